@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Main holds the command's streams so tests can run it in-process.
+type Main struct {
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// NewMain returns a Main writing to the given streams.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{Stdout: stdout, Stderr: stderr}
+}
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, m *Main, args []string) error
+}
+
+var commands = map[string]command{
+	"demo": {"run the cross-account scenario end to end on an embedded emulator", runDemo},
+}
+
+// Run dispatches args[0] to its subcommand.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		m.usage()
+		return nil
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		m.usage()
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+	return c.run(ctx, m, args[1:])
+}
+
+func (m *Main) usage() {
+	fmt.Fprintln(m.Stderr, "usage: xacct <command> [flags]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(m.Stderr, "  %-8s %s\n", n, commands[n].summary)
+	}
+}

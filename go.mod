@@ -1,0 +1,3 @@
+module github.com/xacct/xacct
+
+go 1.26
