@@ -13,3 +13,8 @@ func Parse(doc string, kind Kind) (*Policy, error) { return nil, errors.New("pol
 
 // Evaluate decides req against set.
 func Evaluate(req *Request, set *Set) Decision { return Decision{} }
+
+// Error is a refused policy document.
+type Error struct{ Code, Message string }
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -1,0 +1,108 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/policy"
+)
+
+// callerAccount is the account an IAM call acts in: the caller's own.
+func callerAccount(ctx context.Context) string {
+	if c := service.FromContext(ctx); c != nil {
+		return c.Caller.Account()
+	}
+	return ""
+}
+
+// parseDoc parses and validates a policy document, turning the policy
+// package's refusal into IAM's error.
+func parseDoc(text string, kind policy.Kind) (Doc, error) {
+	p, err := policy.Parse(text, kind)
+	if err != nil {
+		return Doc{}, policyError(err)
+	}
+	return Doc{Text: text, parsed: p}, nil
+}
+
+// policyError maps a policy-package error to the IAM error response.
+func policyError(err error) error {
+	var pe *policy.Error
+	if errors.As(err, &pe) {
+		status := http.StatusBadRequest
+		if pe.Code == "LimitExceeded" {
+			status = http.StatusConflict
+		}
+		return awserr.New(status, pe.Code, "%s", pe.Message)
+	}
+	return awserr.New(http.StatusBadRequest, "MalformedPolicyDocument", "%s", err.Error())
+}
+
+func noSuchEntity(format string, args ...any) error {
+	return awserr.New(http.StatusNotFound, "NoSuchEntity", format, args...)
+}
+
+func alreadyExists(format string, args ...any) error {
+	return awserr.New(http.StatusConflict, "EntityAlreadyExists", format, args...)
+}
+
+func deleteConflict(format string, args ...any) error {
+	return awserr.New(http.StatusConflict, "DeleteConflict", format, args...)
+}
+
+func limitExceeded(format string, args ...any) error {
+	return awserr.New(http.StatusConflict, "LimitExceeded", format, args...)
+}
+
+func invalidInput(format string, args ...any) error {
+	return awserr.New(http.StatusBadRequest, "InvalidInput", format, args...)
+}
+
+// encodeDoc URL-encodes a policy document as IAM returns documents
+// (IAM API Reference: "The policy document returned in this structure is
+// URL-encoded compliant with RFC 3986").
+func encodeDoc(text string) string {
+	return strings.ReplaceAll(url.QueryEscape(text), "+", "%20")
+}
+
+// paginate returns the page of items after marker, at most max (default 100).
+func paginate[T any](items []T, p Page) (page []T, truncated bool, next string, err error) {
+	start := 0
+	if p.Marker != "" {
+		n, err := strconv.Atoi(p.Marker)
+		if err != nil || n < 0 || n > len(items) {
+			return nil, false, "", invalidInput("Invalid Marker.")
+		}
+		start = n
+	}
+	max := int(p.MaxItems)
+	if max <= 0 {
+		max = 100
+	}
+	if max > 1000 {
+		return nil, false, "", validationError("maxItems", strconv.Itoa(max), "have value less than or equal to 1000")
+	}
+	end := start + max
+	if end >= len(items) {
+		return append(make([]T, 0, len(items)-start), items[start:]...), false, "", nil
+	}
+	return items[start:end], true, strconv.Itoa(end), nil
+}
+
+func roleARN(acct, path, name string) string {
+	return "arn:aws:iam::" + acct + ":role" + normPath(path) + name
+}
+
+func userARN(acct, path, name string) string {
+	return "arn:aws:iam::" + acct + ":user" + normPath(path) + name
+}
+
+func policyARN(acct, path, name string) string {
+	return "arn:aws:iam::" + acct + ":policy" + normPath(path) + name
+}

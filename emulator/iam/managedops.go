@@ -1,0 +1,334 @@
+package iam
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/xacct/xacct/policy"
+)
+
+// attachments counts the roles and users of acct that attach arn, and those
+// that use it as a permissions boundary. Callers hold s.mu.
+func (s *Service) attachments(acct, arn string) (attached, boundary int32) {
+	a := s.peek(acct)
+	for _, r := range a.Roles {
+		for _, x := range r.Attached {
+			if x == arn {
+				attached++
+			}
+		}
+		if r.Boundary == arn {
+			boundary++
+		}
+	}
+	for _, u := range a.Users {
+		for _, x := range u.Attached {
+			if x == arn {
+				attached++
+			}
+		}
+		if u.Boundary == arn {
+			boundary++
+		}
+	}
+	return attached, boundary
+}
+
+func (s *Service) policyOut(acct string, mp *ManagedPolicy) PolicyOut {
+	att, bnd := s.attachments(acct, mp.ARN)
+	out := PolicyOut{
+		PolicyName:                    mp.Name,
+		PolicyId:                      mp.ID,
+		Arn:                           mp.ARN,
+		Path:                          mp.Path,
+		AttachmentCount:               att,
+		PermissionsBoundaryUsageCount: bnd,
+		IsAttachable:                  true,
+		Description:                   mp.Description,
+		CreateDate:                    mp.CreateDate,
+		UpdateDate:                    mp.UpdateDate,
+		Tags:                          mp.Tags,
+	}
+	if d := mp.Default(); d != nil {
+		out.DefaultVersionId = d.ID
+	}
+	return out
+}
+
+// customerPolicy returns acct's customer managed policy arn for writing.
+// Callers hold s.mu.
+func (s *Service) customerPolicy(acct, arn string) (*ManagedPolicy, error) {
+	if mp := s.peek(acct).Policies[arn]; mp != nil {
+		return mp, nil
+	}
+	if s.managed[arn] != nil {
+		return nil, awserrAccessDeniedAWSPolicy(arn)
+	}
+	return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+}
+
+func awserrAccessDeniedAWSPolicy(arn string) error {
+	return invalidInput("ARN %s is an AWS managed policy and cannot be modified.", arn)
+}
+
+// CreatePolicy creates a customer managed policy.
+func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyIn) (*PolicyResult, error) {
+	acct := callerAccount(ctx)
+	if err := checkName("policyName", in.PolicyName, 128); err != nil {
+		return nil, err
+	}
+	if err := checkPath("path", in.Path); err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	doc, err := parseDoc(in.PolicyDocument, policy.KindIdentity)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.account(acct)
+	arn := policyARN(acct, in.Path, in.PolicyName)
+	for _, mp := range a.Policies {
+		if strings.EqualFold(mp.Name, in.PolicyName) {
+			return nil, alreadyExists("A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
+		}
+	}
+	now := s.now().UTC()
+	mp := &ManagedPolicy{
+		Account:     acct,
+		Path:        normPath(in.Path),
+		Name:        in.PolicyName,
+		ID:          NewPolicyID(),
+		ARN:         arn,
+		Description: in.Description,
+		CreateDate:  now,
+		UpdateDate:  now,
+		Versions:    []PolicyVersion{{ID: "v1", Doc: doc, IsDefault: true, CreateDate: now}},
+		NextVersion: 2,
+		Tags:        in.Tags,
+	}
+	a.Policies[arn] = mp
+	if err := s.save(acct); err != nil {
+		delete(a.Policies, arn)
+		return nil, err
+	}
+	return &PolicyResult{Policy: s.policyOut(acct, mp)}, nil
+}
+
+// GetPolicy returns a managed policy.
+func (s *Service) GetPolicy(ctx context.Context, in *PolicyArnIn) (*PolicyResult, error) {
+	acct := callerAccount(ctx)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	mp, err := s.attachable(acct, in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	return &PolicyResult{Policy: s.policyOut(acct, mp)}, nil
+}
+
+// DeletePolicy deletes an unattached customer managed policy.
+func (s *Service) DeletePolicy(ctx context.Context, in *PolicyArnIn) (*Empty, error) {
+	acct := callerAccount(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mp, err := s.customerPolicy(acct, in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	if att, bnd := s.attachments(acct, mp.ARN); att+bnd > 0 {
+		return nil, deleteConflict("Cannot delete a policy attached to entities.")
+	}
+	delete(s.acct[acct].Policies, mp.ARN)
+	if err := s.save(acct); err != nil {
+		s.acct[acct].Policies[mp.ARN] = mp
+		return nil, err
+	}
+	return nil, nil
+}
+
+// ListPolicies lists AWS and customer managed policies.
+func (s *Service) ListPolicies(ctx context.Context, in *ListPoliciesIn) (*ListPoliciesOut, error) {
+	acct := callerAccount(ctx)
+	scope := in.Scope
+	if scope == "" {
+		scope = "All"
+	}
+	if scope != "All" && scope != "AWS" && scope != "Local" {
+		return nil, validationError("scope", scope, "satisfy enum value set: [All, AWS, Local]")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var list []*ManagedPolicy
+	if scope != "Local" {
+		for _, mp := range s.managed {
+			list = append(list, mp)
+		}
+	}
+	if scope != "AWS" {
+		for _, mp := range s.peek(acct).Policies {
+			list = append(list, mp)
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].ARN < list[j].ARN })
+	out := []PolicyOut{}
+	for _, mp := range list {
+		if !strings.HasPrefix(mp.Path, normPath(in.PathPrefix)) {
+			continue
+		}
+		po := s.policyOut(acct, mp)
+		if in.OnlyAttached && po.AttachmentCount == 0 {
+			continue
+		}
+		out = append(out, po)
+	}
+	page, trunc, next, err := paginate(out, in.Page)
+	if err != nil {
+		return nil, err
+	}
+	return &ListPoliciesOut{Policies: page, IsTruncated: trunc, Marker: next}, nil
+}
+
+func versionOut(v *PolicyVersion, withDoc bool) PolicyVersionOut {
+	out := PolicyVersionOut{VersionId: v.ID, IsDefaultVersion: v.IsDefault, CreateDate: v.CreateDate}
+	if withDoc {
+		out.Document = encodeDoc(v.Doc.Text)
+	}
+	return out
+}
+
+// CreatePolicyVersion adds a version to a customer managed policy.
+func (s *Service) CreatePolicyVersion(ctx context.Context, in *CreatePolicyVersionIn) (*PolicyVersionResult, error) {
+	acct := callerAccount(ctx)
+	doc, err := parseDoc(in.PolicyDocument, policy.KindIdentity)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, err := s.customerPolicy(acct, in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	if len(old.Versions) >= maxVersions {
+		return nil, limitExceeded("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxVersions)
+	}
+	mp := *old
+	now := s.now().UTC()
+	v := PolicyVersion{ID: "v" + itoa(mp.NextVersion), Doc: doc, IsDefault: in.SetAsDefault, CreateDate: now}
+	mp.NextVersion++
+	mp.Versions = append([]PolicyVersion(nil), old.Versions...)
+	if in.SetAsDefault {
+		for i := range mp.Versions {
+			mp.Versions[i].IsDefault = false
+		}
+		mp.UpdateDate = now
+	}
+	mp.Versions = append(mp.Versions, v)
+	s.acct[acct].Policies[mp.ARN] = &mp
+	if err := s.save(acct); err != nil {
+		s.acct[acct].Policies[mp.ARN] = old
+		return nil, err
+	}
+	return &PolicyVersionResult{PolicyVersion: versionOut(&v, false)}, nil
+}
+
+func findVersion(mp *ManagedPolicy, id string) (int, error) {
+	for i := range mp.Versions {
+		if mp.Versions[i].ID == id {
+			return i, nil
+		}
+	}
+	return -1, noSuchEntity("Policy %s version %s does not exist or is not attachable.", mp.ARN, id)
+}
+
+// GetPolicyVersion returns one version of a managed policy with its document.
+func (s *Service) GetPolicyVersion(ctx context.Context, in *PolicyVersionIn) (*PolicyVersionResult, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	mp, err := s.attachable(callerAccount(ctx), in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	i, err := findVersion(mp, in.VersionId)
+	if err != nil {
+		return nil, err
+	}
+	return &PolicyVersionResult{PolicyVersion: versionOut(&mp.Versions[i], true)}, nil
+}
+
+// ListPolicyVersions lists a managed policy's versions, newest first.
+func (s *Service) ListPolicyVersions(ctx context.Context, in *ListPolicyVersionsIn) (*ListPolicyVersionsOut, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	mp, err := s.attachable(callerAccount(ctx), in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PolicyVersionOut, 0, len(mp.Versions))
+	for i := len(mp.Versions) - 1; i >= 0; i-- {
+		out = append(out, versionOut(&mp.Versions[i], false))
+	}
+	page, trunc, next, err := paginate(out, in.Page)
+	if err != nil {
+		return nil, err
+	}
+	return &ListPolicyVersionsOut{Versions: page, IsTruncated: trunc, Marker: next}, nil
+}
+
+// DeletePolicyVersion deletes a non-default version.
+func (s *Service) DeletePolicyVersion(ctx context.Context, in *PolicyVersionIn) (*Empty, error) {
+	acct := callerAccount(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, err := s.customerPolicy(acct, in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	i, err := findVersion(old, in.VersionId)
+	if err != nil {
+		return nil, err
+	}
+	if old.Versions[i].IsDefault {
+		return nil, deleteConflict("Cannot delete the default version of a policy.")
+	}
+	mp := *old
+	mp.Versions = append(append([]PolicyVersion(nil), old.Versions[:i]...), old.Versions[i+1:]...)
+	s.acct[acct].Policies[mp.ARN] = &mp
+	if err := s.save(acct); err != nil {
+		s.acct[acct].Policies[mp.ARN] = old
+		return nil, err
+	}
+	return nil, nil
+}
+
+// SetDefaultPolicyVersion makes a version the one that is evaluated.
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *PolicyVersionIn) (*Empty, error) {
+	acct := callerAccount(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, err := s.customerPolicy(acct, in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	i, err := findVersion(old, in.VersionId)
+	if err != nil {
+		return nil, err
+	}
+	mp := *old
+	mp.Versions = append([]PolicyVersion(nil), old.Versions...)
+	for j := range mp.Versions {
+		mp.Versions[j].IsDefault = j == i
+	}
+	mp.UpdateDate = s.now().UTC()
+	s.acct[acct].Policies[mp.ARN] = &mp
+	if err := s.save(acct); err != nil {
+		s.acct[acct].Policies[mp.ARN] = old
+		return nil, err
+	}
+	return nil, nil
+}

@@ -1,0 +1,234 @@
+package iam
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/protocol/query"
+	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/policy"
+)
+
+// ContextEntry is one condition key given to the simulator.
+type ContextEntry struct {
+	ContextKeyName   string
+	ContextKeyValues []string
+	ContextKeyType   string
+}
+
+// SimulateIn is the input of SimulatePrincipalPolicy and SimulateCustomPolicy.
+type SimulateIn struct {
+	PolicySourceArn                    string
+	PolicyInputList                    []string
+	PermissionsBoundaryPolicyInputList []string
+	ActionNames                        []string
+	ResourceArns                       []string
+	ResourcePolicy                     string
+	ResourceOwner                      string
+	CallerArn                          string
+	ContextEntries                     []ContextEntry
+	ResourceHandlingOption             string
+	Page
+}
+
+// Position is a line and column in a policy document.
+type Position struct {
+	Line   int32
+	Column int32
+}
+
+// StatementOut is the simulator's Statement shape.
+type StatementOut struct {
+	SourcePolicyId   string
+	SourcePolicyType string
+	StartPosition    *Position
+	EndPosition      *Position
+}
+
+// BoundaryDetail is PermissionsBoundaryDecisionDetail.
+type BoundaryDetail struct {
+	AllowedByPermissionsBoundary bool
+}
+
+// EvaluationResult is one action/resource outcome.
+type EvaluationResult struct {
+	EvalActionName                    string
+	EvalResourceName                  string
+	EvalDecision                      string
+	MatchedStatements                 []StatementOut
+	MissingContextValues              []string
+	EvalDecisionDetails               map[string]string
+	PermissionsBoundaryDecisionDetail *BoundaryDetail
+}
+
+// SimulateOut is the simulators' output.
+type SimulateOut struct {
+	EvaluationResults []EvaluationResult
+	IsTruncated       bool
+	Marker            string
+}
+
+func (s *Service) registerSimulate(m *query.Mux) {
+	query.Register(m, query.Op[SimulateIn, SimulateOut]{Name: "SimulatePrincipalPolicy", Run: s.SimulatePrincipalPolicy,
+		Check: func(c *service.Call, in *SimulateIn) service.Check {
+			return service.Check{Action: "iam:SimulatePrincipalPolicy", Resource: in.PolicySourceArn}
+		}})
+	query.Register(m, query.Op[SimulateIn, SimulateOut]{Name: "SimulateCustomPolicy", Run: s.SimulateCustomPolicy,
+		Check: func(c *service.Call, in *SimulateIn) service.Check {
+			return service.Check{Action: "iam:SimulateCustomPolicy", Resource: "*"}
+		}})
+}
+
+// simInput holds what both simulators evaluate.
+type simInput struct {
+	principal policy.Principal
+	set       policy.Set
+	idSource  map[string]string // policy name → SourcePolicyType
+}
+
+// SimulatePrincipalPolicy evaluates the policies of a user or role (plus
+// any extra policies given) for each action and resource.
+func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in *SimulateIn) (*SimulateOut, error) {
+	acct, kind, name, ok := entityARN(in.PolicySourceArn)
+	if !ok {
+		return nil, invalidInput("Invalid Entity Arn: %s does not clearly define entity type and name.", in.PolicySourceArn)
+	}
+	var sim simInput
+	sim.idSource = map[string]string{}
+	switch kind {
+	case "role":
+		r, found := s.RoleByARN(in.PolicySourceArn)
+		if !found {
+			return nil, noSuchEntity("The role with name %s cannot be found.", name)
+		}
+		sim.principal = policy.Principal{Type: policy.PrincipalAssumedRole, ARN: r.ARN, Account: acct, RoleARN: r.ARN, UniqueID: r.ID, Tags: Tags(r.Tags)}
+		sim.set.Identity, sim.set.Boundary = s.RolePolicies(acct, r.Name)
+		for _, n := range sim.set.Identity {
+			sim.idSource[n.Name] = sourceType(n.Name, "role")
+		}
+	case "user":
+		s.mu.RLock()
+		u, err := s.user(acct, name)
+		s.mu.RUnlock()
+		if err != nil {
+			return nil, err
+		}
+		sim.principal = policy.Principal{Type: policy.PrincipalUser, ARN: u.ARN, Account: acct, UniqueID: u.ID, Tags: Tags(u.Tags)}
+		sim.set.Identity, sim.set.Boundary = s.UserPolicies(acct, u.Name)
+		for _, n := range sim.set.Identity {
+			sim.idSource[n.Name] = sourceType(n.Name, "user")
+		}
+	}
+	return s.simulate(ctx, in, sim)
+}
+
+// SimulateCustomPolicy evaluates the given policies for each action and
+// resource, as if attached to the caller (CallerArn, when given).
+func (s *Service) SimulateCustomPolicy(ctx context.Context, in *SimulateIn) (*SimulateOut, error) {
+	if len(in.PolicyInputList) == 0 {
+		return nil, validationError("policyInputList", "null", "not be null")
+	}
+	sim := simInput{idSource: map[string]string{}}
+	acct := callerAccount(ctx)
+	if in.CallerArn != "" {
+		a, kind, _, ok := entityARN(in.CallerArn)
+		if !ok || kind != "user" {
+			return nil, invalidInput("Invalid value for CallerArn: %s. Only IAM user ARNs are supported.", in.CallerArn)
+		}
+		acct = a
+		sim.principal = policy.Principal{Type: policy.PrincipalUser, ARN: in.CallerArn, Account: a}
+	} else {
+		sim.principal = policy.Principal{Type: policy.PrincipalUser, ARN: "arn:aws:iam::" + acct + ":user/simulated-user", Account: acct}
+	}
+	return s.simulate(ctx, in, sim)
+}
+
+func sourceType(name, entity string) string {
+	switch {
+	case strings.HasPrefix(name, "arn:aws:iam::aws:"):
+		return "aws-managed"
+	case strings.HasPrefix(name, "arn:"):
+		return "user-managed"
+	}
+	return entity
+}
+
+func (s *Service) simulate(ctx context.Context, in *SimulateIn, sim simInput) (*SimulateOut, error) {
+	if len(in.ActionNames) == 0 {
+		return nil, validationError("actionNames", "null", "not be null")
+	}
+	for i, text := range in.PolicyInputList {
+		doc, err := parseDoc(text, policy.KindIdentity)
+		if err != nil {
+			return nil, err
+		}
+		name := "PolicyInputList." + itoa(i+1)
+		sim.set.Identity = append(sim.set.Identity, policy.Named{Name: name, Policy: doc.parsed})
+		sim.idSource[name] = "IAM Policy"
+	}
+	for i, text := range in.PermissionsBoundaryPolicyInputList {
+		doc, err := parseDoc(text, policy.KindBoundary)
+		if err != nil {
+			return nil, err
+		}
+		sim.set.Boundary = &policy.Named{Name: "PermissionsBoundaryPolicyInputList." + itoa(i+1), Policy: doc.parsed}
+	}
+	if in.ResourcePolicy != "" {
+		doc, err := parseDoc(in.ResourcePolicy, policy.KindResource)
+		if err != nil {
+			return nil, err
+		}
+		sim.set.Resource = &policy.Named{Name: "ResourcePolicy", Policy: doc.parsed}
+	}
+	owner := ""
+	if in.ResourceOwner != "" {
+		a, _, ok := strings.Cut(strings.TrimPrefix(in.ResourceOwner, "arn:aws:iam::"), ":")
+		if !ok || len(a) != 12 {
+			return nil, invalidInput("Invalid value for ResourceOwner: %s.", in.ResourceOwner)
+		}
+		owner = a
+	}
+	var cx policy.Context
+	for _, e := range in.ContextEntries {
+		if e.ContextKeyName == "" {
+			return nil, awserr.New(http.StatusBadRequest, "InvalidInput", "Context key name must not be empty.")
+		}
+		cx.Set(e.ContextKeyName, e.ContextKeyValues...)
+	}
+	resources := in.ResourceArns
+	if len(resources) == 0 {
+		resources = []string{"*"}
+	}
+	var results []EvaluationResult
+	for _, action := range in.ActionNames {
+		for _, res := range resources {
+			req := &policy.Request{Principal: sim.principal, Action: action, Resource: res, ResourceAccount: owner, Context: cx}
+			d := policy.Evaluate(req, &sim.set)
+			r := EvaluationResult{EvalActionName: action, EvalResourceName: res, EvalDecision: d.Effect.String(), MatchedStatements: []StatementOut{}, MissingContextValues: []string{}}
+			for _, m := range d.Matched {
+				typ := "resource"
+				switch m.Source {
+				case policy.SourceIdentity:
+					typ = sim.idSource[m.Policy]
+				case policy.SourceBoundary:
+					typ = "permissions boundary"
+				case policy.SourceSession:
+					typ = "session"
+				}
+				r.MatchedStatements = append(r.MatchedStatements, StatementOut{SourcePolicyId: m.Policy, SourcePolicyType: typ})
+			}
+			if sim.set.Boundary != nil {
+				bd := policy.Evaluate(req, &policy.Set{Identity: []policy.Named{*sim.set.Boundary}})
+				r.PermissionsBoundaryDecisionDetail = &BoundaryDetail{AllowedByPermissionsBoundary: bd.Allowed()}
+			}
+			results = append(results, r)
+		}
+	}
+	page, trunc, next, err := paginate(results, in.Page)
+	if err != nil {
+		return nil, err
+	}
+	return &SimulateOut{EvaluationResults: page, IsTruncated: trunc, Marker: next}, nil
+}

@@ -1,0 +1,95 @@
+package query
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/service"
+)
+
+// Mux dispatches query-protocol requests by their Action parameter to the
+// operations registered with Register.
+type Mux struct {
+	// Namespace is the XML namespace of responses, e.g.
+	// "https://sts.amazonaws.com/doc/2011-06-15/".
+	Namespace string
+	ops       map[string]handler
+}
+
+type handler func(ctx context.Context, form url.Values) (any, error)
+
+// NewMux returns an empty Mux for a service with the given XML namespace.
+func NewMux(namespace string) *Mux {
+	return &Mux{Namespace: namespace, ops: make(map[string]handler)}
+}
+
+// Op is one operation in a service's declarative table.
+type Op[I, O any] struct {
+	// Name is the API operation name, the Action parameter's value.
+	Name string
+	// Check, if set, derives the authorization check (IAM action, resource
+	// ARN, condition keys) from the input; the request is refused with
+	// AccessDenied before Run when the policy engine does not allow it.
+	// Operations whose authorization depends on stored state (STS
+	// AssumeRole's trust policy) leave it nil and authorize in Run.
+	Check func(call *service.Call, in *I) service.Check
+	// Run executes the operation.
+	Run func(ctx context.Context, in *I) (*O, error)
+}
+
+// Register adds op to m.
+func Register[I, O any](m *Mux, op Op[I, O]) {
+	m.ops[op.Name] = func(ctx context.Context, form url.Values) (any, error) {
+		in := new(I)
+		if err := Decode(form, in); err != nil {
+			return nil, err
+		}
+		if op.Check != nil {
+			if err := service.Authorize(ctx, op.Check(service.FromContext(ctx), in)); err != nil {
+				return nil, err
+			}
+		}
+		out, err := op.Run(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			return nil, nil
+		}
+		return out, nil
+	}
+}
+
+// Has reports whether op is registered.
+func (m *Mux) Has(op string) bool { _, ok := m.ops[op]; return ok }
+
+// ServeAWS decodes the form, runs the operation and writes its response.
+// The request has already been authenticated; call describes it.
+func (m *Mux) ServeAWS(w http.ResponseWriter, r *http.Request, call *service.Call) {
+	if err := r.ParseForm(); err != nil {
+		WriteError(w, m.Namespace, call.RequestID, awserr.New(http.StatusBadRequest, "MalformedQueryString", "%s", err.Error()))
+		return
+	}
+	action := r.Form.Get("Action")
+	call.Operation = action
+	h, ok := m.ops[action]
+	if !ok {
+		code := "InvalidAction"
+		WriteError(w, m.Namespace, call.RequestID, awserr.New(http.StatusBadRequest, code,
+			"Could not find operation %s for version %s", action, r.Form.Get("Version")))
+		return
+	}
+	out, err := h(r.Context(), r.Form)
+	if err != nil {
+		e := awserr.From(err)
+		if e.StatusCode >= 500 && call.Log != nil {
+			call.Log.Error("internal error", slog.String("operation", action), slog.Any("error", err))
+		}
+		WriteError(w, m.Namespace, call.RequestID, e)
+		return
+	}
+	WriteResponse(w, m.Namespace, action, call.RequestID, out)
+}

@@ -1,0 +1,119 @@
+// Package service holds what every emulated AWS service shares: the
+// authenticated caller, the per-request Call (request id, clock, source
+// address) and the authorization step that asks the policy engine whether
+// AWS would allow an action.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/xacct/xacct/policy"
+)
+
+// Caller is the authenticated identity behind a request.
+type Caller struct {
+	// Principal is what the policy engine evaluates: ARN, account, type,
+	// unique id, tags.
+	Principal policy.Principal
+	// AccessKeyID is the key the request was signed with.
+	AccessKeyID string
+	// UserName is the IAM user's name for PrincipalUser.
+	UserName string
+	// RoleName and SessionName describe a role session (PrincipalAssumedRole).
+	RoleName    string
+	SessionName string
+	// SessionPolicies are the session's inline and managed session policies.
+	SessionPolicies []policy.Named
+	// SourceIdentity is the session's source identity, if set.
+	SourceIdentity string
+	// TransitiveTagKeys are the session tags that pass on to chained sessions.
+	TransitiveTagKeys []string
+	// Chained is true for a role session created by another role session.
+	Chained bool
+	// Expires is the session's expiry (zero for long-term credentials).
+	Expires time.Time
+}
+
+// Anonymous reports whether the request was not signed.
+func (c *Caller) Anonymous() bool {
+	return c == nil || c.Principal.Type == policy.PrincipalAnonymous
+}
+
+// Account returns the caller's account id.
+func (c *Caller) Account() string {
+	if c == nil {
+		return ""
+	}
+	return c.Principal.Account
+}
+
+// ARN returns the caller's ARN ("anonymous" for unsigned requests).
+func (c *Caller) ARN() string {
+	if c.Anonymous() {
+		return "anonymous"
+	}
+	return c.Principal.ARN
+}
+
+// Check is one authorization question a service asks.
+type Check struct {
+	// Action is "service:Operation".
+	Action string
+	// Resource is the resource ARN, or "*".
+	Resource string
+	// ResourceAccount owns the resource; empty means the caller's account.
+	ResourceAccount string
+	// ResourcePolicy is the resource's policy (bucket policy, trust policy,
+	// topic policy), if it has one.
+	ResourcePolicy *policy.Named
+	// Context adds request-specific condition keys (s3:prefix,
+	// sts:ExternalId, ...) to the global ones the authorizer sets.
+	Context map[string][]string
+}
+
+// Authorizer decides Checks for a Call. The emulator implements it with the
+// caller's current identity policies, boundary and session policies.
+type Authorizer interface {
+	// Decide evaluates chk and returns the policy engine's decision.
+	Decide(ctx context.Context, call *Call, chk Check) policy.Decision
+}
+
+// Call describes one request as it passes through a service.
+type Call struct {
+	RequestID string
+	// Service is the signing name of the service ("sts", "s3", ...).
+	Service string
+	// Operation is the API operation, set once the protocol has decoded it.
+	Operation string
+	// Region is the credential scope's region.
+	Region string
+	// Time is when the request arrived, from the emulator's clock.
+	Time time.Time
+	// Caller is the authenticated principal.
+	Caller *Caller
+	// SourceIP is the client's address (aws:SourceIp).
+	SourceIP string
+	// Secure is true for requests over TLS (aws:SecureTransport).
+	Secure bool
+	// UserAgent is the request's User-Agent header (aws:UserAgent).
+	UserAgent string
+	// Authz decides authorization checks.
+	Authz Authorizer
+	// Log receives service log lines.
+	Log *slog.Logger
+}
+
+type callKey struct{}
+
+// WithCall returns ctx carrying call.
+func WithCall(ctx context.Context, call *Call) context.Context {
+	return context.WithValue(ctx, callKey{}, call)
+}
+
+// FromContext returns the Call carried by ctx, or nil.
+func FromContext(ctx context.Context) *Call {
+	c, _ := ctx.Value(callKey{}).(*Call)
+	return c
+}

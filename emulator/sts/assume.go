@@ -1,0 +1,269 @@
+package sts
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/iam"
+	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/policy"
+)
+
+// Limits from the STS API Reference, AssumeRole.
+const (
+	minDuration     = 900
+	defaultDuration = 3600
+	chainedMax      = 3600
+	maxPolicyArns   = 10
+	maxSessionTags  = 50
+)
+
+func (s *Service) validate(in *AssumeRoleIn) error {
+	if n := len(in.RoleArn); n < 20 || n > 2048 {
+		return validationError("roleArn", in.RoleArn, "have length greater than or equal to 20")
+	}
+	if n := len(in.RoleSessionName); n < 2 || n > 64 {
+		return validationError("roleSessionName", in.RoleSessionName, "have length greater than or equal to 2 and less than or equal to 64")
+	}
+	if !checkChars(in.RoleSessionName, "+=,.@-") {
+		return validationError("roleSessionName", in.RoleSessionName, `satisfy regular expression pattern: [\w+=,.@-]*`)
+	}
+	if d := in.DurationSeconds; d != nil && *d < minDuration {
+		return validationError("durationSeconds", strconv.Itoa(int(*d)), "have value greater than or equal to 900")
+	}
+	if d := in.DurationSeconds; d != nil && *d > 43200 {
+		return validationError("durationSeconds", strconv.Itoa(int(*d)), "have value less than or equal to 43200")
+	}
+	if e := in.ExternalId; e != nil {
+		if n := len(*e); n < 2 || n > 1224 {
+			return validationError("externalId", *e, "have length greater than or equal to 2 and less than or equal to 1224")
+		}
+		if !checkChars(*e, "+=,.@:/-") {
+			return validationError("externalId", *e, `satisfy regular expression pattern: [\w+=,.@:\/-]*`)
+		}
+	}
+	if si := in.SourceIdentity; si != nil {
+		if n := len(*si); n < 2 || n > 64 {
+			return validationError("sourceIdentity", *si, "have length greater than or equal to 2 and less than or equal to 64")
+		}
+		if strings.HasPrefix(strings.ToLower(*si), "aws:") || !checkChars(*si, "+=,.@-") {
+			return validationError("sourceIdentity", *si, `satisfy regular expression pattern: [\w+=,.@-]*`)
+		}
+	}
+	if len(in.PolicyArns) > maxPolicyArns {
+		return validationError("policyArns", strconv.Itoa(len(in.PolicyArns)), "have length less than or equal to 10")
+	}
+	if len(in.Tags) > maxSessionTags {
+		return validationError("tags", strconv.Itoa(len(in.Tags)), "have length less than or equal to 50")
+	}
+	return nil
+}
+
+// AssumeRole issues credentials for a role when the caller's identity
+// policies (for a cross-account role, in the caller's account) and the
+// role's trust policy both allow it.
+func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleIn) (*AssumeRoleOut, error) {
+	call := service.FromContext(ctx)
+	if err := s.validate(in); err != nil {
+		return nil, err
+	}
+	caller := call.Caller
+	chained := caller.Principal.Type == policy.PrincipalAssumedRole
+
+	acct, name, ok := roleFromARN(in.RoleArn)
+	if !ok {
+		return nil, validationError("roleArn", in.RoleArn, "satisfy constraint: must be a role ARN")
+	}
+	role, found := s.iam.Role(acct, name)
+	if !found || role.ARN != in.RoleArn {
+		return nil, denied(caller.ARN(), in.RoleArn)
+	}
+
+	// Authorization: identity side and the trust policy, as one
+	// cross-account (or same-account) evaluation.
+	trust := policy.Named{Name: "trust policy of " + role.ARN, Policy: s.iam.TrustPolicy(role)}
+	cx := map[string][]string{"sts:RoleSessionName": {in.RoleSessionName}}
+	if in.ExternalId != nil {
+		cx["sts:ExternalId"] = []string{*in.ExternalId}
+	}
+	if in.SourceIdentity != nil {
+		cx["sts:SourceIdentity"] = []string{*in.SourceIdentity}
+	}
+	if len(in.Tags) > 0 {
+		keys := make([]string, 0, len(in.Tags))
+		for _, t := range in.Tags {
+			keys = append(keys, t.Key)
+			cx["aws:RequestTag/"+t.Key] = []string{t.Value}
+		}
+		cx["aws:TagKeys"] = keys
+	}
+	if len(in.TransitiveTagKeys) > 0 {
+		cx["sts:TransitiveTagKeys"] = in.TransitiveTagKeys
+	}
+	check := func(action string) error {
+		d := call.Authz.Decide(ctx, call, service.Check{Action: action, Resource: role.ARN, ResourceAccount: role.Account, ResourcePolicy: &trust, Context: cx})
+		if !d.Allowed() {
+			if action == "sts:AssumeRole" {
+				return denied(caller.ARN(), role.ARN)
+			}
+			return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s", caller.ARN(), action, role.ARN)
+		}
+		return nil
+	}
+	if err := check("sts:AssumeRole"); err != nil {
+		return nil, err
+	}
+	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
+		if err := check("sts:TagSession"); err != nil {
+			return nil, err
+		}
+	}
+	if in.SourceIdentity != nil {
+		if err := check("sts:SetSourceIdentity"); err != nil {
+			return nil, err
+		}
+	}
+
+	// Duration: the role's maximum, one hour when chaining.
+	duration := int32(defaultDuration)
+	if in.DurationSeconds != nil {
+		duration = *in.DurationSeconds
+	}
+	if chained && duration > chainedMax {
+		return nil, awserr.New(http.StatusBadRequest, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	if duration > role.MaxSessionDuration {
+		return nil, awserr.New(http.StatusBadRequest, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+
+	// Session policies.
+	var policyText string
+	if in.Policy != nil {
+		policyText = *in.Policy
+		if _, err := policy.Parse(policyText, policy.KindSession); err != nil {
+			return nil, sessionPolicyError(err)
+		}
+	}
+	var arns []string
+	for _, pd := range in.PolicyArns {
+		if _, err := s.iam.ManagedPolicy(role.Account, pd.Arn); err != nil {
+			return nil, awserr.New(http.StatusBadRequest, "InvalidParameterValue", "The policy ARN %s is not valid or does not exist.", pd.Arn)
+		}
+		arns = append(arns, pd.Arn)
+	}
+	packed := packedSize(policyText, in.Tags)
+	if packed > 100 {
+		return nil, awserr.New(http.StatusBadRequest, "PackedPolicyTooLarge",
+			"Packed policy consumes %d%% of allotted space, please use smaller policy.", packed)
+	}
+
+	sess := s.newSession(role, in.RoleSessionName, duration)
+	sess.Policy, sess.PolicyArns, sess.Chained = policyText, arns, chained
+	sess.Tags, sess.TransitiveTagKeys = sessionTags(role, caller, in.Tags, in.TransitiveTagKeys)
+	if in.SourceIdentity != nil {
+		sess.SourceIdentity = *in.SourceIdentity
+	} else if chained {
+		sess.SourceIdentity = caller.SourceIdentity
+	}
+	if err := s.sessions.add(sess); err != nil {
+		return nil, err
+	}
+	s.iam.NoteRoleUsed(role, call.Region, call.Time)
+	out := &AssumeRoleOut{
+		Credentials:     Credentials{AccessKeyId: sess.AccessKeyID, SecretAccessKey: sess.SecretAccessKey, SessionToken: sess.SessionToken, Expiration: sess.Expires},
+		AssumedRoleUser: AssumedRoleUser{AssumedRoleId: sess.UniqueID(), Arn: sess.ARN()},
+		SourceIdentity:  sess.SourceIdentity,
+	}
+	if policyText != "" || len(arns) > 0 || len(in.Tags) > 0 {
+		out.PackedPolicySize = &packed
+	}
+	return out, nil
+}
+
+func (s *Service) newSession(role *iam.Role, sessionName string, duration int32) *Session {
+	return &Session{
+		AccessKeyID:     iam.NewSessionKeyID(),
+		SecretAccessKey: iam.NewSecret(),
+		SessionToken:    newToken(),
+		Expires:         s.now().UTC().Add(secondsDuration(duration)),
+		Account:         role.Account,
+		RoleName:        role.Name,
+		RoleARN:         role.ARN,
+		RoleID:          role.ID,
+		SessionName:     sessionName,
+	}
+}
+
+// sessionTags computes a new session's principal tags: the role's tags,
+// then tags passed on transitively by a calling session, then the request's
+// session tags (IAM User Guide, "Passing session tags in AWS STS").
+func sessionTags(role *iam.Role, caller *service.Caller, tags []Tag, transitive []string) (map[string]string, []string) {
+	m := iam.Tags(role.Tags)
+	set := func(k, v string) {
+		if m == nil {
+			m = map[string]string{}
+		}
+		for old := range m {
+			if strings.EqualFold(old, k) {
+				delete(m, old)
+			}
+		}
+		m[k] = v
+	}
+	var keys []string
+	if caller.Principal.Type == policy.PrincipalAssumedRole {
+		for _, k := range caller.TransitiveTagKeys {
+			if v, ok := caller.Principal.Tags[k]; ok {
+				set(k, v)
+				keys = append(keys, k)
+			}
+		}
+	}
+	for _, t := range tags {
+		set(t.Key, t.Value)
+	}
+	return m, append(keys, transitive...)
+}
+
+func sessionPolicyError(err error) error {
+	if pe, ok := err.(*policy.Error); ok {
+		return awserr.New(http.StatusBadRequest, "MalformedPolicyDocument", "%s", pe.Message)
+	}
+	return awserr.New(http.StatusBadRequest, "MalformedPolicyDocument", "%s", err.Error())
+}
+
+// AssumeRoleForService issues a session of roleARN for an AWS service
+// principal (Lambda assuming a function's execution role). Only the role's
+// trust policy decides: it must allow the service to call sts:AssumeRole.
+func (s *Service) AssumeRoleForService(ctx context.Context, roleARN, servicePrincipal, sessionName string, duration int32) (*Session, error) {
+	acct, name, ok := roleFromARN(roleARN)
+	if !ok {
+		return nil, validationError("roleArn", roleARN, "satisfy constraint: must be a role ARN")
+	}
+	role, found := s.iam.Role(acct, name)
+	if !found || role.ARN != roleARN {
+		return nil, awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", servicePrincipal, roleARN)
+	}
+	req := &policy.Request{
+		Principal:       policy.Principal{Type: policy.PrincipalService, Service: servicePrincipal, ARN: servicePrincipal},
+		Action:          "sts:AssumeRole",
+		Resource:        role.ARN,
+		ResourceAccount: role.Account,
+	}
+	d := policy.Evaluate(req, &policy.Set{Resource: &policy.Named{Name: "trust policy of " + role.ARN, Policy: s.iam.TrustPolicy(role)}})
+	if !d.Allowed() {
+		return nil, awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", servicePrincipal, roleARN)
+	}
+	if duration == 0 {
+		duration = defaultDuration
+	}
+	sess := s.newSession(role, sessionName, duration)
+	sess.Tags, sess.Service = iam.Tags(role.Tags), servicePrincipal
+	if err := s.sessions.add(sess); err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
