@@ -206,13 +206,21 @@ func (s *Service) Mux() *query.Mux {
 		}
 	}
 	query.Register(m, query.Op[UserNameIn, AccessKeyResult]{Name: "CreateAccessKey", Run: s.CreateAccessKey,
-		Check: func(c *service.Call, in *UserNameIn) service.Check { return keyUser("iam:CreateAccessKey")(c, in.UserName) }})
+		Check: func(c *service.Call, in *UserNameIn) service.Check {
+			return keyUser("iam:CreateAccessKey")(c, in.UserName)
+		}})
 	query.Register(m, query.Op[AccessKeyIn, Empty]{Name: "DeleteAccessKey", Run: s.DeleteAccessKey,
-		Check: func(c *service.Call, in *AccessKeyIn) service.Check { return keyUser("iam:DeleteAccessKey")(c, in.UserName) }})
+		Check: func(c *service.Call, in *AccessKeyIn) service.Check {
+			return keyUser("iam:DeleteAccessKey")(c, in.UserName)
+		}})
 	query.Register(m, query.Op[AccessKeyIn, Empty]{Name: "UpdateAccessKey", Run: s.UpdateAccessKey,
-		Check: func(c *service.Call, in *AccessKeyIn) service.Check { return keyUser("iam:UpdateAccessKey")(c, in.UserName) }})
+		Check: func(c *service.Call, in *AccessKeyIn) service.Check {
+			return keyUser("iam:UpdateAccessKey")(c, in.UserName)
+		}})
 	query.Register(m, query.Op[ListAccessKeysIn, ListAccessKeysOut]{Name: "ListAccessKeys", Run: s.ListAccessKeys,
-		Check: func(c *service.Call, in *ListAccessKeysIn) service.Check { return keyUser("iam:ListAccessKeys")(c, in.UserName) }})
+		Check: func(c *service.Call, in *ListAccessKeysIn) service.Check {
+			return keyUser("iam:ListAccessKeys")(c, in.UserName)
+		}})
 
 	// Managed policies.
 	query.Register(m, query.Op[CreatePolicyIn, PolicyResult]{Name: "CreatePolicy", Run: s.CreatePolicy,
@@ -230,7 +238,9 @@ func (s *Service) Mux() *query.Mux {
 			return pol("iam:CreatePolicyVersion")(c, in.PolicyArn)
 		}})
 	query.Register(m, query.Op[PolicyVersionIn, PolicyVersionResult]{Name: "GetPolicyVersion", Run: s.GetPolicyVersion,
-		Check: func(c *service.Call, in *PolicyVersionIn) service.Check { return pol("iam:GetPolicyVersion")(c, in.PolicyArn) }})
+		Check: func(c *service.Call, in *PolicyVersionIn) service.Check {
+			return pol("iam:GetPolicyVersion")(c, in.PolicyArn)
+		}})
 	query.Register(m, query.Op[ListPolicyVersionsIn, ListPolicyVersionsOut]{Name: "ListPolicyVersions", Run: s.ListPolicyVersions,
 		Check: func(c *service.Call, in *ListPolicyVersionsIn) service.Check {
 			return pol("iam:ListPolicyVersions")(c, in.PolicyArn)

@@ -212,4 +212,3 @@ func roleFromARN(arn string) (acct, name string, ok bool) {
 	name = res[strings.LastIndexByte(res, '/')+1:]
 	return parts[4], name, name != ""
 }
-
