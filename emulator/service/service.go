@@ -7,6 +7,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/xacct/xacct/policy"
@@ -103,6 +104,10 @@ type Call struct {
 	Authz Authorizer
 	// Log receives service log lines.
 	Log *slog.Logger
+	// Trailer, when the request body was sent with aws-chunked encoding and
+	// trailing headers (x-amz-checksum-crc32, ...), returns them once the
+	// body has been read to EOF; nil otherwise.
+	Trailer func() http.Header
 }
 
 type callKey struct{}

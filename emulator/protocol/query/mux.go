@@ -93,3 +93,8 @@ func (m *Mux) ServeAWS(w http.ResponseWriter, r *http.Request, call *service.Cal
 	}
 	WriteResponse(w, m.Namespace, action, call.RequestID, out)
 }
+
+// WriteError renders err in the query protocol's <ErrorResponse> format.
+func (m *Mux) WriteError(w http.ResponseWriter, r *http.Request, call *service.Call, err *awserr.Error) {
+	WriteError(w, m.Namespace, call.RequestID, err)
+}

@@ -1,0 +1,229 @@
+// Package emulator is xacct's local AWS: one HTTP endpoint serving STS, IAM,
+// S3 and the other services for any number of accounts, with every request
+// SigV4-verified and authorized by the policy engine as AWS would.
+//
+//	emu, err := emulator.New(emulator.WithDataDir(dir))
+//	if err != nil { … }
+//	defer emu.Close()
+//	http.ListenAndServe("127.0.0.1:4566", emu)
+//
+// Root credentials of an account are its 12-digit id as access key id and
+// "test" as secret; every other credential is issued by the emulator.
+package emulator
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/iam"
+	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/emulator/sts"
+	"github.com/xacct/xacct/policy"
+)
+
+// DefaultAddr is where `xacct serve` listens unless told otherwise.
+const DefaultAddr = "127.0.0.1:4566"
+
+// RootSecret is the secret access key of every account's root credentials.
+const RootSecret = "test"
+
+// Options configures an Emulator.
+type Options struct {
+	// Now is the clock every service uses; time.Now when nil. Tests inject
+	// one to expire sessions without sleeping.
+	Now func() time.Time
+	// DataDir, when set, keeps state on disk so a restart loses nothing
+	// that was acknowledged. Empty keeps everything in memory.
+	DataDir string
+	// Region is the region reported where a request names none.
+	Region string
+	// Logger receives one line per request and service diagnostics; nil
+	// discards them.
+	Logger *slog.Logger
+}
+
+// Option changes Options.
+type Option func(*Options)
+
+// WithClock sets the clock.
+func WithClock(now func() time.Time) Option { return func(o *Options) { o.Now = now } }
+
+// WithDataDir keeps state under dir.
+func WithDataDir(dir string) Option { return func(o *Options) { o.DataDir = dir } }
+
+// WithLogger sets the request logger.
+func WithLogger(l *slog.Logger) Option { return func(o *Options) { o.Logger = l } }
+
+// WithRegion sets the default region.
+func WithRegion(region string) Option { return func(o *Options) { o.Region = region } }
+
+// Emulator is the local AWS endpoint. It is an http.Handler, safe for
+// concurrent use.
+type Emulator struct {
+	opts     Options
+	log      *slog.Logger
+	iam      *iam.Service
+	sts      *sts.Service
+	services map[string]service.Handler
+	auth     *authenticator
+	root     policy.Named
+	closers  []io.Closer
+}
+
+// New returns an Emulator.
+func New(opts ...Option) (*Emulator, error) {
+	o := Options{Region: "us-east-1"}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	e := &Emulator{opts: o, log: o.Logger}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	var err error
+	if e.iam, err = iam.New(iam.Options{Now: o.Now, DataDir: o.DataDir}); err != nil {
+		return nil, fmt.Errorf("iam: %w", err)
+	}
+	if e.sts, err = sts.New(e.iam, sts.Options{Now: o.Now, DataDir: o.DataDir}); err != nil {
+		return nil, fmt.Errorf("sts: %w", err)
+	}
+	e.closers = append(e.closers, e.sts)
+	root, err := policy.Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.KindIdentity)
+	if err != nil {
+		return nil, err
+	}
+	e.root = policy.Named{Name: "root user", Policy: root}
+	e.auth = newAuthenticator(e)
+	e.services = map[string]service.Handler{
+		"iam": e.iam.Mux(),
+		"sts": e.sts.Mux(),
+	}
+	return e, nil
+}
+
+// Close releases files held open for the data directory.
+func (e *Emulator) Close() error {
+	var first error
+	for _, c := range e.closers {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// IAM returns the IAM service, for in-process setup and inspection.
+func (e *Emulator) IAM() *iam.Service { return e.iam }
+
+// STS returns the STS service.
+func (e *Emulator) STS() *sts.Service { return e.sts }
+
+// Register adds or replaces the service handling requests signed for name
+// (the SigV4 signing name: "s3", "logs", "monitoring", ...).
+func (e *Emulator) Register(name string, h service.Handler) { e.services[name] = h }
+
+// statusWriter records the status code for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush lets streaming responses through.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap exposes the underlying writer to http.ResponseController.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ServeHTTP authenticates the request, routes it by the service in its
+// credential scope and logs one line for it.
+func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	w := &statusWriter{ResponseWriter: rw}
+	call := &service.Call{
+		RequestID: newRequestID(),
+		Region:    e.opts.Region,
+		Time:      e.opts.Now(),
+		SourceIP:  sourceIP(r),
+		Secure:    r.TLS != nil,
+		UserAgent: r.UserAgent(),
+		Authz:     e,
+		Log:       e.log,
+	}
+	name, h := e.route(r)
+	call.Service = name
+	caller, region, err := e.auth.authenticate(r, call)
+	if region != "" {
+		call.Region = region
+	}
+	call.Caller = caller
+	switch {
+	case h == nil:
+		e.unknownService(w, call, name)
+	case err != nil:
+		h.WriteError(w, r, call, awserr.From(err))
+	default:
+		h.ServeAWS(w, r.WithContext(service.WithCall(r.Context(), call)), call)
+	}
+	e.log.Info("request",
+		slog.String("method", r.Method),
+		slog.String("service", name),
+		slog.String("operation", call.Operation),
+		slog.String("principal", call.Caller.ARN()),
+		slog.Int("status", w.status),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("request_id", call.RequestID))
+}
+
+func (e *Emulator) unknownService(w http.ResponseWriter, call *service.Call, name string) {
+	if name == "" {
+		name = "(none)"
+	}
+	msg := fmt.Sprintf("The xacct emulator does not serve the service %q named in the request's credential scope.", name)
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(http.StatusBadRequest)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><ErrorResponse><Error><Type>Sender</Type><Code>UnknownService</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, msg, call.RequestID)
+}
+
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// newRequestID returns a request id in the UUID form AWS services use.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
