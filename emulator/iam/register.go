@@ -77,7 +77,7 @@ func (s *Service) Mux() *query.Mux {
 	all := func(action string) service.Check { return service.Check{Action: action, Resource: "*"} }
 
 	// Roles.
-	query.Register(m, query.Op[CreateRoleIn, RoleResult]{Name: "CreateRole", Run: s.CreateRole,
+	query.Register(m, service.Op[CreateRoleIn, RoleResult]{Name: "CreateRole", Run: s.CreateRole,
 		Check: func(c *service.Call, in *CreateRoleIn) service.Check {
 			chk := requestTags(service.Check{Action: "iam:CreateRole", Resource: roleARN(c.Caller.Account(), in.Path, in.RoleName)}, in.Tags)
 			if in.PermissionsBoundary != "" {
@@ -88,60 +88,60 @@ func (s *Service) Mux() *query.Mux {
 			}
 			return chk
 		}})
-	query.Register(m, query.Op[RoleNameIn, RoleResult]{Name: "GetRole", Run: s.GetRole,
+	query.Register(m, service.Op[RoleNameIn, RoleResult]{Name: "GetRole", Run: s.GetRole,
 		Check: func(c *service.Call, in *RoleNameIn) service.Check { return role("iam:GetRole")(c, in.RoleName) }})
-	query.Register(m, query.Op[RoleNameIn, Empty]{Name: "DeleteRole", Run: s.DeleteRole,
+	query.Register(m, service.Op[RoleNameIn, Empty]{Name: "DeleteRole", Run: s.DeleteRole,
 		Check: func(c *service.Call, in *RoleNameIn) service.Check { return role("iam:DeleteRole")(c, in.RoleName) }})
-	query.Register(m, query.Op[ListRolesIn, ListRolesOut]{Name: "ListRoles", Run: s.ListRoles,
+	query.Register(m, service.Op[ListRolesIn, ListRolesOut]{Name: "ListRoles", Run: s.ListRoles,
 		Check: func(c *service.Call, in *ListRolesIn) service.Check { return all("iam:ListRoles") }})
-	query.Register(m, query.Op[UpdateRoleIn, Empty]{Name: "UpdateRole", Run: s.UpdateRole,
+	query.Register(m, service.Op[UpdateRoleIn, Empty]{Name: "UpdateRole", Run: s.UpdateRole,
 		Check: func(c *service.Call, in *UpdateRoleIn) service.Check { return role("iam:UpdateRole")(c, in.RoleName) }})
-	query.Register(m, query.Op[UpdateRoleDescriptionIn, RoleResult]{Name: "UpdateRoleDescription", Run: s.UpdateRoleDescription,
+	query.Register(m, service.Op[UpdateRoleDescriptionIn, RoleResult]{Name: "UpdateRoleDescription", Run: s.UpdateRoleDescription,
 		Check: func(c *service.Call, in *UpdateRoleDescriptionIn) service.Check {
 			return role("iam:UpdateRoleDescription")(c, in.RoleName)
 		}})
-	query.Register(m, query.Op[UpdateAssumeRolePolicyIn, Empty]{Name: "UpdateAssumeRolePolicy", Run: s.UpdateAssumeRolePolicy,
+	query.Register(m, service.Op[UpdateAssumeRolePolicyIn, Empty]{Name: "UpdateAssumeRolePolicy", Run: s.UpdateAssumeRolePolicy,
 		Check: func(c *service.Call, in *UpdateAssumeRolePolicyIn) service.Check {
 			return role("iam:UpdateAssumeRolePolicy")(c, in.RoleName)
 		}})
-	query.Register(m, query.Op[TagRoleIn, Empty]{Name: "TagRole", Run: s.TagRole,
+	query.Register(m, service.Op[TagRoleIn, Empty]{Name: "TagRole", Run: s.TagRole,
 		Check: func(c *service.Call, in *TagRoleIn) service.Check {
 			return requestTags(role("iam:TagRole")(c, in.RoleName), in.Tags)
 		}})
-	query.Register(m, query.Op[UntagRoleIn, Empty]{Name: "UntagRole", Run: s.UntagRole,
+	query.Register(m, service.Op[UntagRoleIn, Empty]{Name: "UntagRole", Run: s.UntagRole,
 		Check: func(c *service.Call, in *UntagRoleIn) service.Check {
 			chk := role("iam:UntagRole")(c, in.RoleName)
 			chk.Context = map[string][]string{"aws:TagKeys": in.TagKeys}
 			return chk
 		}})
-	query.Register(m, query.Op[ListTagsIn, ListTagsOut]{Name: "ListRoleTags", Run: s.ListRoleTags,
+	query.Register(m, service.Op[ListTagsIn, ListTagsOut]{Name: "ListRoleTags", Run: s.ListRoleTags,
 		Check: func(c *service.Call, in *ListTagsIn) service.Check { return role("iam:ListRoleTags")(c, in.RoleName) }})
-	query.Register(m, query.Op[BoundaryIn, Empty]{Name: "PutRolePermissionsBoundary", Run: s.PutRolePermissionsBoundary,
+	query.Register(m, service.Op[BoundaryIn, Empty]{Name: "PutRolePermissionsBoundary", Run: s.PutRolePermissionsBoundary,
 		Check: func(c *service.Call, in *BoundaryIn) service.Check {
 			chk := role("iam:PutRolePermissionsBoundary")(c, in.RoleName)
 			chk.Context = map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}
 			return chk
 		}})
-	query.Register(m, query.Op[RoleNameIn, Empty]{Name: "DeleteRolePermissionsBoundary", Run: s.DeleteRolePermissionsBoundary,
+	query.Register(m, service.Op[RoleNameIn, Empty]{Name: "DeleteRolePermissionsBoundary", Run: s.DeleteRolePermissionsBoundary,
 		Check: func(c *service.Call, in *RoleNameIn) service.Check {
 			return role("iam:DeleteRolePermissionsBoundary")(c, in.RoleName)
 		}})
 
 	// Inline and attached policies of roles and users.
 	for _, kind := range []string{"Role", "User"} {
-		query.Register(m, query.Op[PutPolicyIn, Empty]{Name: "Put" + kind + "Policy", Run: s.PutPolicy,
+		query.Register(m, service.Op[PutPolicyIn, Empty]{Name: "Put" + kind + "Policy", Run: s.PutPolicy,
 			Check: func(c *service.Call, in *PutPolicyIn) service.Check {
 				return entity("iam:PutRolePolicy", "iam:PutUserPolicy")(c, in.RoleName, in.UserName)
 			}})
-		query.Register(m, query.Op[InlinePolicyIn, GetInlinePolicyOut]{Name: "Get" + kind + "Policy", Run: s.GetPolicyInline,
+		query.Register(m, service.Op[InlinePolicyIn, GetInlinePolicyOut]{Name: "Get" + kind + "Policy", Run: s.GetPolicyInline,
 			Check: func(c *service.Call, in *InlinePolicyIn) service.Check {
 				return entity("iam:GetRolePolicy", "iam:GetUserPolicy")(c, in.RoleName, in.UserName)
 			}})
-		query.Register(m, query.Op[InlinePolicyIn, Empty]{Name: "Delete" + kind + "Policy", Run: s.DeletePolicyInline,
+		query.Register(m, service.Op[InlinePolicyIn, Empty]{Name: "Delete" + kind + "Policy", Run: s.DeletePolicyInline,
 			Check: func(c *service.Call, in *InlinePolicyIn) service.Check {
 				return entity("iam:DeleteRolePolicy", "iam:DeleteUserPolicy")(c, in.RoleName, in.UserName)
 			}})
-		query.Register(m, query.Op[ListInlineIn, ListInlineOut]{Name: "List" + kind + "Policies", Run: s.ListPoliciesInline,
+		query.Register(m, service.Op[ListInlineIn, ListInlineOut]{Name: "List" + kind + "Policies", Run: s.ListPoliciesInline,
 			Check: func(c *service.Call, in *ListInlineIn) service.Check {
 				return entity("iam:ListRolePolicies", "iam:ListUserPolicies")(c, in.RoleName, in.UserName)
 			}})
@@ -152,22 +152,22 @@ func (s *Service) Mux() *query.Mux {
 				return chk
 			}
 		}
-		query.Register(m, query.Op[AttachIn, Empty]{Name: "Attach" + kind + "Policy", Run: s.Attach,
+		query.Register(m, service.Op[AttachIn, Empty]{Name: "Attach" + kind + "Policy", Run: s.Attach,
 			Check: attach("iam:AttachRolePolicy", "iam:AttachUserPolicy")})
-		query.Register(m, query.Op[AttachIn, Empty]{Name: "Detach" + kind + "Policy", Run: s.Detach,
+		query.Register(m, service.Op[AttachIn, Empty]{Name: "Detach" + kind + "Policy", Run: s.Detach,
 			Check: attach("iam:DetachRolePolicy", "iam:DetachUserPolicy")})
-		query.Register(m, query.Op[ListAttachedIn, ListAttachedOut]{Name: "ListAttached" + kind + "Policies", Run: s.ListAttached,
+		query.Register(m, service.Op[ListAttachedIn, ListAttachedOut]{Name: "ListAttached" + kind + "Policies", Run: s.ListAttached,
 			Check: func(c *service.Call, in *ListAttachedIn) service.Check {
 				return entity("iam:ListAttachedRolePolicies", "iam:ListAttachedUserPolicies")(c, in.RoleName, in.UserName)
 			}})
 	}
 
 	// Users and access keys.
-	query.Register(m, query.Op[CreateUserIn, UserResult]{Name: "CreateUser", Run: s.CreateUser,
+	query.Register(m, service.Op[CreateUserIn, UserResult]{Name: "CreateUser", Run: s.CreateUser,
 		Check: func(c *service.Call, in *CreateUserIn) service.Check {
 			return requestTags(service.Check{Action: "iam:CreateUser", Resource: userARN(c.Caller.Account(), in.Path, in.UserName)}, in.Tags)
 		}})
-	query.Register(m, query.Op[UserNameIn, UserResult]{Name: "GetUser", Run: s.GetUser,
+	query.Register(m, service.Op[UserNameIn, UserResult]{Name: "GetUser", Run: s.GetUser,
 		Check: func(c *service.Call, in *UserNameIn) service.Check {
 			name := in.UserName
 			if name == "" {
@@ -175,25 +175,25 @@ func (s *Service) Mux() *query.Mux {
 			}
 			return user("iam:GetUser")(c, name)
 		}})
-	query.Register(m, query.Op[UserNameIn, Empty]{Name: "DeleteUser", Run: s.DeleteUser,
+	query.Register(m, service.Op[UserNameIn, Empty]{Name: "DeleteUser", Run: s.DeleteUser,
 		Check: func(c *service.Call, in *UserNameIn) service.Check { return user("iam:DeleteUser")(c, in.UserName) }})
-	query.Register(m, query.Op[ListUsersIn, ListUsersOut]{Name: "ListUsers", Run: s.ListUsers,
+	query.Register(m, service.Op[ListUsersIn, ListUsersOut]{Name: "ListUsers", Run: s.ListUsers,
 		Check: func(c *service.Call, in *ListUsersIn) service.Check { return all("iam:ListUsers") }})
-	query.Register(m, query.Op[TagUserIn, Empty]{Name: "TagUser", Run: s.TagUser,
+	query.Register(m, service.Op[TagUserIn, Empty]{Name: "TagUser", Run: s.TagUser,
 		Check: func(c *service.Call, in *TagUserIn) service.Check {
 			return requestTags(user("iam:TagUser")(c, in.UserName), in.Tags)
 		}})
-	query.Register(m, query.Op[UntagUserIn, Empty]{Name: "UntagUser", Run: s.UntagUser,
+	query.Register(m, service.Op[UntagUserIn, Empty]{Name: "UntagUser", Run: s.UntagUser,
 		Check: func(c *service.Call, in *UntagUserIn) service.Check { return user("iam:UntagUser")(c, in.UserName) }})
-	query.Register(m, query.Op[ListTagsIn, ListTagsOut]{Name: "ListUserTags", Run: s.ListUserTags,
+	query.Register(m, service.Op[ListTagsIn, ListTagsOut]{Name: "ListUserTags", Run: s.ListUserTags,
 		Check: func(c *service.Call, in *ListTagsIn) service.Check { return user("iam:ListUserTags")(c, in.UserName) }})
-	query.Register(m, query.Op[BoundaryIn, Empty]{Name: "PutUserPermissionsBoundary", Run: s.PutUserPermissionsBoundary,
+	query.Register(m, service.Op[BoundaryIn, Empty]{Name: "PutUserPermissionsBoundary", Run: s.PutUserPermissionsBoundary,
 		Check: func(c *service.Call, in *BoundaryIn) service.Check {
 			chk := user("iam:PutUserPermissionsBoundary")(c, in.UserName)
 			chk.Context = map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}
 			return chk
 		}})
-	query.Register(m, query.Op[UserNameIn, Empty]{Name: "DeleteUserPermissionsBoundary", Run: s.DeleteUserPermissionsBoundary,
+	query.Register(m, service.Op[UserNameIn, Empty]{Name: "DeleteUserPermissionsBoundary", Run: s.DeleteUserPermissionsBoundary,
 		Check: func(c *service.Call, in *UserNameIn) service.Check {
 			return user("iam:DeleteUserPermissionsBoundary")(c, in.UserName)
 		}})
@@ -205,51 +205,51 @@ func (s *Service) Mux() *query.Mux {
 			return user(action)(c, name)
 		}
 	}
-	query.Register(m, query.Op[UserNameIn, AccessKeyResult]{Name: "CreateAccessKey", Run: s.CreateAccessKey,
+	query.Register(m, service.Op[UserNameIn, AccessKeyResult]{Name: "CreateAccessKey", Run: s.CreateAccessKey,
 		Check: func(c *service.Call, in *UserNameIn) service.Check {
 			return keyUser("iam:CreateAccessKey")(c, in.UserName)
 		}})
-	query.Register(m, query.Op[AccessKeyIn, Empty]{Name: "DeleteAccessKey", Run: s.DeleteAccessKey,
+	query.Register(m, service.Op[AccessKeyIn, Empty]{Name: "DeleteAccessKey", Run: s.DeleteAccessKey,
 		Check: func(c *service.Call, in *AccessKeyIn) service.Check {
 			return keyUser("iam:DeleteAccessKey")(c, in.UserName)
 		}})
-	query.Register(m, query.Op[AccessKeyIn, Empty]{Name: "UpdateAccessKey", Run: s.UpdateAccessKey,
+	query.Register(m, service.Op[AccessKeyIn, Empty]{Name: "UpdateAccessKey", Run: s.UpdateAccessKey,
 		Check: func(c *service.Call, in *AccessKeyIn) service.Check {
 			return keyUser("iam:UpdateAccessKey")(c, in.UserName)
 		}})
-	query.Register(m, query.Op[ListAccessKeysIn, ListAccessKeysOut]{Name: "ListAccessKeys", Run: s.ListAccessKeys,
+	query.Register(m, service.Op[ListAccessKeysIn, ListAccessKeysOut]{Name: "ListAccessKeys", Run: s.ListAccessKeys,
 		Check: func(c *service.Call, in *ListAccessKeysIn) service.Check {
 			return keyUser("iam:ListAccessKeys")(c, in.UserName)
 		}})
 
 	// Managed policies.
-	query.Register(m, query.Op[CreatePolicyIn, PolicyResult]{Name: "CreatePolicy", Run: s.CreatePolicy,
+	query.Register(m, service.Op[CreatePolicyIn, PolicyResult]{Name: "CreatePolicy", Run: s.CreatePolicy,
 		Check: func(c *service.Call, in *CreatePolicyIn) service.Check {
 			return requestTags(service.Check{Action: "iam:CreatePolicy", Resource: policyARN(c.Caller.Account(), in.Path, in.PolicyName)}, in.Tags)
 		}})
-	query.Register(m, query.Op[PolicyArnIn, PolicyResult]{Name: "GetPolicy", Run: s.GetPolicy,
+	query.Register(m, service.Op[PolicyArnIn, PolicyResult]{Name: "GetPolicy", Run: s.GetPolicy,
 		Check: func(c *service.Call, in *PolicyArnIn) service.Check { return pol("iam:GetPolicy")(c, in.PolicyArn) }})
-	query.Register(m, query.Op[PolicyArnIn, Empty]{Name: "DeletePolicy", Run: s.DeletePolicy,
+	query.Register(m, service.Op[PolicyArnIn, Empty]{Name: "DeletePolicy", Run: s.DeletePolicy,
 		Check: func(c *service.Call, in *PolicyArnIn) service.Check { return pol("iam:DeletePolicy")(c, in.PolicyArn) }})
-	query.Register(m, query.Op[ListPoliciesIn, ListPoliciesOut]{Name: "ListPolicies", Run: s.ListPolicies,
+	query.Register(m, service.Op[ListPoliciesIn, ListPoliciesOut]{Name: "ListPolicies", Run: s.ListPolicies,
 		Check: func(c *service.Call, in *ListPoliciesIn) service.Check { return all("iam:ListPolicies") }})
-	query.Register(m, query.Op[CreatePolicyVersionIn, PolicyVersionResult]{Name: "CreatePolicyVersion", Run: s.CreatePolicyVersion,
+	query.Register(m, service.Op[CreatePolicyVersionIn, PolicyVersionResult]{Name: "CreatePolicyVersion", Run: s.CreatePolicyVersion,
 		Check: func(c *service.Call, in *CreatePolicyVersionIn) service.Check {
 			return pol("iam:CreatePolicyVersion")(c, in.PolicyArn)
 		}})
-	query.Register(m, query.Op[PolicyVersionIn, PolicyVersionResult]{Name: "GetPolicyVersion", Run: s.GetPolicyVersion,
+	query.Register(m, service.Op[PolicyVersionIn, PolicyVersionResult]{Name: "GetPolicyVersion", Run: s.GetPolicyVersion,
 		Check: func(c *service.Call, in *PolicyVersionIn) service.Check {
 			return pol("iam:GetPolicyVersion")(c, in.PolicyArn)
 		}})
-	query.Register(m, query.Op[ListPolicyVersionsIn, ListPolicyVersionsOut]{Name: "ListPolicyVersions", Run: s.ListPolicyVersions,
+	query.Register(m, service.Op[ListPolicyVersionsIn, ListPolicyVersionsOut]{Name: "ListPolicyVersions", Run: s.ListPolicyVersions,
 		Check: func(c *service.Call, in *ListPolicyVersionsIn) service.Check {
 			return pol("iam:ListPolicyVersions")(c, in.PolicyArn)
 		}})
-	query.Register(m, query.Op[PolicyVersionIn, Empty]{Name: "DeletePolicyVersion", Run: s.DeletePolicyVersion,
+	query.Register(m, service.Op[PolicyVersionIn, Empty]{Name: "DeletePolicyVersion", Run: s.DeletePolicyVersion,
 		Check: func(c *service.Call, in *PolicyVersionIn) service.Check {
 			return pol("iam:DeletePolicyVersion")(c, in.PolicyArn)
 		}})
-	query.Register(m, query.Op[PolicyVersionIn, Empty]{Name: "SetDefaultPolicyVersion", Run: s.SetDefaultPolicyVersion,
+	query.Register(m, service.Op[PolicyVersionIn, Empty]{Name: "SetDefaultPolicyVersion", Run: s.SetDefaultPolicyVersion,
 		Check: func(c *service.Call, in *PolicyVersionIn) service.Check {
 			return pol("iam:SetDefaultPolicyVersion")(c, in.PolicyArn)
 		}})

@@ -71,11 +71,11 @@ type SimulateOut struct {
 }
 
 func (s *Service) registerSimulate(m *query.Mux) {
-	query.Register(m, query.Op[SimulateIn, SimulateOut]{Name: "SimulatePrincipalPolicy", Run: s.SimulatePrincipalPolicy,
+	query.Register(m, service.Op[SimulateIn, SimulateOut]{Name: "SimulatePrincipalPolicy", Run: s.SimulatePrincipalPolicy,
 		Check: func(c *service.Call, in *SimulateIn) service.Check {
 			return service.Check{Action: "iam:SimulatePrincipalPolicy", Resource: in.PolicySourceArn}
 		}})
-	query.Register(m, query.Op[SimulateIn, SimulateOut]{Name: "SimulateCustomPolicy", Run: s.SimulateCustomPolicy,
+	query.Register(m, service.Op[SimulateIn, SimulateOut]{Name: "SimulateCustomPolicy", Run: s.SimulateCustomPolicy,
 		Check: func(c *service.Call, in *SimulateIn) service.Check {
 			return service.Check{Action: "iam:SimulateCustomPolicy", Resource: "*"}
 		}})

@@ -122,3 +122,28 @@ func FromContext(ctx context.Context) *Call {
 	c, _ := ctx.Value(callKey{}).(*Call)
 	return c
 }
+
+// Op is one operation in a service's declarative table, shared by every
+// protocol's dispatcher.
+type Op[I, O any] struct {
+	// Name is the API operation name.
+	Name string
+	// Check, if set, derives the authorization check (IAM action, resource
+	// ARN, condition keys) from the input; the request is refused with
+	// AccessDenied before Run when the policy engine does not allow it.
+	// Operations whose authorization depends on stored state (STS
+	// AssumeRole's trust policy) leave it nil and authorize in Run.
+	Check func(call *Call, in *I) Check
+	// Run executes the operation.
+	Run func(ctx context.Context, in *I) (*O, error)
+}
+
+// Invoke authorizes in (when op has a Check) and runs op.
+func (op Op[I, O]) Invoke(ctx context.Context, in *I) (*O, error) {
+	if op.Check != nil {
+		if err := Authorize(ctx, op.Check(FromContext(ctx), in)); err != nil {
+			return nil, err
+		}
+	}
+	return op.Run(ctx, in)
+}

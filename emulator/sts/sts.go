@@ -120,9 +120,9 @@ type GetAccessKeyInfoOut struct{ Account string }
 // Mux returns STS's operation table.
 func (s *Service) Mux() *query.Mux {
 	m := query.NewMux(Namespace)
-	query.Register(m, query.Op[AssumeRoleIn, AssumeRoleOut]{Name: "AssumeRole", Run: s.AssumeRole})
-	query.Register(m, query.Op[GetCallerIdentityIn, GetCallerIdentityOut]{Name: "GetCallerIdentity", Run: s.GetCallerIdentity})
-	query.Register(m, query.Op[GetAccessKeyInfoIn, GetAccessKeyInfoOut]{Name: "GetAccessKeyInfo", Run: s.GetAccessKeyInfo,
+	query.Register(m, service.Op[AssumeRoleIn, AssumeRoleOut]{Name: "AssumeRole", Run: s.AssumeRole})
+	query.Register(m, service.Op[GetCallerIdentityIn, GetCallerIdentityOut]{Name: "GetCallerIdentity", Run: s.GetCallerIdentity})
+	query.Register(m, service.Op[GetAccessKeyInfoIn, GetAccessKeyInfoOut]{Name: "GetAccessKeyInfo", Run: s.GetAccessKeyInfo,
 		Check: func(c *service.Call, in *GetAccessKeyInfoIn) service.Check {
 			return service.Check{Action: "sts:GetAccessKeyInfo", Resource: "*"}
 		}})

@@ -26,33 +26,14 @@ func NewMux(namespace string) *Mux {
 	return &Mux{Namespace: namespace, ops: make(map[string]handler)}
 }
 
-// Op is one operation in a service's declarative table.
-type Op[I, O any] struct {
-	// Name is the API operation name, the Action parameter's value.
-	Name string
-	// Check, if set, derives the authorization check (IAM action, resource
-	// ARN, condition keys) from the input; the request is refused with
-	// AccessDenied before Run when the policy engine does not allow it.
-	// Operations whose authorization depends on stored state (STS
-	// AssumeRole's trust policy) leave it nil and authorize in Run.
-	Check func(call *service.Call, in *I) service.Check
-	// Run executes the operation.
-	Run func(ctx context.Context, in *I) (*O, error)
-}
-
 // Register adds op to m.
-func Register[I, O any](m *Mux, op Op[I, O]) {
+func Register[I, O any](m *Mux, op service.Op[I, O]) {
 	m.ops[op.Name] = func(ctx context.Context, form url.Values) (any, error) {
 		in := new(I)
 		if err := Decode(form, in); err != nil {
 			return nil, err
 		}
-		if op.Check != nil {
-			if err := service.Authorize(ctx, op.Check(service.FromContext(ctx), in)); err != nil {
-				return nil, err
-			}
-		}
-		out, err := op.Run(ctx, in)
+		out, err := op.Invoke(ctx, in)
 		if err != nil {
 			return nil, err
 		}
