@@ -24,7 +24,8 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"demo": {"run the cross-account scenario end to end on an embedded emulator", runDemo},
+	"demo":  {"run the cross-account scenario end to end on an embedded emulator", runDemo},
+	"serve": {"run the local AWS emulator as a server (default 127.0.0.1:4566)", runServe},
 }
 
 // Run dispatches args[0] to its subcommand.

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/xacct/xacct/emulator"
+)
+
+func runServe(ctx context.Context, m *Main, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	addr := fs.String("addr", emulator.DefaultAddr, "address to listen on")
+	dataDir := fs.String("data-dir", "", "keep state in `DIR` across restarts (default: memory only)")
+	region := fs.String("region", "us-east-1", "default region")
+	quiet := fs.Bool("quiet", false, "do not log each request")
+	fs.Usage = func() {
+		fmt.Fprintln(m.Stderr, "usage: xacct serve [--addr 127.0.0.1:4566] [--data-dir DIR]\n\nRuns the local AWS emulator. Point any SDK at it with AWS_ENDPOINT_URL=http://ADDR;\nroot credentials of an account are its 12-digit id with secret \"test\".\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	opts := []emulator.Option{emulator.WithRegion(*region)}
+	if *dataDir != "" {
+		opts = append(opts, emulator.WithDataDir(*dataDir))
+	}
+	if !*quiet {
+		opts = append(opts, emulator.WithLogger(slog.New(slog.NewTextHandler(m.Stderr, nil))))
+	}
+	emu, err := emulator.New(opts...)
+	if err != nil {
+		return err
+	}
+	defer emu.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 30 * time.Second}
+	fmt.Fprintf(m.Stderr, "xacct emulator listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			return err
+		}
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+}
