@@ -46,7 +46,24 @@ type Options struct {
 	// Logger receives one line per request and service diagnostics; nil
 	// discards them.
 	Logger *slog.Logger
+	// OnRequest, when set, is called after each request with what the
+	// request log records (tests count operations with it).
+	OnRequest func(RequestInfo)
 }
+
+// RequestInfo describes one handled request.
+type RequestInfo struct {
+	Method    string
+	Service   string
+	Operation string
+	Principal string
+	Status    int
+	Duration  time.Duration
+	RequestID string
+}
+
+// WithRequestHook calls f after every request.
+func WithRequestHook(f func(RequestInfo)) Option { return func(o *Options) { o.OnRequest = f } }
 
 // Option changes Options.
 type Option func(*Options)
@@ -191,14 +208,19 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	default:
 		h.ServeAWS(w, r.WithContext(service.WithCall(r.Context(), call)), call)
 	}
+	info := RequestInfo{Method: r.Method, Service: name, Operation: call.Operation, Principal: call.Caller.ARN(),
+		Status: w.status, Duration: time.Since(start), RequestID: call.RequestID}
 	e.log.Info("request",
-		slog.String("method", r.Method),
-		slog.String("service", name),
-		slog.String("operation", call.Operation),
-		slog.String("principal", call.Caller.ARN()),
-		slog.Int("status", w.status),
-		slog.Duration("duration", time.Since(start)),
-		slog.String("request_id", call.RequestID))
+		slog.String("method", info.Method),
+		slog.String("service", info.Service),
+		slog.String("operation", info.Operation),
+		slog.String("principal", info.Principal),
+		slog.Int("status", info.Status),
+		slog.Duration("duration", info.Duration),
+		slog.String("request_id", info.RequestID))
+	if e.opts.OnRequest != nil {
+		e.opts.OnRequest(info)
+	}
 }
 
 func (e *Emulator) unknownService(w http.ResponseWriter, call *service.Call, name string) {

@@ -11,6 +11,7 @@ package emulatortest
 
 import (
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,13 +28,21 @@ type Server struct {
 	// Emulator is the emulator behind URL, for in-process setup.
 	Emulator *emulator.Emulator
 	srv      *httptest.Server
+	mu       sync.Mutex
+	counts   map[string]int
 }
 
 // New starts an emulator with opts on a loopback port; it is closed when the
 // test ends.
 func New(t testing.TB, opts ...emulator.Option) *Server {
 	t.Helper()
-	emu, err := emulator.New(opts...)
+	s := &Server{counts: map[string]int{}}
+	hook := emulator.WithRequestHook(func(ri emulator.RequestInfo) {
+		s.mu.Lock()
+		s.counts[ri.Service+":"+ri.Operation]++
+		s.mu.Unlock()
+	})
+	emu, err := emulator.New(append([]emulator.Option{hook}, opts...)...)
 	if err != nil {
 		t.Fatalf("emulator.New: %v", err)
 	}
@@ -42,7 +51,16 @@ func New(t testing.TB, opts ...emulator.Option) *Server {
 		srv.Close()
 		emu.Close()
 	})
-	return &Server{URL: srv.URL, Emulator: emu, srv: srv}
+	s.URL, s.Emulator, s.srv = srv.URL, emu, srv
+	return s
+}
+
+// Count returns how many requests for service:operation (e.g.
+// "sts:AssumeRole") the emulator has handled, whatever their outcome.
+func (s *Server) Count(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[op]
 }
 
 // Config returns an aws.Config for the root user of account acct (access
