@@ -1,26 +1,96 @@
 package emulator
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"strings"
 
+	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/emulator/sigv4"
+	"github.com/xacct/xacct/policy"
 )
 
 // authenticator verifies request signatures against the emulator's
 // credentials and resolves the caller.
 type authenticator struct {
 	e *Emulator
+	v *sigv4.Verifier
 }
 
-func newAuthenticator(e *Emulator) *authenticator { return &authenticator{e: e} }
+func newAuthenticator(e *Emulator) *authenticator {
+	a := &authenticator{e: e}
+	a.v = sigv4.New(keyStore{e}, sigv4.Options{Now: e.opts.Now})
+	return a
+}
+
+// keyStore adapts the emulator's credentials to sigv4.KeyStore.
+type keyStore struct{ e *Emulator }
+
+func (k keyStore) LookupKey(_ context.Context, id string) (sigv4.Key, error) {
+	c, err := k.e.lookup(id)
+	if errors.Is(err, errUnknownKey) {
+		return sigv4.Key{}, sigv4.ErrKeyNotFound
+	}
+	if err != nil {
+		return sigv4.Key{}, err
+	}
+	return sigv4.Key{SecretAccessKey: c.secret, SessionToken: c.token, Expires: c.expires}, nil
+}
 
 // route returns the signing name of the service a request is for and its
-// handler (nil when the emulator does not serve it).
+// handler (nil when the emulator does not serve it). Signed requests name
+// their service in the credential scope; an unsigned request is S3's
+// (anonymous access under a bucket policy) unless it looks like a query or
+// JSON API call.
 func (e *Emulator) route(r *http.Request) (string, service.Handler) {
-	return "", nil
+	name := ""
+	if s, ok := sigv4.ScopeOf(r); ok {
+		name = s.Service
+	} else if r.Header.Get("X-Amz-Target") == "" && !strings.Contains(r.URL.RawQuery, "Action=") &&
+		!strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		name = "s3"
+	}
+	return name, e.services[name]
 }
 
-// authenticate verifies r and returns its caller and credential-scope region.
+// authenticate verifies r and returns its caller and credential-scope
+// region. Unsigned requests get the anonymous caller, which only S3
+// accepts.
 func (a *authenticator) authenticate(r *http.Request, call *service.Call) (*service.Caller, string, error) {
-	return nil, "", nil
+	res, err := a.v.Verify(r.Context(), r)
+	if err != nil {
+		return anonymous, "", err
+	}
+	if res.Anonymous {
+		if call.Service != "s3" {
+			return anonymous, "", sigv4.ErrMissingAuth(sigv4.FlavorFor(call.Service))
+		}
+		return anonymous, "", nil
+	}
+	if res.Chunked {
+		call.Trailer = res.Trailer
+		// The service sees the decoded payload.
+		enc := strings.Split(r.Header.Get("Content-Encoding"), ",")
+		var rest []string
+		for _, e := range enc {
+			if e = strings.TrimSpace(e); e != "" && e != "aws-chunked" {
+				rest = append(rest, e)
+			}
+		}
+		if len(rest) == 0 {
+			r.Header.Del("Content-Encoding")
+		} else {
+			r.Header.Set("Content-Encoding", strings.Join(rest, ","))
+		}
+	}
+	c, err := a.e.lookup(res.Scope.AccessKeyID)
+	if err != nil {
+		return anonymous, "", awserr.From(err)
+	}
+	return c.caller, res.Scope.Region, nil
 }
+
+// anonymous is the caller of an unsigned request.
+var anonymous = &service.Caller{Principal: policy.Principal{Type: policy.PrincipalAnonymous, ARN: "*"}}

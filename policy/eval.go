@@ -1,0 +1,318 @@
+package policy
+
+// This file decides requests: which statements apply, and how the policy
+// types combine (IAM User Guide, "Policy evaluation logic" and
+// "Cross-account policy evaluation logic").
+
+// evaluator holds one request while its statements are checked.
+type evaluator struct {
+	req     *Request
+	scratch [1]string
+}
+
+// principal match strength in a resource-based policy, weakest first.
+type grant int
+
+const (
+	grantNone    grant = iota
+	grantAccount       // the caller's account: access is delegated to its identity policies
+	grantRole          // the caller's role ARN: limited by boundary and session policies
+	grantDirect        // the caller itself (user, session, "*", service)
+)
+
+// principalGrant returns how a statement's principal list matches the
+// request's principal.
+func (ev *evaluator) principalGrant(pats []principalPat) grant {
+	pr := &ev.req.Principal
+	best := grantNone
+	for _, p := range pats {
+		g := grantNone
+		switch p.kind {
+		case pStar:
+			g = grantDirect
+		case pAccount:
+			if pr.Account != "" && pr.Account == p.value {
+				g = grantAccount
+				if pr.Type == PrincipalRoot {
+					g = grantDirect
+				}
+			}
+		case pRole:
+			if pr.Type == PrincipalAssumedRole && pr.RoleARN == p.value {
+				g = grantRole
+			}
+		case pUser, pSession, pFederated:
+			if pr.ARN == p.value && pr.Type != PrincipalService {
+				g = grantDirect
+			}
+		case pUniqueID:
+			if id := pr.UniqueID; id == p.value || (len(id) > len(p.value) && id[:len(p.value)] == p.value && id[len(p.value)] == ':') {
+				if pr.Type == PrincipalAssumedRole {
+					g = grantRole
+				} else {
+					g = grantDirect
+				}
+			}
+		case pService:
+			if pr.Type == PrincipalService && equalFold(pr.Service, p.value) {
+				g = grantDirect
+			}
+		}
+		if g > best {
+			best = g
+		}
+	}
+	return best
+}
+
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if foldByte(a[i]) != foldByte(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// matches reports whether st applies to the request (ignoring its
+// principal) and, for resource-based policies, how its principal matches.
+func (ev *evaluator) matches(c *compiled, withPrincipal bool) (bool, grant) {
+	g := grantDirect
+	if withPrincipal && c.hasPrinc {
+		g = ev.principalGrant(c.principals)
+		if c.notPrinc {
+			if g != grantNone {
+				return false, grantNone
+			}
+			g = grantDirect
+		} else if g == grantNone {
+			return false, grantNone
+		}
+	}
+	if !ev.matchActions(c) || !ev.matchResources(c) {
+		return false, grantNone
+	}
+	for i := range c.conds {
+		if !ev.condition(&c.conds[i]) {
+			return false, grantNone
+		}
+	}
+	return true, g
+}
+
+func (ev *evaluator) matchActions(c *compiled) bool {
+	hit := false
+	for _, p := range c.actions {
+		if matchAction(p, ev.req.Action) {
+			hit = true
+			break
+		}
+	}
+	return hit != c.notAction
+}
+
+func (ev *evaluator) matchResources(c *compiled) bool {
+	if !c.hasResource {
+		return true
+	}
+	hit := false
+	for i := range c.resources {
+		t := &c.resources[i]
+		pat, ok := t.expand(ev)
+		if !ok {
+			// A resource whose variable has no value matches nothing, so
+			// for NotResource the statement does not apply either.
+			return false
+		}
+		if ArnMatch(pat, ev.req.Resource) {
+			hit = true
+			break
+		}
+	}
+	return hit != c.notResource
+}
+
+// source is one policy of a Set being evaluated.
+type source struct {
+	src    Source
+	named  *Named
+	isRes  bool
+	policy *Policy
+}
+
+// Evaluate decides req against the policies in set.
+func Evaluate(req *Request, set *Set) Decision {
+	var d Decision
+	EvaluateInto(req, set, &d)
+	return d
+}
+
+// EvaluateInto is Evaluate writing into d, reusing d's slices: callers that
+// keep a Decision between requests evaluate without allocating.
+func EvaluateInto(req *Request, set *Set, d *Decision) {
+	d.Effect = ImplicitDeny
+	d.Matched = d.Matched[:0]
+	d.Missing = d.Missing[:0]
+	ev := evaluator{req: req}
+
+	// 1. An explicit deny in any policy decides.
+	denied := false
+	each(set, func(s source) {
+		for i := range s.policy.stmts {
+			st := &s.policy.stmts[i]
+			if !st.c.deny {
+				continue
+			}
+			if ok, _ := ev.matches(&st.c, s.isRes); ok {
+				denied = true
+				d.Matched = append(d.Matched, ref(s, st, ExplicitDeny))
+			}
+		}
+	})
+	if denied {
+		d.Effect = ExplicitDeny
+		return
+	}
+
+	// 2. Which policy types allow.
+	mark := len(d.Matched)
+	idAllow := ev.allows(set.Identity, SourceIdentity, d)
+	bAllow := true
+	if set.Boundary != nil {
+		bAllow = ev.allowsOne(set.Boundary, SourceBoundary, false, d) != grantNone
+	}
+	sAllow := true
+	if len(set.Session) > 0 {
+		sAllow = ev.allows(set.Session, SourceSession, d)
+	}
+	rGrant := grantNone
+	if set.Resource != nil && set.Resource.Policy != nil {
+		rGrant = ev.allowsOne(set.Resource, SourceResource, true, d)
+	}
+	trust := set.Resource != nil && set.Resource.Policy != nil && set.Resource.Policy.kind == KindTrust
+
+	pr := &req.Principal
+	cross := req.ResourceAccount != "" && req.ResourceAccount != pr.Account
+	allowed := false
+	switch {
+	case pr.Type == PrincipalService || pr.Type == PrincipalAnonymous:
+		// Services and anonymous callers have no identity policies: the
+		// resource-based policy alone decides.
+		allowed = rGrant != grantNone
+		if !allowed {
+			d.Missing = append(d.Missing, SourceResource)
+		}
+	case cross:
+		// Cross-account: the caller's account must allow (identity,
+		// boundary, session) and the resource's policy must allow.
+		allowed = idAllow && bAllow && sAllow && rGrant != grantNone
+		if !allowed {
+			if !idAllow {
+				d.Missing = append(d.Missing, SourceIdentity)
+			}
+			if !bAllow {
+				d.Missing = append(d.Missing, SourceBoundary)
+			}
+			if !sAllow {
+				d.Missing = append(d.Missing, SourceSession)
+			}
+			if rGrant == grantNone {
+				d.Missing = append(d.Missing, SourceResource)
+			}
+		}
+	default:
+		// Same account: a resource-based policy naming the caller itself
+		// allows on its own; naming the caller's role ARN is limited by
+		// boundary and session policies; naming the account delegates to
+		// the identity-based policies. Trust policies must always allow.
+		switch {
+		case rGrant == grantDirect:
+			allowed = true
+		case rGrant == grantRole:
+			allowed = bAllow && sAllow
+		case trust && rGrant == grantNone:
+			allowed = false
+		default:
+			allowed = idAllow && bAllow && sAllow
+		}
+		if !allowed {
+			if trust && rGrant == grantNone {
+				d.Missing = append(d.Missing, SourceResource)
+			}
+			if !idAllow && rGrant < grantRole {
+				d.Missing = append(d.Missing, SourceIdentity)
+			}
+			if !bAllow {
+				d.Missing = append(d.Missing, SourceBoundary)
+			}
+			if !sAllow {
+				d.Missing = append(d.Missing, SourceSession)
+			}
+		}
+	}
+	if allowed {
+		d.Effect = Allow
+	} else {
+		d.Matched = d.Matched[:mark]
+	}
+}
+
+// allows reports whether any policy in list has an Allow statement that
+// matches, recording the matches in d.
+func (ev *evaluator) allows(list []Named, src Source, d *Decision) bool {
+	any := false
+	for i := range list {
+		if ev.allowsOne(&list[i], src, false, d) != grantNone {
+			any = true
+		}
+	}
+	return any
+}
+
+func (ev *evaluator) allowsOne(n *Named, src Source, isRes bool, d *Decision) grant {
+	if n == nil || n.Policy == nil {
+		return grantNone
+	}
+	best := grantNone
+	s := source{src: src, named: n, isRes: isRes, policy: n.Policy}
+	for i := range n.Policy.stmts {
+		st := &n.Policy.stmts[i]
+		if st.c.deny {
+			continue
+		}
+		if ok, g := ev.matches(&st.c, isRes); ok {
+			d.Matched = append(d.Matched, ref(s, st, Allow))
+			if g > best {
+				best = g
+			}
+		}
+	}
+	return best
+}
+
+func ref(s source, st *Statement, e Effect) StatementRef {
+	return StatementRef{Source: s.src, Policy: s.named.Name, Sid: st.Sid, Index: st.c.index, Effect: e}
+}
+
+// each calls f for every policy in set.
+func each(set *Set, f func(source)) {
+	for i := range set.Identity {
+		if p := set.Identity[i].Policy; p != nil {
+			f(source{src: SourceIdentity, named: &set.Identity[i], policy: p})
+		}
+	}
+	if set.Boundary != nil && set.Boundary.Policy != nil {
+		f(source{src: SourceBoundary, named: set.Boundary, policy: set.Boundary.Policy})
+	}
+	for i := range set.Session {
+		if p := set.Session[i].Policy; p != nil {
+			f(source{src: SourceSession, named: &set.Session[i], policy: p})
+		}
+	}
+	if set.Resource != nil && set.Resource.Policy != nil {
+		f(source{src: SourceResource, named: set.Resource, isRes: true, policy: set.Resource.Policy})
+	}
+}

@@ -1,0 +1,60 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Explain says in plain words why the decision was made: the statements
+// that allowed or denied the request, or for an implicit deny which of the
+// needed allows was missing.
+func (d Decision) Explain() string {
+	var b strings.Builder
+	switch d.Effect {
+	case Allow:
+		b.WriteString("allowed by ")
+		writeRefs(&b, d.Matched)
+	case ExplicitDeny:
+		b.WriteString("explicitly denied by ")
+		writeRefs(&b, d.Matched)
+	default:
+		b.WriteString("implicitly denied: ")
+		if len(d.Missing) == 0 {
+			b.WriteString("no policy allows the request")
+		}
+		for i, m := range d.Missing {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			switch m {
+			case SourceResource:
+				b.WriteString("no statement of the resource-based policy allows this principal")
+			default:
+				b.WriteString("no " + string(m) + " allows the action")
+			}
+		}
+	}
+	return b.String()
+}
+
+func writeRefs(b *strings.Builder, refs []StatementRef) {
+	if len(refs) == 0 {
+		b.WriteString("(no statement)")
+		return
+	}
+	for i, r := range refs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(r.String())
+	}
+}
+
+// String names the statement: its Sid or index, its policy and its source.
+func (r StatementRef) String() string {
+	stmt := fmt.Sprintf("statement %d", r.Index)
+	if r.Sid != "" {
+		stmt = fmt.Sprintf("statement %q", r.Sid)
+	}
+	return fmt.Sprintf("%s of %s %q", stmt, r.Source, r.Policy)
+}
