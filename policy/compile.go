@@ -28,16 +28,16 @@ type compiled struct {
 type pKind int
 
 const (
-	pInvalid pKind = iota
-	pStar          // "*"
-	pAccount       // 123456789012 or arn:aws:iam::123456789012:root
-	pRole          // arn:aws:iam::123456789012:role/path/name
-	pUser          // arn:aws:iam::123456789012:user/path/name
-	pSession       // arn:aws:sts::123456789012:assumed-role/name/session
-	pFederated     // arn:aws:sts::123456789012:federated-user/name
-	pUniqueID      // AROA…, AIDA…
-	pService       // lambda.amazonaws.com
-	pOther         // Federated and CanonicalUser principals
+	pInvalid   pKind = iota
+	pStar            // "*"
+	pAccount         // 123456789012 or arn:aws:iam::123456789012:root
+	pRole            // arn:aws:iam::123456789012:role/path/name
+	pUser            // arn:aws:iam::123456789012:user/path/name
+	pSession         // arn:aws:sts::123456789012:assumed-role/name/session
+	pFederated       // arn:aws:sts::123456789012:federated-user/name
+	pUniqueID        // AROA…, AIDA…
+	pService         // lambda.amazonaws.com
+	pOther           // Federated and CanonicalUser principals
 )
 
 type principalPat struct {

@@ -285,4 +285,3 @@ func cmpOrdered[T int64 | float64](k opKind, x, p T) bool {
 	}
 	return false
 }
-
