@@ -14,7 +14,7 @@ type compiled struct {
 	index       int
 	deny        bool
 	notAction   bool
-	actions     []string // lower-case glob patterns
+	actions     []actionPat
 	hasResource bool
 	notResource bool
 	resources   []tmpl
@@ -22,6 +22,23 @@ type compiled struct {
 	notPrinc    bool
 	principals  []principalPat
 	conds       []cond
+}
+
+// actionPat is a lower-case action pattern with its literal prefix, so most
+// non-matching actions are rejected without running the glob.
+type actionPat struct {
+	pat    string
+	prefix string // up to the first wildcard
+	exact  bool   // no wildcards at all
+}
+
+func newActionPat(a string) actionPat {
+	l := strings.ToLower(a)
+	i := strings.IndexAny(l, "*?")
+	if i < 0 {
+		return actionPat{pat: l, prefix: l, exact: true}
+	}
+	return actionPat{pat: l, prefix: l[:i]}
 }
 
 // principal kinds in policies.
@@ -140,7 +157,7 @@ func compile(st *Statement, index int, vars bool) (compiled, error) {
 		acts, c.notAction = st.NotAction, true
 	}
 	for _, a := range acts {
-		c.actions = append(c.actions, strings.ToLower(a))
+		c.actions = append(c.actions, newActionPat(a))
 	}
 	res := st.Resource
 	if len(st.NotResource) > 0 {

@@ -105,8 +105,8 @@ func (ev *evaluator) matches(c *compiled, withPrincipal bool) (bool, grant) {
 
 func (ev *evaluator) matchActions(c *compiled) bool {
 	hit := false
-	for _, p := range c.actions {
-		if matchAction(p, ev.req.Action) {
+	for i := range c.actions {
+		if matchAction(&c.actions[i], ev.req.Action) {
 			hit = true
 			break
 		}

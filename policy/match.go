@@ -107,7 +107,14 @@ func ArnMatch(pattern, arn string) bool {
 	return Glob(p, a, false)
 }
 
-// matchAction reports whether action matches a lower-case action pattern.
-func matchAction(pattern, action string) bool {
-	return Glob(pattern, action, true)
+// matchAction reports whether action matches a compiled action pattern
+// (case-insensitively).
+func matchAction(p *actionPat, action string) bool {
+	if p.exact {
+		return equalFold(p.pat, action)
+	}
+	if len(action) < len(p.prefix) || !equalFold(p.prefix, action[:len(p.prefix)]) {
+		return false
+	}
+	return Glob(p.pat[len(p.prefix):], action[len(p.prefix):], true)
 }
