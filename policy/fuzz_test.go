@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"fmt"
 	"testing"
+	"time"
 )
 
 var fuzzSeeds = []string{
@@ -18,6 +20,15 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, doc string) {
+		done := make(chan struct{})
+		timer := time.AfterFunc(5*time.Second, func() {
+			select {
+			case <-done:
+			default:
+				panic(fmt.Sprintf("Parse/Evaluate took over 5s on %q", doc))
+			}
+		})
+		defer func() { close(done); timer.Stop() }()
 		for _, k := range []Kind{KindIdentity, KindResource, KindTrust, KindSession, KindBoundary} {
 			p, err := Parse(doc, k)
 			if err != nil {
