@@ -201,6 +201,16 @@ func (s *Service) simulate(ctx context.Context, in *SimulateIn, sim simInput) (*
 	if len(resources) == 0 {
 		resources = []string{"*"}
 	}
+	byName := map[string]*policy.Policy{}
+	for _, n := range sim.set.Identity {
+		byName[n.Name] = n.Policy
+	}
+	if sim.set.Boundary != nil {
+		byName[sim.set.Boundary.Name] = sim.set.Boundary.Policy
+	}
+	if sim.set.Resource != nil {
+		byName[sim.set.Resource.Name] = sim.set.Resource.Policy
+	}
 	var results []EvaluationResult
 	for _, action := range in.ActionNames {
 		for _, res := range resources {
@@ -217,7 +227,13 @@ func (s *Service) simulate(ctx context.Context, in *SimulateIn, sim simInput) (*
 				case policy.SourceSession:
 					typ = "session"
 				}
-				r.MatchedStatements = append(r.MatchedStatements, StatementOut{SourcePolicyId: m.Policy, SourcePolicyType: typ})
+				so := StatementOut{SourcePolicyId: m.Policy, SourcePolicyType: typ}
+				if p := byName[m.Policy]; p != nil && m.Index < len(p.Statements()) {
+					st := p.Statements()[m.Index]
+					so.StartPosition = &Position{Line: int32(st.Start.Line), Column: int32(st.Start.Column)}
+					so.EndPosition = &Position{Line: int32(st.End.Line), Column: int32(st.End.Column)}
+				}
+				r.MatchedStatements = append(r.MatchedStatements, so)
 			}
 			if sim.set.Boundary != nil {
 				bd := policy.Evaluate(req, &policy.Set{Identity: []policy.Named{*sim.set.Boundary}})
