@@ -28,7 +28,7 @@ func newAuthenticator(e *Emulator) *authenticator {
 // keyStore adapts the emulator's credentials to sigv4.KeyStore.
 type keyStore struct{ e *Emulator }
 
-func (k keyStore) LookupKey(_ context.Context, id string) (sigv4.Key, error) {
+func (k keyStore) LookupKey(ctx context.Context, id string) (sigv4.Key, error) {
 	c, err := k.e.lookup(id)
 	if errors.Is(err, errUnknownKey) {
 		return sigv4.Key{}, sigv4.ErrKeyNotFound
@@ -36,8 +36,17 @@ func (k keyStore) LookupKey(_ context.Context, id string) (sigv4.Key, error) {
 	if err != nil {
 		return sigv4.Key{}, err
 	}
+	// Hand the resolved caller to authenticate, which would otherwise look
+	// the key up a second time.
+	if slot, ok := ctx.Value(callerSlot{}).(**service.Caller); ok {
+		*slot = c.caller
+	}
 	return sigv4.Key{SecretAccessKey: c.secret, SessionToken: c.token, Expires: c.expires}, nil
 }
+
+// callerSlot keys the context value through which LookupKey returns the
+// caller it resolved.
+type callerSlot struct{}
 
 // route returns the signing name of the service a request is for and its
 // handler (nil when the emulator does not serve it). Signed requests name
@@ -59,7 +68,8 @@ func (e *Emulator) route(r *http.Request) (string, service.Handler) {
 // region. Unsigned requests get the anonymous caller, which only S3
 // accepts.
 func (a *authenticator) authenticate(r *http.Request, call *service.Call) (*service.Caller, string, error) {
-	res, err := a.v.Verify(r.Context(), r)
+	var caller *service.Caller
+	res, err := a.v.Verify(context.WithValue(r.Context(), callerSlot{}, &caller), r)
 	if err != nil {
 		return anonymous, "", err
 	}
@@ -85,11 +95,10 @@ func (a *authenticator) authenticate(r *http.Request, call *service.Call) (*serv
 			r.Header.Set("Content-Encoding", strings.Join(rest, ","))
 		}
 	}
-	c, err := a.e.lookup(res.Scope.AccessKeyID)
-	if err != nil {
-		return anonymous, "", awserr.From(err)
+	if caller == nil {
+		return anonymous, "", awserr.From(errUnknownKey)
 	}
-	return c.caller, res.Scope.Region, nil
+	return caller, res.Scope.Region, nil
 }
 
 // anonymous is the caller of an unsigned request.

@@ -105,10 +105,8 @@ func (e *Emulator) sessionCaller(s *sts.Session) *service.Caller {
 			Tags:     s.Tags,
 		},
 	}
-	if s.Policy != "" {
-		if p, err := policy.Parse(s.Policy, policy.KindSession); err == nil {
-			c.SessionPolicies = append(c.SessionPolicies, policy.Named{Name: "session policy", Policy: p})
-		}
+	if p := s.InlinePolicy(); p != nil {
+		c.SessionPolicies = append(c.SessionPolicies, policy.Named{Name: "session policy", Policy: p})
 	}
 	for _, arn := range s.PolicyArns {
 		if n, err := e.iam.ManagedPolicy(s.Account, arn); err == nil {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/emulator/iam"
+	"github.com/xacct/xacct/emulator/s3"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/emulator/sts"
 	"github.com/xacct/xacct/policy"
@@ -46,6 +47,9 @@ type Options struct {
 	// Logger receives one line per request and service diagnostics; nil
 	// discards them.
 	Logger *slog.Logger
+	// S3MinPartSize overrides S3's 5 MiB minimum multipart part size, so
+	// tests can exercise multipart copies with small objects.
+	S3MinPartSize int64
 	// OnRequest, when set, is called after each request with what the
 	// request log records (tests count operations with it).
 	OnRequest func(RequestInfo)
@@ -77,6 +81,10 @@ func WithDataDir(dir string) Option { return func(o *Options) { o.DataDir = dir 
 // WithLogger sets the request logger.
 func WithLogger(l *slog.Logger) Option { return func(o *Options) { o.Logger = l } }
 
+// WithS3MinPartSize lowers S3's minimum part size (tests only; AWS's is
+// 5 MiB).
+func WithS3MinPartSize(n int64) Option { return func(o *Options) { o.S3MinPartSize = n } }
+
 // WithRegion sets the default region.
 func WithRegion(region string) Option { return func(o *Options) { o.Region = region } }
 
@@ -87,6 +95,7 @@ type Emulator struct {
 	log      *slog.Logger
 	iam      *iam.Service
 	sts      *sts.Service
+	s3       *s3.Service
 	services map[string]service.Handler
 	auth     *authenticator
 	root     policy.Named
@@ -104,7 +113,7 @@ func New(opts ...Option) (*Emulator, error) {
 	}
 	e := &Emulator{opts: o, log: o.Logger}
 	if e.log == nil {
-		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		e.log = slog.New(slog.DiscardHandler)
 	}
 	var err error
 	if e.iam, err = iam.New(iam.Options{Now: o.Now, DataDir: o.DataDir}); err != nil {
@@ -120,9 +129,13 @@ func New(opts ...Option) (*Emulator, error) {
 	}
 	e.root = policy.Named{Name: "root user", Policy: root}
 	e.auth = newAuthenticator(e)
+	if e.s3, err = s3.New(s3.Options{Now: o.Now, DataDir: o.DataDir, PrincipalExists: e.iam.PrincipalExists, MinPartSize: o.S3MinPartSize}); err != nil {
+		return nil, fmt.Errorf("s3: %w", err)
+	}
 	e.services = map[string]service.Handler{
 		"iam": e.iam.Mux(),
 		"sts": e.sts.Mux(),
+		"s3":  e.s3,
 	}
 	return e, nil
 }
@@ -140,6 +153,9 @@ func (e *Emulator) Close() error {
 
 // IAM returns the IAM service, for in-process setup and inspection.
 func (e *Emulator) IAM() *iam.Service { return e.iam }
+
+// S3 returns the S3 service.
+func (e *Emulator) S3() *s3.Service { return e.s3 }
 
 // STS returns the STS service.
 func (e *Emulator) STS() *sts.Service { return e.sts }

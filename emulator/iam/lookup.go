@@ -147,3 +147,15 @@ func Tags(tags []Tag) map[string]string {
 	}
 	return m
 }
+
+// PrincipalExists reports whether arn names an existing IAM role or user
+// (with its path). Services that validate resource policies use it.
+func (s *Service) PrincipalExists(arn string) bool {
+	acct, kind, _, ok := entityARN(arn)
+	if !ok {
+		return false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.entityID(acct, kind, arn) != ""
+}

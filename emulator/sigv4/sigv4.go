@@ -21,6 +21,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -85,9 +87,11 @@ type Options struct {
 
 // Verifier checks request signatures. It is safe for concurrent use.
 type Verifier struct {
-	keys    KeyStore
-	now     func() time.Time
-	maxBody int64
+	keys     KeyStore
+	now      func() time.Time
+	maxBody  int64
+	keyCache sync.Map // secret + scope → signing key
+	cached   atomic.Int64
 }
 
 // New returns a Verifier looking keys up in keys.

@@ -93,7 +93,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (*Result, error)
 	canonical := canonicalRequest(r, a, payload, s3)
 	amzDate := a.date.UTC().Format(timeFormat)
 	sts := stringToSign(amzDate, a.scope, canonical)
-	signingKey := SigningKey(key.SecretAccessKey, a.scope)
+	signingKey := v.signingKey(key.SecretAccessKey, a.scope)
 	want := hex.EncodeToString(hmacSHA256(signingKey, sts))
 	if !equalSig(want, a.signature) {
 		return nil, errSignature(f, a.scope.AccessKeyID, sts, canonical, a.signature)
@@ -179,3 +179,19 @@ func (h *hashReader) Read(p []byte) (int, error) {
 }
 
 func (h *hashReader) Close() error { return h.rc.Close() }
+
+// signingKey returns the derived key for secret and scope, cached: the key
+// changes only with the date, so clients reuse it for a day.
+func (v *Verifier) signingKey(secret string, s Scope) []byte {
+	ck := secret + "\x00" + s.String()
+	if k, ok := v.keyCache.Load(ck); ok {
+		return k.([]byte)
+	}
+	k := SigningKey(secret, s)
+	if v.cached.Add(1) > 4096 {
+		v.keyCache.Clear()
+		v.cached.Store(0)
+	}
+	v.keyCache.Store(ck, k)
+	return k
+}

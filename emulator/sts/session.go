@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/xacct/xacct/emulator/internal/fsutil"
+	"github.com/xacct/xacct/policy"
 )
 
 // Session is a set of temporary credentials STS issued for a role.
@@ -42,6 +43,20 @@ type Session struct {
 	// Service is set when an AWS service (lambda.amazonaws.com) assumed the
 	// role on a function's behalf.
 	Service string
+
+	once   sync.Once
+	parsed *policy.Policy
+}
+
+// InlinePolicy returns the parsed inline session policy (nil if none). It
+// is parsed once per session.
+func (s *Session) InlinePolicy() *policy.Policy {
+	s.once.Do(func() {
+		if s.Policy != "" {
+			s.parsed, _ = policy.Parse(s.Policy, policy.KindSession)
+		}
+	})
+	return s.parsed
 }
 
 // ARN returns the assumed-role ARN: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION.

@@ -1,0 +1,60 @@
+package s3
+
+import (
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/policy"
+)
+
+// resourceARN is the ARN of a bucket, or of an object when key is set.
+func resourceARN(bucket, key string) string {
+	if key == "" {
+		return "arn:aws:s3:::" + bucket
+	}
+	return "arn:aws:s3:::" + bucket + "/" + key
+}
+
+// authorize decides action on the bucket (or object key) with the bucket's
+// policy and the caller's policies, the bucket owner deciding the account
+// situation; it returns S3's AccessDenied when AWS would refuse.
+func (s *Service) authorize(q *request, action string, b Bucket, pol *policy.Policy, key string, cx map[string][]string) error {
+	chk := service.Check{
+		Action:          action,
+		Resource:        resourceARN(b.Name, key),
+		ResourceAccount: b.Owner,
+		Context:         cx,
+	}
+	if pol != nil {
+		chk.ResourcePolicy = &policy.Named{Name: "bucket policy of " + b.Name, Policy: pol}
+	}
+	d := q.call.Authz.Decide(q.ctx, q.call, chk)
+	if d.Allowed() {
+		return nil
+	}
+	return denied(q.call, chk, d)
+}
+
+// denied is S3's AccessDenied: with the caller, action, resource and reason
+// for requests inside the bucket owner's account, a bare "Access Denied"
+// otherwise (Amazon S3 User Guide, "Troubleshoot access denied (403
+// Forbidden) errors").
+func denied(call *service.Call, chk service.Check, d policy.Decision) *awserr.Error {
+	c := call.Caller
+	if c.Anonymous() || (chk.ResourceAccount != "" && chk.ResourceAccount != c.Account()) {
+		return errAccessDenied("Access Denied")
+	}
+	return errAccessDenied("User: " + c.ARN() + " is not authorized to perform: " + chk.Action +
+		" on resource: \"" + chk.Resource + "\"" + service.DenyReason(chk.Action, d))
+}
+
+// requireBucket loads a bucket or fails with NoSuchBucket.
+func (s *Service) requireBucket(name string) (Bucket, *policy.Policy, error) {
+	if !validBucketName(name) && !legacyBucketName(name) {
+		return Bucket{}, nil, errInvalidBucketName(name)
+	}
+	b, pol, ok := s.store.bucket(name)
+	if !ok {
+		return Bucket{}, nil, errNoSuchBucket(name)
+	}
+	return b, pol, nil
+}

@@ -1,0 +1,479 @@
+package s3
+
+import (
+	"encoding/xml"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/policy"
+)
+
+// validBucketName applies S3's general purpose bucket naming rules (Amazon
+// S3 User Guide, "General purpose bucket naming rules").
+func validBucketName(n string) bool {
+	if len(n) < 3 || len(n) > 63 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	first, last := n[0], n[len(n)-1]
+	if first == '.' || first == '-' || last == '.' || last == '-' || strings.Contains(n, "..") {
+		return false
+	}
+	if net.ParseIP(n) != nil {
+		return false
+	}
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(n, p) {
+			return false
+		}
+	}
+	for _, s := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(n, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// legacyBucketName is always false: the emulator creates only names valid
+// under today's rules.
+func legacyBucketName(string) bool { return false }
+
+func (s *Service) listBuckets(q *request) error {
+	c := q.call.Caller
+	if c.Anonymous() {
+		return errAccessDenied("Access Denied")
+	}
+	acct := c.Account()
+	if err := s.authorize(q, "s3:ListAllMyBuckets", Bucket{Name: "*", Owner: acct}, nil, "", nil); err != nil {
+		return err
+	}
+	s.store.mu.RLock()
+	var out []bucketXML
+	for _, b := range s.store.buckets {
+		if b.Owner == acct {
+			out = append(out, bucketXML{Name: b.Name, CreationDate: isoTime(b.Created), BucketRegion: b.Region})
+		}
+	}
+	s.store.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return q.writeXML(http.StatusOK, listAllMyBucketsResult{Xmlns: xmlns, Owner: ownerXML{ID: canonicalID(acct)}, Buckets: out})
+}
+
+func (s *Service) createBucket(q *request) error {
+	c := q.call.Caller
+	if c.Anonymous() {
+		return errAccessDenied("Access Denied")
+	}
+	if !validBucketName(q.bucket) {
+		return errInvalidBucketName(q.bucket)
+	}
+	region := q.call.Region
+	body, err := io.ReadAll(io.LimitReader(q.r.Body, 64<<10))
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(body))) > 0 {
+		var cfg createBucketConfiguration
+		if err := xml.Unmarshal(body, &cfg); err != nil {
+			return errMalformedXML()
+		}
+		if cfg.LocationConstraint != "" {
+			region = cfg.LocationConstraint
+		}
+	}
+	ownership := OwnershipEnforced
+	if o := q.r.Header.Get("X-Amz-Object-Ownership"); o != "" {
+		if o != OwnershipEnforced && o != OwnershipPreferred && o != OwnershipWriter {
+			return errInvalidArgument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", o)
+		}
+		ownership = o
+	}
+	acct := c.Account()
+	if err := s.authorize(q, "s3:CreateBucket", Bucket{Name: q.bucket, Owner: acct}, nil, "", nil); err != nil {
+		return err
+	}
+	s.store.mu.Lock()
+	if b := s.store.buckets[q.bucket]; b != nil {
+		s.store.mu.Unlock()
+		if b.Owner != acct {
+			return errBucketExists(q.bucket)
+		}
+		// In us-east-1 S3 answers 200 OK when you recreate a bucket you
+		// own; elsewhere BucketAlreadyOwnedByYou (Amazon S3 API Reference,
+		// CreateBucket).
+		if b.Region == "us-east-1" && region == "us-east-1" {
+			q.w.Header().Set("Location", "/"+q.bucket)
+			return q.noContent(http.StatusOK)
+		}
+		return errBucketOwned(q.bucket)
+	}
+	b := &bucketState{
+		Bucket:  Bucket{Name: q.bucket, Owner: acct, Region: region, Created: s.opts.Now().UTC(), Ownership: ownership},
+		objects: map[string]*Object{},
+	}
+	if err := s.store.saveBucket(b); err != nil {
+		s.store.mu.Unlock()
+		return err
+	}
+	s.store.buckets[q.bucket] = b
+	s.store.mu.Unlock()
+	q.w.Header().Set("Location", "/"+q.bucket)
+	return q.noContent(http.StatusOK)
+}
+
+func (s *Service) headBucket(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:ListBucket", b, pol, "", nil); err != nil {
+		return err
+	}
+	q.w.Header().Set("x-amz-bucket-region", b.Region)
+	return q.noContent(http.StatusOK)
+}
+
+func (s *Service) deleteBucket(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:DeleteBucket", b, pol, "", nil); err != nil {
+		return err
+	}
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	bs := s.store.buckets[q.bucket]
+	if bs == nil {
+		return errNoSuchBucket(q.bucket)
+	}
+	if len(bs.objects) > 0 {
+		return errBucketNotEmpty(q.bucket)
+	}
+	for _, u := range s.store.uploads {
+		if u.Bucket == q.bucket {
+			return errBucketNotEmpty(q.bucket)
+		}
+	}
+	if s.store.dir != "" {
+		if err := removeDurably(s.store.bucketFile(q.bucket)); err != nil {
+			return err
+		}
+	}
+	delete(s.store.buckets, q.bucket)
+	return q.noContent(http.StatusNoContent)
+}
+
+func (s *Service) getBucketLocation(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:GetBucketLocation", b, pol, "", nil); err != nil {
+		return err
+	}
+	loc := b.Region
+	if loc == "us-east-1" {
+		loc = ""
+	}
+	return q.writeXML(http.StatusOK, locationConstraint{Xmlns: xmlns, Value: loc})
+}
+
+func (s *Service) getBucketVersioning(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:GetBucketVersioning", b, pol, "", nil); err != nil {
+		return err
+	}
+	return q.writeXML(http.StatusOK, versioningConfiguration{Xmlns: xmlns})
+}
+
+// ownerOnly enforces that bucket-policy operations come from the bucket
+// owner's account: others get 405 MethodNotAllowed once authorized, and the
+// owner account's root user is allowed even when the policy denies it
+// (Amazon S3 API Reference, PutBucketPolicy).
+func (s *Service) ownerOnly(q *request, action string, b Bucket, pol *policy.Policy) error {
+	c := q.call.Caller
+	if c.Account() == b.Owner && c.Principal.Type == policy.PrincipalRoot {
+		return nil
+	}
+	if err := s.authorize(q, action, b, pol, "", nil); err != nil {
+		return err
+	}
+	if c.Account() != b.Owner {
+		return errMethodNotAllowed(q.r.Method, "BUCKET")
+	}
+	return nil
+}
+
+func (s *Service) putBucketPolicy(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.ownerOnly(q, "s3:PutBucketPolicy", b, pol); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(io.LimitReader(q.r.Body, 20*1024+1))
+	if err != nil {
+		return err
+	}
+	text := string(body)
+	parsed, err := s.validateBucketPolicy(q.bucket, text)
+	if err != nil {
+		return err
+	}
+	if b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicPolicy && isPublic(parsed) {
+		return errAccessDenied("User: " + q.call.Caller.ARN() + " is not authorized to perform: s3:PutBucketPolicy on resource: \"" +
+			resourceARN(q.bucket, "") + "\" because public policies are blocked by the BlockPublicPolicy block public access setting.")
+	}
+	return s.updateBucket(q, func(bs *bucketState) {
+		bs.Policy, bs.policy = text, parsed
+	}, http.StatusNoContent)
+}
+
+// validateBucketPolicy refuses policies S3 refuses: invalid JSON or
+// grammar, resources outside the bucket, non-S3 actions, principals that do
+// not exist.
+func (s *Service) validateBucketPolicy(bucket, text string) (*policy.Policy, error) {
+	if len(text) > 20*1024 {
+		return nil, errMalformedPolicy("Policies must be less than 20 KB")
+	}
+	p, err := policy.Parse(text, policy.KindResource)
+	if err != nil {
+		if pe, ok := err.(*policy.Error); ok {
+			return nil, errMalformedPolicy(pe.Message)
+		}
+		return nil, errMalformedPolicy(err.Error())
+	}
+	prefix := "arn:aws:s3:::" + bucket
+	for _, st := range p.Statements() {
+		for _, r := range append(append([]string(nil), st.Resource...), st.NotResource...) {
+			if r != prefix && !strings.HasPrefix(r, prefix+"/") && !policy.Glob(r, prefix, false) && !policy.Glob(r, prefix+"/x", false) {
+				return nil, errMalformedPolicy("Policy has invalid resource")
+			}
+		}
+		for _, a := range append(append([]string(nil), st.Action...), st.NotAction...) {
+			if a != "*" && !strings.HasPrefix(strings.ToLower(a), "s3:") {
+				return nil, errMalformedPolicy("Policy has invalid action")
+			}
+		}
+		if s.opts.PrincipalExists != nil {
+			for _, pr := range []policy.Principals{st.Principal, st.NotPrincipal} {
+				for _, v := range pr["AWS"] {
+					if (strings.Contains(v, ":role/") || strings.Contains(v, ":user/")) && !s.opts.PrincipalExists(v) {
+						return nil, errMalformedPolicy("Invalid principal in policy")
+					}
+				}
+			}
+		}
+	}
+	return p, nil
+}
+
+// isPublic reports whether a policy grants to everyone ("*") without a
+// condition that narrows it (Amazon S3 User Guide, "The meaning of
+// 'public'").
+func isPublic(p *policy.Policy) bool {
+	for _, st := range p.Statements() {
+		if st.Effect != "Allow" || len(st.Conditions) > 0 {
+			continue
+		}
+		for _, v := range append(st.Principal["*"], st.Principal["AWS"]...) {
+			if v == "*" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Service) updateBucket(q *request, change func(bs *bucketState), status int) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	bs := s.store.buckets[q.bucket]
+	if bs == nil {
+		return errNoSuchBucket(q.bucket)
+	}
+	old := *bs
+	change(bs)
+	if err := s.store.saveBucket(bs); err != nil {
+		*bs = old
+		return err
+	}
+	return q.noContent(status)
+}
+
+func (s *Service) getBucketPolicy(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.ownerOnly(q, "s3:GetBucketPolicy", b, pol); err != nil {
+		return err
+	}
+	if b.Policy == "" {
+		return errNoSuchBucketPolicy(q.bucket)
+	}
+	q.commonHeaders()
+	q.w.Header().Set("Content-Type", "application/json")
+	q.w.Header().Set("Content-Length", strconv.Itoa(len(b.Policy)))
+	q.w.WriteHeader(http.StatusOK)
+	io.WriteString(q.w, b.Policy)
+	return nil
+}
+
+func (s *Service) deleteBucketPolicy(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.ownerOnly(q, "s3:DeleteBucketPolicy", b, pol); err != nil {
+		return err
+	}
+	return s.updateBucket(q, func(bs *bucketState) { bs.Policy, bs.policy = "", nil }, http.StatusNoContent)
+}
+
+func (s *Service) getOwnershipControls(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:GetBucketOwnershipControls", b, pol, "", nil); err != nil {
+		return err
+	}
+	oc := ownershipControls{Xmlns: xmlns}
+	oc.Rules = append(oc.Rules, struct {
+		ObjectOwnership string `xml:"ObjectOwnership"`
+	}{b.Ownership})
+	return q.writeXML(http.StatusOK, oc)
+}
+
+func (s *Service) putOwnershipControls(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:PutBucketOwnershipControls", b, pol, "", nil); err != nil {
+		return err
+	}
+	var oc ownershipControls
+	if err := decodeXMLBody(q, &oc); err != nil || len(oc.Rules) != 1 {
+		return errMalformedXML()
+	}
+	o := oc.Rules[0].ObjectOwnership
+	if o != OwnershipEnforced && o != OwnershipPreferred && o != OwnershipWriter {
+		return errMalformedXML()
+	}
+	return s.updateBucket(q, func(bs *bucketState) { bs.Ownership = o }, http.StatusOK)
+}
+
+func (s *Service) deleteOwnershipControls(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:PutBucketOwnershipControls", b, pol, "", nil); err != nil {
+		return err
+	}
+	return s.updateBucket(q, func(bs *bucketState) { bs.Ownership = OwnershipWriter }, http.StatusNoContent)
+}
+
+func (s *Service) getPublicAccessBlock(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:GetBucketPublicAccessBlock", b, pol, "", nil); err != nil {
+		return err
+	}
+	if b.PublicAccessBlock == nil {
+		return awserr.New(http.StatusNotFound, "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found").With("BucketName", b.Name)
+	}
+	p := b.PublicAccessBlock
+	return q.writeXML(http.StatusOK, publicAccessBlockXML{Xmlns: xmlns, BlockPublicAcls: p.BlockPublicAcls, IgnorePublicAcls: p.IgnorePublicAcls,
+		BlockPublicPolicy: p.BlockPublicPolicy, RestrictPublicBuckets: p.RestrictPublicBuckets})
+}
+
+func (s *Service) putPublicAccessBlock(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:PutBucketPublicAccessBlock", b, pol, "", nil); err != nil {
+		return err
+	}
+	var x publicAccessBlockXML
+	if err := decodeXMLBody(q, &x); err != nil {
+		return errMalformedXML()
+	}
+	p := &PublicAccessBlock{BlockPublicAcls: x.BlockPublicAcls, IgnorePublicAcls: x.IgnorePublicAcls, BlockPublicPolicy: x.BlockPublicPolicy, RestrictPublicBuckets: x.RestrictPublicBuckets}
+	return s.updateBucket(q, func(bs *bucketState) { bs.PublicAccessBlock = p }, http.StatusOK)
+}
+
+func (s *Service) deletePublicAccessBlock(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:PutBucketPublicAccessBlock", b, pol, "", nil); err != nil {
+		return err
+	}
+	return s.updateBucket(q, func(bs *bucketState) { bs.PublicAccessBlock = nil }, http.StatusNoContent)
+}
+
+func ownerACL(owner string) accessControlPolicy {
+	return accessControlPolicy{
+		Xmlns: xmlns,
+		Owner: ownerXML{ID: canonicalID(owner)},
+		Grants: []grant{{Grantee: grantee{XMLNS: "http://www.w3.org/2001/XMLSchema-instance", Type: "CanonicalUser", ID: canonicalID(owner)},
+			Permission: "FULL_CONTROL"}},
+	}
+}
+
+func (s *Service) getBucketACL(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:GetBucketAcl", b, pol, "", nil); err != nil {
+		return err
+	}
+	return q.writeXML(http.StatusOK, ownerACL(b.Owner))
+}
+
+func (s *Service) putBucketACL(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:PutBucketAcl", b, pol, "", nil); err != nil {
+		return err
+	}
+	if acl := q.r.Header.Get("X-Amz-Acl"); b.Ownership == OwnershipEnforced && acl != "" && acl != "private" && acl != "bucket-owner-full-control" {
+		return errACLNotSupported()
+	}
+	return q.noContent(http.StatusOK)
+}
+
+func decodeXMLBody(q *request, v any) error {
+	body, err := io.ReadAll(io.LimitReader(q.r.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	return xml.Unmarshal(body, v)
+}
+

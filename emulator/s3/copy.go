@@ -1,0 +1,172 @@
+package s3
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xacct/xacct/emulator/awserr"
+)
+
+// copySource parses x-amz-copy-source: "bucket/key" or "/bucket/key",
+// URL-encoded, optionally with "?versionId=" (Amazon S3 API Reference,
+// CopyObject).
+func copySource(h string) (bucket, key string, err error) {
+	src, _, _ := strings.Cut(h, "?")
+	src = strings.TrimPrefix(src, "/")
+	if u, e := url.PathUnescape(src); e == nil {
+		src = u
+	}
+	bucket, key, ok := strings.Cut(src, "/")
+	if !ok || bucket == "" || key == "" {
+		return "", "", errInvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", "x-amz-copy-source", h)
+	}
+	return bucket, key, nil
+}
+
+// copySourceConditions applies x-amz-copy-source-if-* to the source.
+func copySourceConditions(h http.Header, o *Object) error {
+	if v := h.Get("X-Amz-Copy-Source-If-Match"); v != "" && !etagMatches(v, o.ETag) {
+		return errPrecondition("x-amz-copy-source-If-Match")
+	}
+	if v := h.Get("X-Amz-Copy-Source-If-None-Match"); v != "" && etagMatches(v, o.ETag) {
+		return errPrecondition("x-amz-copy-source-If-None-Match")
+	}
+	if v := h.Get("X-Amz-Copy-Source-If-Unmodified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil && o.LastModified.After(t) {
+			return errPrecondition("x-amz-copy-source-If-Unmodified-Since")
+		}
+	}
+	if v := h.Get("X-Amz-Copy-Source-If-Modified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil && !o.LastModified.After(t) {
+			return errPrecondition("x-amz-copy-source-If-Modified-Since")
+		}
+	}
+	return nil
+}
+
+// readCopySource authorizes s3:GetObject on the copy source, decided by
+// the source bucket's own policy and owner, and returns the object.
+func (s *Service) readCopySource(q *request) (*Object, error) {
+	sb, sk, err := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
+	if err != nil {
+		return nil, err
+	}
+	b, pol, err := s.requireBucket(sb)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.readableObject(q, b, pol, sk)
+	if err != nil {
+		return nil, err
+	}
+	if err := copySourceConditions(q.r.Header, o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func (s *Service) copyObject(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	src, err := s.readCopySource(q)
+	if err != nil {
+		return err
+	}
+	directive := q.r.Header.Get("X-Amz-Metadata-Directive")
+	if directive == "" {
+		directive = "COPY"
+	}
+	if directive != "COPY" && directive != "REPLACE" {
+		return errInvalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", directive)
+	}
+	cx := putContext(q.r.Header)
+	cx["s3:x-amz-copy-source"] = []string{q.r.Header.Get("X-Amz-Copy-Source")}
+	cx["s3:x-amz-metadata-directive"] = []string{directive}
+	if err := s.authorizeWrite(q, b, pol, q.key, cx); err != nil {
+		return err
+	}
+	if src.Size > MaxCopySource {
+		return errCopySourceTooLarge()
+	}
+	sb, sk, _ := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
+	if sb == q.bucket && sk == q.key && directive == "COPY" && q.r.Header.Get("X-Amz-Storage-Class") == "" && q.r.Header.Get("X-Amz-Checksum-Algorithm") == "" {
+		return errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	}
+	full, err := checkACL(b, q.r.Header)
+	if err != nil {
+		return err
+	}
+	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full}
+	if directive == "REPLACE" {
+		applyContentHeaders(o, q.r.Header)
+	} else {
+		o.ContentType, o.ContentEncoding, o.ContentLanguage = src.ContentType, src.ContentEncoding, src.ContentLanguage
+		o.Disposition, o.CacheControl, o.Expires, o.Meta = src.Disposition, src.CacheControl, src.Expires, src.Meta
+		o.StorageClass = src.StorageClass
+		if sc := q.r.Header.Get("X-Amz-Storage-Class"); sc != "" {
+			o.StorageClass = sc
+		}
+	}
+	bl, err := s.store.blobs.Open(src.Blob)
+	if err != nil {
+		return err
+	}
+	defer bl.Close()
+	algs := []string{"CRC64NVME"}
+	if a := strings.ToUpper(q.r.Header.Get("X-Amz-Checksum-Algorithm")); a != "" {
+		algs = append(algs, a)
+	} else {
+		for _, a := range algorithms {
+			if getChecksum(src.Checksums, a) != "" && !strings.HasSuffix(getChecksum(src.Checksums, a), "-"+strconv.Itoa(src.PartsCount)) {
+				algs = append(algs, a)
+			}
+		}
+	}
+	h := newHasher(algs...)
+	name, size, err := s.store.blobs.Write(io.TeeReader(io.NewSectionReader(bl, 0, src.Size), h))
+	if err != nil {
+		return err
+	}
+	o.Size, o.ETag, o.Blob = size, h.etag(), name
+	for _, a := range algs {
+		setChecksum(&o.Checksums, a, h.sum(a))
+	}
+	o.Checksums.Type = "FULL_OBJECT"
+	o.LastModified = s.opts.Now().UTC().Truncate(time.Second)
+	old, err := s.store.putObject(q.bucket, o)
+	if err != nil {
+		s.store.blobs.Remove(name)
+		return err
+	}
+	if old != "" {
+		s.store.blobs.Remove(old)
+	}
+	q.w.Header().Set("x-amz-server-side-encryption", "AES256")
+	return q.writeXML(http.StatusOK, copyObjectResult{Xmlns: xmlns, ETag: o.ETag, LastModified: isoTime(o.LastModified),
+		ChecksumCRC32: o.Checksums.CRC32, ChecksumCRC32C: o.Checksums.CRC32C, ChecksumSHA1: o.Checksums.SHA1, ChecksumSHA256: o.Checksums.SHA256})
+}
+
+// copyRange parses x-amz-copy-source-range "bytes=first-last".
+func copyRange(h string, size int64) (int64, int64, error) {
+	bad := func() error {
+		return awserr.New(http.StatusBadRequest, "InvalidArgument", "Range specified is not valid for source object of size: %d", size).
+			With("ArgumentName", "x-amz-copy-source-range").With("ArgumentValue", h)
+	}
+	spec, ok := strings.CutPrefix(h, "bytes=")
+	if !ok {
+		return 0, 0, bad()
+	}
+	a, b, ok := strings.Cut(spec, "-")
+	st, err1 := strconv.ParseInt(a, 10, 64)
+	en, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil || st < 0 || en < st || en >= size {
+		return 0, 0, bad()
+	}
+	return st, en, nil
+}

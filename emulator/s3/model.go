@@ -1,0 +1,103 @@
+// Package s3 is the emulated Amazon S3: REST-XML over path-style and
+// virtual-host-style addressing, buckets with policies and object
+// ownership, objects with metadata, ranges, conditions and checksums,
+// CopyObject and multipart uploads, every request authorized with the
+// policy engine as S3 does. Bodies stream through storage: an object is
+// never held whole in memory by the disk store.
+package s3
+
+import (
+	"time"
+)
+
+// Object ownership settings (Amazon S3 User Guide, "Controlling ownership
+// of objects and disabling ACLs for your bucket").
+const (
+	OwnershipEnforced  = "BucketOwnerEnforced"
+	OwnershipPreferred = "BucketOwnerPreferred"
+	OwnershipWriter    = "ObjectWriter"
+)
+
+// Bucket is a bucket's stored configuration.
+type Bucket struct {
+	Name      string
+	Owner     string // account id
+	Region    string
+	Created   time.Time
+	Policy    string // bucket policy text, "" for none
+	Ownership string
+	// PublicAccessBlock holds BlockPublicAcls, IgnorePublicAcls,
+	// BlockPublicPolicy, RestrictPublicBuckets.
+	PublicAccessBlock *PublicAccessBlock
+}
+
+// PublicAccessBlock is a bucket's public access block configuration.
+type PublicAccessBlock struct {
+	BlockPublicAcls       bool
+	IgnorePublicAcls      bool
+	BlockPublicPolicy     bool
+	RestrictPublicBuckets bool
+}
+
+// Checksums holds an object's checksums, base64-encoded as S3 returns them.
+type Checksums struct {
+	CRC32     string `json:",omitempty"`
+	CRC32C    string `json:",omitempty"`
+	CRC64NVME string `json:",omitempty"`
+	SHA1      string `json:",omitempty"`
+	SHA256    string `json:",omitempty"`
+	// Type is FULL_OBJECT or COMPOSITE.
+	Type string `json:",omitempty"`
+}
+
+// Object is an object's metadata.
+type Object struct {
+	Key          string
+	Size         int64
+	ETag         string // quoted
+	LastModified time.Time
+	// Owner is the account that owns the object: the bucket owner, or the
+	// writer under ObjectWriter ownership.
+	Owner string
+	// OwnerFullControl records a bucket-owner-full-control ACL.
+	OwnerFullControl bool
+	ContentType      string
+	ContentEncoding  string
+	ContentLanguage  string
+	Disposition      string
+	CacheControl     string
+	Expires          string
+	Meta             map[string]string // user metadata, lower-case keys
+	Checksums        Checksums
+	PartsCount       int
+	// PartSizes are the part sizes of an object completed by a multipart
+	// upload (GetObject with partNumber).
+	PartSizes []int64 `json:",omitempty"`
+	StorageClass     string
+	// Blob names the stored bytes (a file name in the disk store).
+	Blob string
+}
+
+// Upload is an in-progress multipart upload.
+type Upload struct {
+	ID        string
+	Bucket    string
+	Key       string
+	Initiated time.Time
+	Initiator string // ARN
+	Owner     string
+	// Template holds the metadata the object will get.
+	Template  Object
+	Algorithm string // x-amz-checksum-algorithm, if any
+	Parts     map[int]Part
+}
+
+// Part is an uploaded part.
+type Part struct {
+	Number       int
+	Size         int64
+	ETag         string
+	LastModified time.Time
+	Checksum     string // base64, of the upload's algorithm
+	Blob         string
+}

@@ -1,0 +1,442 @@
+package s3
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func newUploadID() string {
+	b := make([]byte, 48)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// upload returns the upload named by ?uploadId= for this bucket and key.
+func (s *Service) upload(q *request) (*Upload, error) {
+	id := q.get("uploadId")
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	u := s.store.uploads[id]
+	if u == nil || u.Bucket != q.bucket || u.Key != q.key {
+		return nil, errNoSuchUpload(id)
+	}
+	return u, nil
+}
+
+func (s *Service) createUpload(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeWrite(q, b, pol, q.key, putContext(q.r.Header)); err != nil {
+		return err
+	}
+	full, err := checkACL(b, q.r.Header)
+	if err != nil {
+		return err
+	}
+	alg := strings.ToUpper(q.r.Header.Get("X-Amz-Checksum-Algorithm"))
+	if alg != "" && newChecksum(alg) == nil {
+		return errInvalidArgument("Checksum algorithm provided is unsupported.", "x-amz-checksum-algorithm", alg)
+	}
+	u := &Upload{
+		ID: newUploadID(), Bucket: q.bucket, Key: q.key, Initiated: s.opts.Now().UTC(), Initiator: q.call.Caller.ARN(),
+		Owner: objectOwner(b, q.call.Caller.Account(), full), Algorithm: alg, Parts: map[int]Part{},
+		Template: Object{Key: q.key, OwnerFullControl: full},
+	}
+	applyContentHeaders(&u.Template, q.r.Header)
+	s.store.mu.Lock()
+	err = s.store.saveUpload(u)
+	if err == nil {
+		s.store.uploads[u.ID] = u
+	}
+	s.store.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if alg != "" {
+		q.w.Header().Set("x-amz-checksum-algorithm", alg)
+	}
+	return q.writeXML(http.StatusOK, initiateMultipartUploadResult{Xmlns: xmlns, Bucket: q.bucket, Key: q.key, UploadID: u.ID})
+}
+
+func partNumber(q *request) (int, error) {
+	v := q.get("partNumber")
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxParts {
+		return 0, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", v)
+	}
+	return n, nil
+}
+
+// savePart records a part whose blob is durable, replacing an earlier
+// upload of the same number.
+func (s *Service) savePart(id string, p Part) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	u := s.store.uploads[id]
+	if u == nil {
+		s.store.blobs.Remove(p.Blob)
+		return errNoSuchUpload(id)
+	}
+	old, had := u.Parts[p.Number]
+	u.Parts[p.Number] = p
+	if err := s.store.saveUpload(u); err != nil {
+		if had {
+			u.Parts[p.Number] = old
+		} else {
+			delete(u.Parts, p.Number)
+		}
+		s.store.blobs.Remove(p.Blob)
+		return err
+	}
+	if had {
+		s.store.blobs.Remove(old.Blob)
+	}
+	return nil
+}
+
+func (s *Service) uploadPart(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	n, err := partNumber(q)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:PutObject", b, pol, q.key, nil); err != nil {
+		return err
+	}
+	u, err := s.upload(q)
+	if err != nil {
+		return err
+	}
+	algs := requestedChecksums(q.r.Header)
+	if u.Algorithm != "" {
+		algs = append(algs, u.Algorithm)
+	}
+	h := newHasher(algs...)
+	name, size, err := s.store.blobs.Write(io.TeeReader(io.LimitReader(q.r.Body, MaxPutSize+1), h))
+	if err != nil {
+		return err
+	}
+	if size > MaxPutSize {
+		s.store.blobs.Remove(name)
+		return errEntityTooLarge()
+	}
+	var trailer http.Header
+	if q.call.Trailer != nil {
+		trailer = q.call.Trailer()
+	}
+	cs, err := verifyChecksums(h, q.r.Header, trailer)
+	if err != nil {
+		s.store.blobs.Remove(name)
+		return err
+	}
+	p := Part{Number: n, Size: size, ETag: h.etag(), LastModified: s.opts.Now().UTC(), Blob: name}
+	if u.Algorithm != "" {
+		p.Checksum = getChecksum(cs, u.Algorithm)
+	}
+	if err := s.savePart(u.ID, p); err != nil {
+		return err
+	}
+	q.w.Header().Set("ETag", p.ETag)
+	q.w.Header().Set("x-amz-server-side-encryption", "AES256")
+	if p.Checksum != "" {
+		q.w.Header().Set("x-amz-checksum-"+strings.ToLower(u.Algorithm), p.Checksum)
+	}
+	return q.noContent(http.StatusOK)
+}
+
+func (s *Service) uploadPartCopy(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	n, err := partNumber(q)
+	if err != nil {
+		return err
+	}
+	src, err := s.readCopySource(q)
+	if err != nil {
+		return err
+	}
+	cx := map[string][]string{"s3:x-amz-copy-source": {q.r.Header.Get("X-Amz-Copy-Source")}}
+	if err := s.authorize(q, "s3:PutObject", b, pol, q.key, cx); err != nil {
+		return err
+	}
+	u, err := s.upload(q)
+	if err != nil {
+		return err
+	}
+	start, end := int64(0), src.Size-1
+	if rh := q.r.Header.Get("X-Amz-Copy-Source-Range"); rh != "" {
+		if start, end, err = copyRange(rh, src.Size); err != nil {
+			return err
+		}
+	} else if src.Size > MaxCopySource {
+		return errCopySourceTooLarge()
+	}
+	if end-start+1 > MaxCopySource {
+		return errCopySourceTooLarge()
+	}
+	bl, err := s.store.blobs.Open(src.Blob)
+	if err != nil {
+		return err
+	}
+	defer bl.Close()
+	var algs []string
+	if u.Algorithm != "" {
+		algs = append(algs, u.Algorithm)
+	}
+	h := newHasher(algs...)
+	length := end - start + 1
+	if src.Size == 0 {
+		length = 0
+	}
+	name, size, err := s.store.blobs.Write(io.TeeReader(io.NewSectionReader(bl, start, length), h))
+	if err != nil {
+		return err
+	}
+	p := Part{Number: n, Size: size, ETag: h.etag(), LastModified: s.opts.Now().UTC().Truncate(time.Second), Blob: name}
+	if u.Algorithm != "" {
+		p.Checksum = h.sum(u.Algorithm)
+	}
+	if err := s.savePart(u.ID, p); err != nil {
+		return err
+	}
+	return q.writeXML(http.StatusOK, copyPartResult{Xmlns: xmlns, ETag: p.ETag, LastModified: isoTime(p.LastModified)})
+}
+
+func (s *Service) completeUpload(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:PutObject", b, pol, q.key, nil); err != nil {
+		return err
+	}
+	u, err := s.upload(q)
+	if err != nil {
+		return err
+	}
+	var req completeMultipartUpload
+	if err := decodeXMLBody(q, &req); err != nil || len(req.Parts) == 0 {
+		return errMalformedXML()
+	}
+	s.store.mu.RLock()
+	parts := make([]Part, 0, len(req.Parts))
+	prev := 0
+	var perr error
+	for _, rp := range req.Parts {
+		if rp.PartNumber <= prev {
+			perr = errInvalidPartOrder()
+			break
+		}
+		prev = rp.PartNumber
+		p, ok := u.Parts[rp.PartNumber]
+		if !ok || strings.Trim(rp.ETag, `" `) != strings.Trim(p.ETag, `"`) {
+			perr = errInvalidPart()
+			break
+		}
+		parts = append(parts, p)
+	}
+	s.store.mu.RUnlock()
+	if perr != nil {
+		return perr
+	}
+	for i, p := range parts {
+		if i < len(parts)-1 && p.Size < s.opts.MinPartSize {
+			return errEntityTooSmall()
+		}
+	}
+	// Concatenate the parts into the object's blob.
+	var readers []io.Reader
+	var closers []io.Closer
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+	etags := make([]string, len(parts))
+	sums := make([]string, len(parts))
+	sizes := make([]int64, len(parts))
+	for i, p := range parts {
+		bl, err := s.store.blobs.Open(p.Blob)
+		if err != nil {
+			return err
+		}
+		closers = append(closers, bl)
+		readers = append(readers, io.NewSectionReader(bl, 0, p.Size))
+		etags[i], sums[i], sizes[i] = p.ETag, p.Checksum, p.Size
+	}
+	h := newHasher("CRC64NVME")
+	name, size, err := s.store.blobs.Write(io.TeeReader(io.MultiReader(readers...), h))
+	if err != nil {
+		return err
+	}
+	o := u.Template
+	o.Owner, o.Size, o.Blob = u.Owner, size, name
+	o.ETag = multipartETag(etags)
+	o.PartsCount, o.PartSizes = len(parts), sizes
+	o.LastModified = s.opts.Now().UTC().Truncate(time.Second)
+	o.Checksums = Checksums{CRC64NVME: h.sum("CRC64NVME"), Type: "FULL_OBJECT"}
+	if u.Algorithm != "" && u.Algorithm != "CRC64NVME" {
+		setChecksum(&o.Checksums, u.Algorithm, compositeChecksum(u.Algorithm, sums))
+		o.Checksums.Type = "COMPOSITE"
+	}
+	old, err := s.store.putObject(q.bucket, &o)
+	if err != nil {
+		s.store.blobs.Remove(name)
+		return err
+	}
+	if old != "" {
+		s.store.blobs.Remove(old)
+	}
+	s.finishUpload(u)
+	res := completeMultipartUploadResult{Xmlns: xmlns, Location: "/" + q.bucket + "/" + q.key, Bucket: q.bucket, Key: q.key, ETag: o.ETag,
+		ChecksumCRC32: o.Checksums.CRC32, ChecksumCRC32C: o.Checksums.CRC32C, ChecksumSHA1: o.Checksums.SHA1, ChecksumSHA256: o.Checksums.SHA256}
+	if u.Algorithm != "" {
+		res.ChecksumType = o.Checksums.Type
+	}
+	q.w.Header().Set("x-amz-server-side-encryption", "AES256")
+	return q.writeXML(http.StatusOK, res)
+}
+
+// finishUpload forgets an upload and its part blobs.
+func (s *Service) finishUpload(u *Upload) {
+	s.store.mu.Lock()
+	delete(s.store.uploads, u.ID)
+	s.store.removeUpload(u.ID)
+	parts := make([]Part, 0, len(u.Parts))
+	for _, p := range u.Parts {
+		parts = append(parts, p)
+	}
+	s.store.mu.Unlock()
+	for _, p := range parts {
+		s.store.blobs.Remove(p.Blob)
+	}
+}
+
+func (s *Service) abortUpload(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:AbortMultipartUpload", b, pol, q.key, nil); err != nil {
+		return err
+	}
+	u, err := s.upload(q)
+	if err != nil {
+		return err
+	}
+	s.finishUpload(u)
+	return q.noContent(http.StatusNoContent)
+}
+
+func (s *Service) listParts(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:ListMultipartUploadParts", b, pol, q.key, nil); err != nil {
+		return err
+	}
+	u, err := s.upload(q)
+	if err != nil {
+		return err
+	}
+	marker, _ := strconv.Atoi(q.get("part-number-marker"))
+	maxP := 1000
+	if v := q.get("max-parts"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return errInvalidArgument("Provided max-parts not an integer or within integer range", "max-parts", v)
+		}
+		maxP = min(n, 1000)
+	}
+	s.store.mu.RLock()
+	nums := make([]int, 0, len(u.Parts))
+	for n := range u.Parts {
+		if n > marker {
+			nums = append(nums, n)
+		}
+	}
+	sort.Ints(nums)
+	res := listPartsResult{Xmlns: xmlns, Bucket: q.bucket, Key: q.key, UploadID: u.ID, PartNumberMarker: marker, MaxParts: maxP,
+		Initiator: ownerXML{ID: u.Initiator}, Owner: ownerXML{ID: canonicalID(u.Owner)}, StorageClass: "STANDARD", ChecksumAlgorithm: u.Algorithm}
+	for i, n := range nums {
+		if i == maxP {
+			res.IsTruncated = true
+			break
+		}
+		p := u.Parts[n]
+		px := partXML{PartNumber: n, LastModified: isoTime(p.LastModified), ETag: p.ETag, Size: p.Size}
+		switch u.Algorithm {
+		case "CRC32":
+			px.ChecksumCRC32 = p.Checksum
+		case "CRC32C":
+			px.ChecksumCRC32C = p.Checksum
+		case "SHA1":
+			px.ChecksumSHA1 = p.Checksum
+		case "SHA256":
+			px.ChecksumSHA256 = p.Checksum
+		}
+		res.Parts = append(res.Parts, px)
+		res.NextPartNumberMarker = n
+	}
+	s.store.mu.RUnlock()
+	return q.writeXML(http.StatusOK, res)
+}
+
+func (s *Service) listUploads(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:ListBucketMultipartUploads", b, pol, "", nil); err != nil {
+		return err
+	}
+	prefix, keyMarker, idMarker := q.get("prefix"), q.get("key-marker"), q.get("upload-id-marker")
+	maxU := 1000
+	if v := q.get("max-uploads"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return errInvalidArgument("Provided max-uploads not an integer or within integer range", "max-uploads", v)
+		}
+		maxU = min(n, 1000)
+	}
+	s.store.mu.RLock()
+	var us []*Upload
+	for _, u := range s.store.uploads {
+		if u.Bucket == q.bucket && strings.HasPrefix(u.Key, prefix) &&
+			(u.Key > keyMarker || (u.Key == keyMarker && idMarker != "" && u.ID > idMarker)) {
+			us = append(us, u)
+		}
+	}
+	s.store.mu.RUnlock()
+	sort.Slice(us, func(i, j int) bool {
+		if us[i].Key != us[j].Key {
+			return us[i].Key < us[j].Key
+		}
+		return us[i].Initiated.Before(us[j].Initiated)
+	})
+	res := listMultipartUploadsResult{Xmlns: xmlns, Bucket: q.bucket, KeyMarker: keyMarker, UploadIDMarker: idMarker, Prefix: prefix, MaxUploads: maxU}
+	for i, u := range us {
+		if i == maxU {
+			res.IsTruncated = true
+			break
+		}
+		res.Uploads = append(res.Uploads, uploadXML{Key: u.Key, UploadID: u.ID, Initiator: ownerXML{ID: u.Initiator}, Owner: ownerXML{ID: canonicalID(u.Owner)},
+			StorageClass: "STANDARD", Initiated: isoTime(u.Initiated)})
+		res.NextKeyMarker, res.NextUploadIDMarker = u.Key, u.ID
+	}
+	return q.writeXML(http.StatusOK, res)
+}

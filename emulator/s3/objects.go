@@ -1,0 +1,530 @@
+package s3
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/policy"
+)
+
+// objectHeaders are the content headers stored with an object and
+// returned on GET and HEAD.
+func applyContentHeaders(o *Object, h http.Header) {
+	o.ContentType = h.Get("Content-Type")
+	if o.ContentType == "" {
+		o.ContentType = "binary/octet-stream"
+	}
+	o.ContentEncoding = h.Get("Content-Encoding")
+	o.ContentLanguage = h.Get("Content-Language")
+	o.Disposition = h.Get("Content-Disposition")
+	o.CacheControl = h.Get("Cache-Control")
+	o.Expires = h.Get("Expires")
+	o.StorageClass = h.Get("X-Amz-Storage-Class")
+	if o.StorageClass == "" {
+		o.StorageClass = "STANDARD"
+	}
+	o.Meta = map[string]string{}
+	for k, v := range h {
+		if m, ok := strings.CutPrefix(strings.ToLower(k), "x-amz-meta-"); ok && len(v) > 0 {
+			o.Meta[m] = strings.Join(v, ",")
+		}
+	}
+}
+
+// checkACL applies object ownership to a canned ACL header: with ACLs
+// disabled only bucket-owner-full-control is accepted (Amazon S3 User
+// Guide, "Object Ownership").
+func checkACL(b Bucket, h http.Header) (fullControl bool, err error) {
+	acl := h.Get("X-Amz-Acl")
+	grants := false
+	for k := range h {
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-grant-") {
+			grants = true
+		}
+	}
+	if b.Ownership == OwnershipEnforced && (grants || (acl != "" && acl != "bucket-owner-full-control")) {
+		return false, errACLNotSupported()
+	}
+	switch acl {
+	case "", "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write":
+	default:
+		return false, errInvalidArgument("", "x-amz-acl", acl)
+	}
+	return acl == "bucket-owner-full-control", nil
+}
+
+// objectOwner is who owns a new object under the bucket's ownership rule.
+func objectOwner(b Bucket, writer string, fullControl bool) string {
+	switch {
+	case writer == "" || b.Ownership == OwnershipEnforced:
+		return b.Owner
+	case b.Ownership == OwnershipPreferred && fullControl:
+		return b.Owner
+	}
+	return writer
+}
+
+// putContext is the condition keys of a write.
+func putContext(h http.Header) map[string][]string {
+	cx := map[string][]string{}
+	if acl := h.Get("X-Amz-Acl"); acl != "" {
+		cx["s3:x-amz-acl"] = []string{acl}
+	}
+	if v := h.Get("X-Amz-Server-Side-Encryption"); v != "" {
+		cx["s3:x-amz-server-side-encryption"] = []string{v}
+	}
+	if v := h.Get("X-Amz-Storage-Class"); v != "" {
+		cx["s3:x-amz-storage-class"] = []string{v}
+	}
+	if v := h.Get("X-Amz-Content-Sha256"); v != "" {
+		cx["s3:x-amz-content-sha256"] = []string{v}
+	}
+	return cx
+}
+
+// authorizeWrite checks s3:PutObject (and s3:PutObjectAcl when an ACL is
+// given) on key.
+func (s *Service) authorizeWrite(q *request, b Bucket, pol *policy.Policy, key string, cx map[string][]string) error {
+	if err := s.authorize(q, "s3:PutObject", b, pol, key, cx); err != nil {
+		return err
+	}
+	if q.r.Header.Get("X-Amz-Acl") != "" {
+		return s.authorize(q, "s3:PutObjectAcl", b, pol, key, cx)
+	}
+	return nil
+}
+
+// writeConditions applies If-None-Match: * and If-Match to a write.
+func (s *Service) writeConditions(q *request, bucket, key string) error {
+	inm, im := q.r.Header.Get("If-None-Match"), q.r.Header.Get("If-Match")
+	if inm == "" && im == "" {
+		return nil
+	}
+	o, exists := s.store.object(bucket, key)
+	if inm == "*" && exists {
+		return errPrecondition("If-None-Match")
+	}
+	if im != "" && (!exists || !etagMatches(im, o.ETag)) {
+		if !exists {
+			return errNoSuchKey(key)
+		}
+		return errPrecondition("If-Match")
+	}
+	return nil
+}
+
+func (s *Service) putObject(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if q.r.ContentLength > MaxPutSize {
+		return errEntityTooLarge()
+	}
+	if d := q.r.Header.Get("X-Amz-Decoded-Content-Length"); d != "" {
+		if n, err := strconv.ParseInt(d, 10, 64); err == nil && n > MaxPutSize {
+			return errEntityTooLarge()
+		}
+	}
+	if err := s.authorizeWrite(q, b, pol, q.key, putContext(q.r.Header)); err != nil {
+		return err
+	}
+	full, err := checkACL(b, q.r.Header)
+	if err != nil {
+		return err
+	}
+	if err := s.writeConditions(q, q.bucket, q.key); err != nil {
+		return err
+	}
+	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full}
+	applyContentHeaders(o, q.r.Header)
+	if err := s.storeBody(q, o, q.r.Body, io.LimitReader); err != nil {
+		return err
+	}
+	s.objectResponseHeaders(q, o, true)
+	return q.noContent(http.StatusOK)
+}
+
+// storeBody streams body into a new blob, verifies the client's digests
+// and commits o; on any failure nothing is stored.
+func (s *Service) storeBody(q *request, o *Object, body io.Reader, _ func(io.Reader, int64) io.Reader) error {
+	h := newHasher(append(requestedChecksums(q.r.Header), "CRC64NVME")...)
+	if body == nil {
+		body = http.NoBody
+	}
+	name, size, err := s.store.blobs.Write(io.TeeReader(io.LimitReader(body, MaxPutSize+1), h))
+	if err != nil {
+		return err
+	}
+	if size > MaxPutSize {
+		s.store.blobs.Remove(name)
+		return errEntityTooLarge()
+	}
+	var trailer http.Header
+	if q.call.Trailer != nil {
+		trailer = q.call.Trailer()
+	}
+	cs, err := verifyChecksums(h, q.r.Header, trailer)
+	if err != nil {
+		s.store.blobs.Remove(name)
+		return err
+	}
+	o.Size, o.ETag, o.Checksums, o.Blob = size, h.etag(), cs, name
+	o.LastModified = s.opts.Now().UTC().Truncate(time.Second)
+	old, err := s.store.putObject(q.bucket, o)
+	if err != nil {
+		s.store.blobs.Remove(name)
+		return err
+	}
+	if old != "" {
+		s.store.blobs.Remove(old)
+	}
+	return nil
+}
+
+// objectResponseHeaders sets ETag, checksums and encoding headers of a
+// write or read.
+func (s *Service) objectResponseHeaders(q *request, o *Object, write bool) {
+	h := q.w.Header()
+	h.Set("ETag", o.ETag)
+	h.Set("x-amz-server-side-encryption", "AES256")
+	if write || strings.EqualFold(q.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+		for _, a := range algorithms {
+			if v := getChecksum(o.Checksums, a); v != "" && (!write || a != "CRC64NVME" || len(requestedChecksums(q.r.Header)) == 0) {
+				h.Set("x-amz-checksum-"+strings.ToLower(a), v)
+			}
+		}
+		if o.Checksums.Type != "" && !write {
+			h.Set("x-amz-checksum-type", o.Checksums.Type)
+		}
+	}
+}
+
+// readableObject loads key for a read: a missing key is NoSuchKey only for
+// callers allowed to list the bucket, AccessDenied otherwise (Amazon S3
+// API Reference, GetObject: "Permissions").
+func (s *Service) readableObject(q *request, b Bucket, pol *policy.Policy, key string) (*Object, error) {
+	o, ok := s.store.object(b.Name, key)
+	if !ok {
+		if err := s.authorize(q, "s3:ListBucket", b, pol, "", nil); err != nil {
+			return nil, errAccessDenied(err.Error()[len("AccessDenied: "):])
+		}
+		return nil, errNoSuchKey(key)
+	}
+	if err := s.authorize(q, "s3:GetObject", b, pol, key, nil); err != nil {
+		return nil, err
+	}
+	// An object another account wrote under ObjectWriter ownership, without
+	// bucket-owner-full-control, is not the bucket owner's to read.
+	if o.Owner != b.Owner && !o.OwnerFullControl && q.call.Caller.Account() != o.Owner {
+		return nil, errAccessDenied("Access Denied")
+	}
+	return o, nil
+}
+
+func etagMatches(header, etag string) bool {
+	for _, e := range strings.Split(header, ",") {
+		e = strings.TrimSpace(e)
+		if e == "*" || strings.Trim(e, `"`) == strings.Trim(etag, `"`) {
+			return true
+		}
+	}
+	return false
+}
+
+// readConditions evaluates If-Match, If-Unmodified-Since, If-None-Match
+// and If-Modified-Since as S3 does (RFC 7232 order).
+func readConditions(h http.Header, o *Object) error {
+	lm := o.LastModified
+	if v := h.Get("If-Match"); v != "" {
+		if !etagMatches(v, o.ETag) {
+			return errPrecondition("If-Match")
+		}
+	} else if v := h.Get("If-Unmodified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil && lm.After(t) {
+			return errPrecondition("If-Unmodified-Since")
+		}
+	}
+	if v := h.Get("If-None-Match"); v != "" {
+		if etagMatches(v, o.ETag) {
+			return errNotModified()
+		}
+	} else if v := h.Get("If-Modified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil && !lm.After(t) {
+			return errNotModified()
+		}
+	}
+	return nil
+}
+
+// parseRange parses a single "bytes=" range against size. ok is false
+// when the header should be ignored (S3 ignores malformed and multiple
+// ranges); an unsatisfiable range is InvalidRange.
+func parseRange(h string, size int64) (start, end int64, ok bool, err error) {
+	spec, found := strings.CutPrefix(strings.TrimSpace(h), "bytes=")
+	if !found || strings.Contains(spec, ",") {
+		return 0, 0, false, nil
+	}
+	a, bs, found := strings.Cut(spec, "-")
+	if !found {
+		return 0, 0, false, nil
+	}
+	a, bs = strings.TrimSpace(a), strings.TrimSpace(bs)
+	switch {
+	case a == "" && bs == "":
+		return 0, 0, false, nil
+	case a == "":
+		n, err := strconv.ParseInt(bs, 10, 64)
+		if err != nil || n < 0 {
+			return 0, 0, false, nil
+		}
+		if n == 0 {
+			return 0, 0, false, errInvalidRange(size)
+		}
+		if n > size {
+			n = size
+		}
+		return size - n, size - 1, true, nil
+	}
+	st, err1 := strconv.ParseInt(a, 10, 64)
+	if err1 != nil || st < 0 {
+		return 0, 0, false, nil
+	}
+	en := size - 1
+	if bs != "" {
+		e, err := strconv.ParseInt(bs, 10, 64)
+		if err != nil || e < st {
+			return 0, 0, false, nil
+		}
+		if e < en {
+			en = e
+		}
+	}
+	if st >= size {
+		return 0, 0, false, errInvalidRange(size)
+	}
+	return st, en, true, nil
+}
+
+func (s *Service) getObject(q *request) error { return s.readObject(q, true) }
+
+func (s *Service) headObject(q *request) error { return s.readObject(q, false) }
+
+func (s *Service) readObject(q *request, withBody bool) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	o, err := s.readableObject(q, b, pol, q.key)
+	if err != nil {
+		return err
+	}
+	if err := readConditions(q.r.Header, o); err != nil {
+		if awserr.Is(err, "NotModified") {
+			q.w.Header().Set("ETag", o.ETag)
+			q.w.Header().Set("Last-Modified", o.LastModified.Format(http.TimeFormat))
+		}
+		return err
+	}
+	start, end, partial := int64(0), o.Size-1, false
+	if pn := q.get("partNumber"); pn != "" {
+		n, err := strconv.Atoi(pn)
+		if err != nil || n < 1 || n > maxParts {
+			return errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", pn)
+		}
+		st, en, ok := partRange(o, n)
+		if !ok {
+			return errInvalidRange(o.Size)
+		}
+		start, end, partial = st, en, true
+		q.w.Header().Set("x-amz-mp-parts-count", strconv.Itoa(max(o.PartsCount, 1)))
+	} else if rh := q.r.Header.Get("Range"); rh != "" && o.Size > 0 {
+		st, en, ok, err := parseRange(rh, o.Size)
+		if err != nil {
+			return err
+		}
+		if ok {
+			start, end, partial = st, en, true
+		}
+	}
+	bl, err := s.store.blobs.Open(o.Blob)
+	if err != nil {
+		return err
+	}
+	defer bl.Close()
+	h := q.w.Header()
+	s.objectResponseHeaders(q, o, false)
+	if partial {
+		h.Del("x-amz-checksum-crc64nvme")
+	}
+	h.Set("Last-Modified", o.LastModified.Format(http.TimeFormat))
+	h.Set("Accept-Ranges", "bytes")
+	setIf(h, "Content-Type", override(q, "response-content-type", o.ContentType))
+	setIf(h, "Content-Encoding", override(q, "response-content-encoding", o.ContentEncoding))
+	setIf(h, "Content-Language", override(q, "response-content-language", o.ContentLanguage))
+	setIf(h, "Content-Disposition", override(q, "response-content-disposition", o.Disposition))
+	setIf(h, "Cache-Control", override(q, "response-cache-control", o.CacheControl))
+	setIf(h, "Expires", override(q, "response-expires", o.Expires))
+	if o.StorageClass != "" && o.StorageClass != "STANDARD" {
+		h.Set("x-amz-storage-class", o.StorageClass)
+	}
+	if o.PartsCount > 0 && h.Get("x-amz-mp-parts-count") == "" && strings.EqualFold(q.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+		h.Set("x-amz-mp-parts-count", strconv.Itoa(o.PartsCount))
+	}
+	for k, v := range o.Meta {
+		h.Set("x-amz-meta-"+k, v)
+	}
+	n := end - start + 1
+	if o.Size == 0 {
+		n = 0
+	}
+	h.Set("Content-Length", strconv.FormatInt(n, 10))
+	status := http.StatusOK
+	if partial {
+		h.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"/"+strconv.FormatInt(o.Size, 10))
+		status = http.StatusPartialContent
+	}
+	q.commonHeaders()
+	q.w.WriteHeader(status)
+	if !withBody || n == 0 {
+		return nil
+	}
+	_, err = io.CopyBuffer(q.w, io.NewSectionReader(bl, start, n), make([]byte, 256<<10))
+	return ignoreClientGone(err)
+}
+
+// ignoreClientGone drops write errors after the status is sent: the client
+// went away, and nothing can be reported to it.
+func ignoreClientGone(error) error { return nil }
+
+func setIf(h http.Header, k, v string) {
+	if v != "" {
+		h.Set(k, v)
+	}
+}
+
+func override(q *request, param, v string) string {
+	if o := q.get(param); o != "" {
+		return o
+	}
+	return v
+}
+
+// partRange returns the byte range of part n of a multipart object (a
+// single-part object has one part).
+func partRange(o *Object, n int) (int64, int64, bool) {
+	if o.PartsCount == 0 {
+		if n != 1 {
+			return 0, 0, false
+		}
+		return 0, o.Size - 1, true
+	}
+	if n > len(o.PartSizes) {
+		return 0, 0, false
+	}
+	var off int64
+	sizes := o.PartSizes
+	for i := 0; i < n-1; i++ {
+		off += sizes[i]
+	}
+	return off, off + sizes[n-1] - 1, true
+}
+
+func (s *Service) deleteObject(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:DeleteObject", b, pol, q.key, nil); err != nil {
+		return err
+	}
+	blobName, err := s.store.deleteObject(q.bucket, q.key)
+	if err != nil {
+		return err
+	}
+	if blobName != "" {
+		s.store.blobs.Remove(blobName)
+	}
+	return q.noContent(http.StatusNoContent)
+}
+
+func (s *Service) deleteObjects(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	var req deleteRequest
+	if err := decodeXMLBody(q, &req); err != nil || len(req.Objects) == 0 || len(req.Objects) > 1000 {
+		return errMalformedXML()
+	}
+	res := deleteResult{Xmlns: xmlns}
+	for _, obj := range req.Objects {
+		if err := s.authorize(q, "s3:DeleteObject", b, pol, obj.Key, nil); err != nil {
+			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: "AccessDenied", Message: "Access Denied"})
+			continue
+		}
+		blobName, err := s.store.deleteObject(q.bucket, obj.Key)
+		if err != nil {
+			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
+			continue
+		}
+		if blobName != "" {
+			s.store.blobs.Remove(blobName)
+		}
+		if !req.Quiet {
+			res.Deleted = append(res.Deleted, deletedXML{Key: obj.Key})
+		}
+	}
+	return q.writeXML(http.StatusOK, res)
+}
+
+func (s *Service) getObjectACL(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	o, ok := s.store.object(q.bucket, q.key)
+	if !ok {
+		return errNoSuchKey(q.key)
+	}
+	if err := s.authorize(q, "s3:GetObjectAcl", b, pol, q.key, nil); err != nil {
+		return err
+	}
+	acl := ownerACL(o.Owner)
+	if o.Owner != b.Owner && o.OwnerFullControl {
+		acl.Grants = append(acl.Grants, grant{Grantee: grantee{XMLNS: "http://www.w3.org/2001/XMLSchema-instance", Type: "CanonicalUser", ID: canonicalID(b.Owner)}, Permission: "FULL_CONTROL"})
+	}
+	return q.writeXML(http.StatusOK, acl)
+}
+
+func (s *Service) putObjectACL(q *request) error {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:PutObjectAcl", b, pol, q.key, putContext(q.r.Header)); err != nil {
+		return err
+	}
+	full, err := checkACL(b, q.r.Header)
+	if err != nil {
+		return err
+	}
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	bs := s.store.buckets[q.bucket]
+	o := bs.objects[q.key]
+	if o == nil {
+		return errNoSuchKey(q.key)
+	}
+	c := *o
+	c.OwnerFullControl = full
+	if err := s.store.saveObject(q.bucket, &c); err != nil {
+		return err
+	}
+	bs.objects[q.key] = &c
+	return q.noContent(http.StatusOK)
+}

@@ -1,0 +1,212 @@
+package s3
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/service"
+)
+
+// Limits (Amazon S3 User Guide, "Amazon S3 multipart upload limits").
+const (
+	// MaxCopySource is the largest object CopyObject and UploadPartCopy read.
+	MaxCopySource = 5 << 30
+	// MaxPutSize is the largest single PutObject.
+	MaxPutSize = 5 << 30
+	// DefaultMinPartSize is the smallest part except the last.
+	DefaultMinPartSize = 5 << 20
+	maxParts           = 10000
+)
+
+// Options configures the S3 service.
+type Options struct {
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// DataDir, when set, keeps buckets and objects under DataDir/s3.
+	DataDir string
+	// MinPartSize overrides the 5 MiB minimum part size (tests of
+	// multipart copies with small objects).
+	MinPartSize int64
+	// PrincipalExists reports whether an IAM role or user ARN named in a
+	// bucket policy exists; S3 refuses policies naming unknown principals.
+	// Nil accepts every principal.
+	PrincipalExists func(arn string) bool
+	// Hosts are extra host names whose subdomains are bucket names
+	// (virtual-host-style addressing), besides s3.amazonaws.com,
+	// s3.REGION.amazonaws.com and localhost.
+	Hosts []string
+}
+
+// Service is the emulated S3. It implements service.Handler.
+type Service struct {
+	opts  Options
+	store *store
+}
+
+// New returns the S3 service.
+func New(opts Options) (*Service, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MinPartSize <= 0 {
+		opts.MinPartSize = DefaultMinPartSize
+	}
+	st, err := newStore(opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{opts: opts, store: st}, nil
+}
+
+// canonicalID is the canonical user id S3 shows for an account.
+func canonicalID(acct string) string {
+	h := sha256.Sum256([]byte("xacct-canonical-user:" + acct))
+	return hex.EncodeToString(h[:])
+}
+
+// request is one S3 request after routing.
+type request struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	call   *service.Call
+	ctx    context.Context
+	bucket string
+	key    string
+	q      map[string][]string
+}
+
+func (q *request) has(name string) bool { _, ok := q.q[name]; return ok }
+
+func (q *request) get(name string) string {
+	if v := q.q[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// bucketFromHost returns the bucket named by a virtual-host-style Host.
+func (s *Service) bucketFromHost(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(host)
+	if net.ParseIP(host) != nil {
+		return ""
+	}
+	bases := append([]string{"s3.amazonaws.com", "localhost", "s3.localhost"}, s.opts.Hosts...)
+	for _, base := range bases {
+		if b, ok := strings.CutSuffix(host, "."+base); ok && b != "" {
+			return b
+		}
+	}
+	// bucket.s3.REGION.amazonaws.com and bucket.s3-REGION.amazonaws.com
+	if rest, ok := strings.CutSuffix(host, ".amazonaws.com"); ok {
+		if i := strings.Index(rest, ".s3."); i > 0 {
+			return rest[:i]
+		}
+		if i := strings.Index(rest, ".s3-"); i > 0 {
+			return rest[:i]
+		}
+	}
+	return ""
+}
+
+// ServeAWS routes an authenticated S3 request to its operation.
+func (s *Service) ServeAWS(w http.ResponseWriter, r *http.Request, call *service.Call) {
+	q := &request{w: w, r: r, call: call, ctx: r.Context(), q: r.URL.Query()}
+	path := r.URL.Path
+	if b := s.bucketFromHost(r.Host); b != "" {
+		q.bucket, q.key = b, strings.TrimPrefix(path, "/")
+	} else {
+		p := strings.TrimPrefix(path, "/")
+		q.bucket, q.key, _ = strings.Cut(p, "/")
+	}
+	h := s.route(q)
+	if err := h(q); err != nil {
+		e := awserr.From(err)
+		if e.StatusCode >= 500 && call.Log != nil {
+			call.Log.Error("s3 internal error", slog.String("operation", call.Operation), slog.Any("error", err))
+		}
+		s.writeError(q, e)
+	}
+}
+
+// WriteError renders an error raised before the service ran.
+func (s *Service) WriteError(w http.ResponseWriter, r *http.Request, call *service.Call, err *awserr.Error) {
+	s.writeError(&request{w: w, r: r, call: call}, err)
+}
+
+func (s *Service) writeError(q *request, e *awserr.Error) {
+	h := q.w.Header()
+	for k, v := range e.Header {
+		h[k] = v
+	}
+	h.Set("x-amz-request-id", q.call.RequestID)
+	h.Set("x-amz-id-2", hostID(q.call.RequestID))
+	if e.StatusCode == http.StatusNotModified || q.r.Method == http.MethodHead {
+		q.w.WriteHeader(e.StatusCode)
+		return
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	b.WriteString("<Error><Code>")
+	xml.EscapeText(&b, []byte(e.Code))
+	b.WriteString("</Code><Message>")
+	xml.EscapeText(&b, []byte(e.Message))
+	b.WriteString("</Message>")
+	for _, f := range e.Fields {
+		b.WriteString("<" + f.Name + ">")
+		xml.EscapeText(&b, []byte(f.Value))
+		b.WriteString("</" + f.Name + ">")
+	}
+	b.WriteString("<RequestId>" + q.call.RequestID + "</RequestId><HostId>" + hostID(q.call.RequestID) + "</HostId></Error>")
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	q.w.WriteHeader(e.StatusCode)
+	q.w.Write(b.Bytes())
+}
+
+func hostID(requestID string) string {
+	h := sha256.Sum256([]byte(requestID))
+	return hex.EncodeToString(h[:16])
+}
+
+// writeXML writes v as the response body.
+func (q *request) writeXML(status int, v any) error {
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	if err := xml.NewEncoder(&b).Encode(v); err != nil {
+		return err
+	}
+	h := q.w.Header()
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	q.commonHeaders()
+	q.w.WriteHeader(status)
+	q.w.Write(b.Bytes())
+	return nil
+}
+
+func (q *request) commonHeaders() {
+	h := q.w.Header()
+	h.Set("x-amz-request-id", q.call.RequestID)
+	h.Set("x-amz-id-2", hostID(q.call.RequestID))
+	h.Set("Server", "AmazonS3")
+}
+
+// noContent writes an empty response with status.
+func (q *request) noContent(status int) error {
+	q.commonHeaders()
+	q.w.WriteHeader(status)
+	return nil
+}

@@ -1,0 +1,128 @@
+// Command benchtool measures AWS API throughput against an endpoint (the
+// xacct emulator or a peer such as moto's server) from one aws-sdk-go-v2
+// client, and the startup time of `xacct serve`. scripts/bench.sh runs it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+func main() {
+	endpoint := flag.String("endpoint", "http://127.0.0.1:4566", "endpoint to measure")
+	op := flag.String("op", "GetCallerIdentity", "operation: GetCallerIdentity, AssumeRole, or startup")
+	n := flag.Int("n", 2000, "number of calls")
+	binary := flag.String("binary", "", "xacct binary (for -op startup)")
+	flag.Parse()
+	var err error
+	if *op == "startup" {
+		err = startup(*binary, *n)
+	} else {
+		err = throughput(*endpoint, *op, *n)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchtool:", err)
+		os.Exit(1)
+	}
+}
+
+func cfgFor(endpoint string, c aws.Credentials) aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.StaticCredentialsProvider{Value: c},
+		BaseEndpoint: aws.String(endpoint),
+		HTTPClient:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}},
+	}
+}
+
+func throughput(endpoint, op string, n int) error {
+	ctx := context.Background()
+	root := cfgFor(endpoint, aws.Credentials{AccessKeyID: "111111111111", SecretAccessKey: "test"})
+	roleARN := "arn:aws:iam::111111111111:role/bench-target"
+	if op == "AssumeRole" {
+		_, err := iam.NewFromConfig(root).CreateRole(ctx, &iam.CreateRoleInput{
+			RoleName:                 aws.String("bench-target"),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}}`),
+		})
+		if err != nil && !strings.Contains(err.Error(), "EntityAlreadyExists") {
+			return err
+		}
+	}
+	client := sts.NewFromConfig(root)
+	call := func() error {
+		if op == "AssumeRole" {
+			_, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("bench")})
+			return err
+		}
+		_, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		return err
+	}
+	for i := 0; i < 20; i++ { // warm up connections
+		if err := call(); err != nil {
+			return err
+		}
+	}
+	lat := make([]time.Duration, 0, n)
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		t := time.Now()
+		if err := call(); err != nil {
+			return err
+		}
+		lat = append(lat, time.Since(t))
+	}
+	total := time.Since(start)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	fmt.Printf("%s %s calls=%d ops/s=%.0f p50=%s p99=%s\n", endpoint, op, n, float64(n)/total.Seconds(), lat[n/2], lat[n*99/100])
+	return nil
+}
+
+// startup starts `xacct serve` n times and reports how long it takes until
+// it answers an HTTP request.
+func startup(binary string, n int) error {
+	var ds []time.Duration
+	for i := 0; i < n; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		cmd := exec.Command(binary, "serve", "--quiet", "--addr", addr)
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		for {
+			resp, err := http.Get("http://" + addr + "/")
+			if err == nil {
+				resp.Body.Close()
+				break
+			}
+			if time.Since(start) > 10*time.Second {
+				cmd.Process.Kill()
+				return fmt.Errorf("no answer after 10s")
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+		ds = append(ds, time.Since(start))
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	fmt.Printf("xacct serve startup runs=%d min=%s median=%s max=%s\n", n, ds[0], ds[n/2], ds[n-1])
+	return nil
+}
