@@ -34,7 +34,9 @@ func TestSeedStepsCLI(t *testing.T) {
 	must(t, target, "aws", "iam", "create-role", "--role-name", "role-on-source-account", "--assume-role-policy-document",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/my-lambda-execution-role"},"Action":"sts:AssumeRole"}]}`)
 
-	var sess struct{ Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string } }
+	var sess struct {
+		Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+	}
 	json.Unmarshal([]byte(must(t, home, "aws", "sts", "assume-role", "--role-arn", "arn:aws:iam::111111111111:role/my-lambda-execution-role", "--role-session-name", "fn")), &sess)
 	fn := s.env(sess.Credentials.AccessKeyId, sess.Credentials.SecretAccessKey, sess.Credentials.SessionToken)
 

@@ -476,4 +476,3 @@ func decodeXMLBody(q *request, v any) error {
 	}
 	return xml.Unmarshal(body, v)
 }
-

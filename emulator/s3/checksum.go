@@ -193,4 +193,3 @@ func itoa(n int) string {
 	}
 	return string(b[i:])
 }
-

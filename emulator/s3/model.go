@@ -72,8 +72,8 @@ type Object struct {
 	PartsCount       int
 	// PartSizes are the part sizes of an object completed by a multipart
 	// upload (GetObject with partNumber).
-	PartSizes []int64 `json:",omitempty"`
-	StorageClass     string
+	PartSizes    []int64 `json:",omitempty"`
+	StorageClass string
 	// Blob names the stored bytes (a file name in the disk store).
 	Blob string
 }

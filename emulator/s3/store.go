@@ -68,9 +68,9 @@ func keyFile(key string) string {
 	return hex.EncodeToString(h[:]) + ".json"
 }
 
-func (s *store) bucketFile(name string) string { return filepath.Join(s.dir, "buckets", name+".json") }
+func (s *store) bucketFile(name string) string  { return filepath.Join(s.dir, "buckets", name+".json") }
 func (s *store) objectDir(bucket string) string { return filepath.Join(s.dir, "objects", bucket) }
-func (s *store) uploadFile(id string) string   { return filepath.Join(s.dir, "uploads", id+".json") }
+func (s *store) uploadFile(id string) string    { return filepath.Join(s.dir, "uploads", id+".json") }
 
 func writeJSON(path string, v any) error {
 	data, err := json.Marshal(v)
