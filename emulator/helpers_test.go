@@ -1,8 +1,12 @@
 package emulator_test
 
 import (
+	"context"
 	"io"
 	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/xacct/xacct/emulatortest"
 )
@@ -12,3 +16,12 @@ func httpNewRequest(method, url string, body io.Reader) (*http.Request, error) {
 }
 
 func srvClient(srv *emulatortest.Server) *http.Client { return http.DefaultClient }
+
+func assumeAs(ctx context.Context, cfg aws.Config, roleARN string) (aws.Credentials, error) {
+	out, err := sts.NewFromConfig(cfg).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("S3CrossAccountRole")})
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	c := out.Credentials
+	return emulatortest.SessionCredentials(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken, *c.Expiration), nil
+}
