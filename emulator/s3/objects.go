@@ -359,7 +359,11 @@ func (s *Service) readObject(q *request, withBody bool) error {
 	h := q.w.Header()
 	s.objectResponseHeaders(q, o, false)
 	if partial {
-		h.Del("x-amz-checksum-crc64nvme")
+		// Checksums cover the whole object, so a part or range gets none.
+		for _, a := range algorithms {
+			h.Del("x-amz-checksum-" + strings.ToLower(a))
+		}
+		h.Del("x-amz-checksum-type")
 	}
 	h.Set("Last-Modified", o.LastModified.Format(http.TimeFormat))
 	h.Set("Accept-Ranges", "bytes")
@@ -376,7 +380,9 @@ func (s *Service) readObject(q *request, withBody bool) error {
 		h.Set("x-amz-mp-parts-count", strconv.Itoa(o.PartsCount))
 	}
 	for k, v := range o.Meta {
-		h.Set("x-amz-meta-"+k, v)
+		// Raw lower-case names, as S3 sends them: SDKs take the metadata
+		// key from the header name as written.
+		h["x-amz-meta-"+k] = []string{v}
 	}
 	n := end - start + 1
 	if o.Size == 0 {

@@ -134,3 +134,7 @@ func errContentSHA(clientHash, computed string) *awserr.Error {
 		With("ClientComputedContentSHA256", clientHash).
 		With("S3ComputedContentSHA256", computed)
 }
+
+func errSigV2() *awserr.Error {
+	return awserr.New(http.StatusBadRequest, "InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
+}

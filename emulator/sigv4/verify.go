@@ -25,6 +25,11 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (*Result, error)
 	var a auth
 	var err error
 	header := r.Header.Get("Authorization")
+	if strings.HasPrefix(header, "AWS ") || (header == "" && strings.Contains(r.URL.RawQuery, "AWSAccessKeyId=") && strings.Contains(r.URL.RawQuery, "Signature=")) {
+		// Signature Version 2: S3 refuses it for buckets created since
+		// 2020 (Amazon S3 User Guide, "AWS Signature Version 2 turned off").
+		return nil, errSigV2()
+	}
 	presigned := header == "" && strings.Contains(r.URL.RawQuery, "X-Amz-")
 	switch {
 	case header != "":
