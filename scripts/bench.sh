@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the emulator against moto's server in the same run, from one
-# aws-sdk-go-v2 client, and measures `xacct serve` startup. Prints figures
-# for docs/benchmarks.md. Usage: scripts/bench.sh [calls]
+# aws-sdk-go-v2 client, and measures `xacct serve` startup and S3 streaming
+# memory. Prints the figures recorded in docs/benchmarks.md.
+# Usage: scripts/bench.sh [calls]   (moto gets a quarter of the calls)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2000}
@@ -12,17 +13,29 @@ go build -o "$tmp/benchtool" ./internal/benchtool
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; return 1; }
+ops_of() { sed -E 's/.*ops\/s=([0-9.]+).*/\1/' <<<"$1"; }
 
 XP=$(free_port); "$tmp/xacct" serve --quiet --addr "127.0.0.1:$XP" & wait_http "http://127.0.0.1:$XP"
 MP=$(free_port); moto_server -p "$MP" >"$tmp/moto.log" 2>&1 & wait_http "http://127.0.0.1:$MP"
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-for op in GetCallerIdentity AssumeRole; do
-  x=$("$tmp/benchtool" -endpoint "http://127.0.0.1:$XP" -op $op -n "$N")
-  m=$("$tmp/benchtool" -endpoint "http://127.0.0.1:$MP" -op $op -n "$((N/4))")
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3), moto $(python3 -c 'import moto; print(moto.__version__)')"
+bench() { # op xacct-calls moto-calls
+  x=$("$tmp/benchtool" -endpoint "http://127.0.0.1:$XP" -op "$1" -n "$2")
+  m=$("$tmp/benchtool" -endpoint "http://127.0.0.1:$MP" -op "$1" -n "$3")
   echo "xacct: $x"
   echo "moto:  $m"
-  xo=$(sed -E 's/.*ops\/s=([0-9]+).*/\1/' <<<"$x"); mo=$(sed -E 's/.*ops\/s=([0-9]+).*/\1/' <<<"$m")
-  echo "$op ratio xacct/moto: $(python3 -c "print(round($xo/$mo,1))")x"
-done
+  echo "$1 ratio xacct/moto: $(python3 -c "print(round($(ops_of "$x")/$(ops_of "$m"),1))")x"
+}
+bench GetCallerIdentity "$N" "$((N/4))"
+bench AssumeRole "$N" "$((N/4))"
+bench PutObject "$N" "$((N/4))"
+bench GetObject "$N" "$((N/4))"
+bench CopyObject "$N" "$((N/4))"
+bench ListObjectsV2 20 5
 "$tmp/benchtool" -op startup -binary "$tmp/xacct" -n 20
+
+# Streaming a 2 GiB object through Put and Get with --data-dir.
+SP=$(free_port); mkdir "$tmp/data"
+"$tmp/xacct" serve --quiet --data-dir "$tmp/data" --addr "127.0.0.1:$SP" & spid=$!
+wait_http "http://127.0.0.1:$SP"
+"$tmp/benchtool" -endpoint "http://127.0.0.1:$SP" -op stream -size $((2<<30)) -pid "$spid"

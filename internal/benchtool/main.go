@@ -23,14 +23,21 @@ import (
 
 func main() {
 	endpoint := flag.String("endpoint", "http://127.0.0.1:4566", "endpoint to measure")
-	op := flag.String("op", "GetCallerIdentity", "operation: GetCallerIdentity, AssumeRole, or startup")
+	op := flag.String("op", "GetCallerIdentity", "operation: GetCallerIdentity, AssumeRole, PutObject, GetObject, CopyObject, ListObjectsV2, stream or startup")
 	n := flag.Int("n", 2000, "number of calls")
 	binary := flag.String("binary", "", "xacct binary (for -op startup)")
+	size := flag.Int64("size", 2<<30, "object size (for -op stream)")
+	pid := flag.Int("pid", 0, "server process id (for -op stream)")
 	flag.Parse()
 	var err error
-	if *op == "startup" {
+	switch *op {
+	case "startup":
 		err = startup(*binary, *n)
-	} else {
+	case "stream":
+		err = s3Stream(*endpoint, *size, *pid)
+	case "PutObject", "GetObject", "CopyObject", "ListObjectsV2":
+		err = s3Throughput(*endpoint, *op, *n)
+	default:
 		err = throughput(*endpoint, *op, *n)
 	}
 	if err != nil {

@@ -1,0 +1,76 @@
+package emulator_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/xacct/xacct/emulatortest"
+)
+
+// TestConcurrentClients runs 32 clients at once through STS, IAM and S3
+// (run under -race): each assumes the target role, writes, reads, lists and
+// copies its own keys, while others change IAM state.
+func TestConcurrentClients(t *testing.T) {
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	homeS3, _ := copyScenario(t, srv)
+	if _, err := homeS3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("home-src"), Policy: aws.String(homeBucketPolicy)}); err != nil {
+		t.Fatal(err)
+	}
+	const clients = 32
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs <- func() error {
+				key := fmt.Sprintf("c%02d/object", i)
+				putString(t, homeS3, "home-src", key, strings.Repeat(key, 100))
+				creds, err := assumeAs(ctx, srv.Config(home), copyRoleARN)
+				if err != nil {
+					return err
+				}
+				cfg := srv.ConfigWith(creds)
+				if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+					return err
+				}
+				role := s3.NewFromConfig(cfg)
+				for j := 0; j < 5; j++ {
+					dst := fmt.Sprintf("c%02d/copy-%d", i, j)
+					if _, err := role.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("target-dst"), Key: aws.String(dst), CopySource: aws.String("home-src/" + key)}); err != nil {
+						return err
+					}
+					if got := getString(t, role, "target-dst", dst); got != strings.Repeat(key, 100) {
+						return fmt.Errorf("%s: wrong bytes", dst)
+					}
+				}
+				if _, err := role.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("target-dst"), Prefix: aws.String(fmt.Sprintf("c%02d/", i))}); err != nil {
+					return err
+				}
+				// IAM writes interleaved with the reads above.
+				_, err = iam.NewFromConfig(srv.Config(home)).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("r%d", i)), AssumeRolePolicyDocument: aws.String(lambdaTrust)})
+				return err
+			}()
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	out, err := s3.NewFromConfig(srv.Config(target)).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("target-dst")})
+	if err != nil || *out.KeyCount != clients*5 {
+		t.Errorf("got %d copies, want %d (%v)", *out.KeyCount, clients*5, err)
+	}
+}
