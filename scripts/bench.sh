@@ -19,12 +19,12 @@ XP=$(free_port); "$tmp/xacct" serve --quiet --addr "127.0.0.1:$XP" & wait_http "
 MP=$(free_port); moto_server -p "$MP" >"$tmp/moto.log" 2>&1 & wait_http "http://127.0.0.1:$MP"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3), moto $(python3 -c 'import moto; print(moto.__version__)')"
-bench() { # op xacct-calls moto-calls
-  x=$("$tmp/benchtool" -endpoint "http://127.0.0.1:$XP" -op "$1" -n "$2")
-  m=$("$tmp/benchtool" -endpoint "http://127.0.0.1:$MP" -op "$1" -n "$3")
+bench() { # op xacct-calls moto-calls [-raw]
+  x=$("$tmp/benchtool" -endpoint "http://127.0.0.1:$XP" -op "$1" -n "$2" ${4:-})
+  m=$("$tmp/benchtool" -endpoint "http://127.0.0.1:$MP" -op "$1" -n "$3" ${4:-})
   echo "xacct: $x"
   echo "moto:  $m"
-  echo "$1 ratio xacct/moto: $(python3 -c "print(round($(ops_of "$x")/$(ops_of "$m"),1))")x"
+  echo "$1 ${4:-sdk} ratio xacct/moto: $(python3 -c "print(round($(ops_of "$x")/$(ops_of "$m"),1))")x"
 }
 bench GetCallerIdentity "$N" "$((N/4))"
 bench AssumeRole "$N" "$((N/4))"
@@ -32,6 +32,9 @@ bench PutObject "$N" "$((N/4))"
 bench GetObject "$N" "$((N/4))"
 bench CopyObject "$N" "$((N/4))"
 bench ListObjectsV2 20 5
+# The same with a raw net/http + SigV4 client: the servers' own costs.
+for op in GetCallerIdentity AssumeRole PutObject GetObject CopyObject; do bench $op "$N" "$((N/4))" -raw; done
+bench ListObjectsV2 20 5 -raw
 "$tmp/benchtool" -op startup -binary "$tmp/xacct" -n 20
 
 # Streaming a 2 GiB object through Put and Get with --data-dir.

@@ -28,22 +28,34 @@ func main() {
 	binary := flag.String("binary", "", "xacct binary (for -op startup)")
 	size := flag.Int64("size", 2<<30, "object size (for -op stream)")
 	pid := flag.Int("pid", 0, "server process id (for -op stream)")
+	raw := flag.Bool("raw", false, "send requests with net/http and the SigV4 signer instead of the SDK clients")
 	flag.Parse()
 	var err error
-	switch *op {
-	case "startup":
-		err = startup(*binary, *n)
-	case "stream":
-		err = s3Stream(*endpoint, *size, *pid)
-	case "PutObject", "GetObject", "CopyObject", "ListObjectsV2":
-		err = s3Throughput(*endpoint, *op, *n)
+	switch {
+	case *raw:
+		err = rawThroughput(*endpoint, *op, *n)
 	default:
-		err = throughput(*endpoint, *op, *n)
+		err = run(*endpoint, *op, *binary, *size, *pid, *n)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchtool:", err)
 		os.Exit(1)
 	}
+}
+
+func run(endpoint, op, binary string, size int64, pid, n int) error {
+	var err error
+	switch op {
+	case "startup":
+		err = startup(binary, n)
+	case "stream":
+		err = s3Stream(endpoint, size, pid)
+	case "PutObject", "GetObject", "CopyObject", "ListObjectsV2":
+		err = s3Throughput(endpoint, op, n)
+	default:
+		err = throughput(endpoint, op, n)
+	}
+	return err
 }
 
 func cfgFor(endpoint string, c aws.Credentials) aws.Config {
