@@ -42,7 +42,7 @@ func (f *fakeSTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, _ ...
 	}
 	exp := f.now().Add(time.Duration(*in.DurationSeconds) * time.Second)
 	return &sts.AssumeRoleOutput{
-		Credentials: &ststypes.Credentials{AccessKeyId: aws.String(fmt.Sprintf("ASIA%d", n)), SecretAccessKey: aws.String("s"), SessionToken: aws.String("t"), Expiration: &exp},
+		Credentials:     &ststypes.Credentials{AccessKeyId: aws.String(fmt.Sprintf("ASIA%d", n)), SecretAccessKey: aws.String("s"), SessionToken: aws.String("t"), Expiration: &exp},
 		AssumedRoleUser: &ststypes.AssumedRoleUser{Arn: aws.String("arn:aws:sts::222222222222:assumed-role/role-on-source-account/" + *in.RoleSessionName)},
 	}, nil
 }
@@ -186,7 +186,9 @@ func TestCacheReuseAndRefresh(t *testing.T) {
 	// Different roles, external ids and session policies never share.
 	a.Credentials(ctx, "arn:aws:iam::333333333333:role/role-on-source-account")
 	a.Credentials(ctx, target, func(o *Options) { o.ExternalID = "other" })
-	a.Credentials(ctx, target, func(o *Options) { o.Policy = `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}` })
+	a.Credentials(ctx, target, func(o *Options) {
+		o.Policy = `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`
+	})
 	if f.count() != 5 {
 		t.Errorf("got %d calls, want 5 (one per distinct role/external id/policy)", f.count())
 	}
