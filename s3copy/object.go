@@ -218,3 +218,14 @@ func nonEmpty(s string) *string {
 	}
 	return aws.String(s)
 }
+
+// Stat reads a source object's size and ETag (with the target
+// credentials, which S3 uses to read copy sources): for copies of single
+// objects not found by listing, such as S3 Batch Operations tasks.
+func (c *Copier) Stat(ctx context.Context, bucket, key string) (Source, error) {
+	h, err := c.dst.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return Source{}, &ObjectError{Op: "HeadObject", Source: bucket + "/" + key, Err: err}
+	}
+	return Source{Bucket: bucket, Key: key, Size: aws.ToInt64(h.ContentLength), ETag: aws.ToString(h.ETag)}, nil
+}
