@@ -2,6 +2,7 @@ package crossaccount_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -51,12 +52,14 @@ func TestAgainstEmulator(t *testing.T) {
 		trust      string
 		externalID string
 		ok         bool
+		diagnosis  string
 	}{
-		{"all three steps", true, trustExec, "", true},
-		{"step 1 missing", false, trustExec, "", false},
-		{"step 2 missing", true, trustService, "", false},
-		{"step 3: external id missing", true, trustExtID, "", false},
-		{"step 3: external id present", true, trustExtID, "xacct-demo", true},
+		{"all three steps", true, trustExec, "", true, ""},
+		{"step 1 missing", false, trustExec, "", false, "step 1 (identity permission): no identity-based policy of arn:aws:iam::111111111111:role/exec allows sts:AssumeRole on arn:aws:iam::222222222222:role/external-role"},
+		{"step 2 missing", true, trustService, "", false, "step 2 (trust policy): the trust policy of arn:aws:iam::222222222222:role/external-role does not allow sts:AssumeRole for arn:aws:iam::111111111111:role/exec"},
+		{"step 3: external id missing", true, trustExtID, "", false, "step 3 (the call): the trust policy of arn:aws:iam::222222222222:role/external-role allows arn:aws:iam::111111111111:role/exec only when StringEquals sts:ExternalId holds, and the request has no sts:ExternalId"},
+		{"step 3: external id wrong", true, trustExtID, "guess", false, "step 3 (the call): the trust policy of arn:aws:iam::222222222222:role/external-role allows arn:aws:iam::111111111111:role/exec only when StringEquals sts:ExternalId holds"},
+		{"step 3: external id present", true, trustExtID, "xacct-demo", true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := emulatortest.New(t)
@@ -66,6 +69,10 @@ func TestAgainstEmulator(t *testing.T) {
 			if !tc.ok {
 				if !crossaccount.IsAccessDenied(err) {
 					t.Fatalf("got %v, want AccessDenied", err)
+				}
+				var ce *crossaccount.Error
+				if !errors.As(err, &ce) || ce.Diagnosis != tc.diagnosis {
+					t.Errorf("diagnosis: got %q, want %q", ce.Diagnosis, tc.diagnosis)
 				}
 				ex := crossaccount.Explain(err)
 				for _, want := range []string{"arn:aws:sts::111111111111:assumed-role/exec/fn", "arn:aws:iam::222222222222:role/external-role", "arn:aws:iam::111111111111:role/exec", "1. identity permission", "2. trust policy", "3. the call"} {

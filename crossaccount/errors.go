@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Kind classifies a failure to assume a role.
@@ -40,6 +41,10 @@ type Error struct {
 	// ExternalID and Tagged record what the call presented.
 	ExternalID string
 	Tagged     bool
+	// Diagnosis is the xacct emulator's statement of which step is
+	// missing (its X-Xacct-Explain response header). AWS does not say;
+	// against AWS it is empty.
+	Diagnosis string
 	// Err is the underlying error.
 	Err error
 }
@@ -79,6 +84,10 @@ var deniedRE = regexp.MustCompile(`User: (\S+) is not authorized to perform: sts
 // caller ARN from STS's message.
 func classify(err error, roleARN, externalID string, tagged bool) error {
 	e := &Error{RoleARN: roleARN, ExternalID: externalID, Tagged: tagged, Err: err}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		e.Diagnosis = re.Response.Header.Get("X-Xacct-Explain")
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		switch ae.ErrorCode() {
@@ -154,6 +163,10 @@ func Explain(err error) string {
 	if e.Tagged {
 		b.WriteString("; session tags also need sts:TagSession in both policies")
 	}
-	b.WriteString("\nRun `xacct check` on the templates to see which step it is.")
+	if e.Diagnosis != "" {
+		b.WriteString("\nThe xacct emulator, which sees both accounts' policies, says: " + e.Diagnosis)
+	} else {
+		b.WriteString("\nRun `xacct check` on the templates to see which step it is.")
+	}
 	return b.String()
 }

@@ -186,6 +186,21 @@ type Decision struct {
 	// absent (e.g. SourceResource for a cross-account request whose resource
 	// policy does not allow it).
 	Missing []Source
+	// NearMisses lists, for ImplicitDeny, Allow statements that matched the
+	// principal, action and resource but not a condition: the usual cause
+	// of a denial that "should" have been allowed (a missing sts:ExternalId,
+	// an aws:PrincipalArn naming another role).
+	NearMisses []NearMiss
+}
+
+// NearMiss is an Allow statement defeated by one of its conditions.
+type NearMiss struct {
+	StatementRef
+	// Operator and Key name the first condition that failed.
+	Operator string
+	Key      string
+	// Present reports whether the request had the key at all.
+	Present bool
 }
 
 // Allowed reports whether the decision is Allow.

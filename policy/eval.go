@@ -156,6 +156,7 @@ func EvaluateInto(req *Request, set *Set, d *Decision) {
 	d.Effect = ImplicitDeny
 	d.Matched = d.Matched[:0]
 	d.Missing = d.Missing[:0]
+	d.NearMisses = d.NearMisses[:0]
 	ev := evaluator{req: req}
 
 	// 1. An explicit deny in any policy decides.
@@ -255,8 +256,40 @@ func EvaluateInto(req *Request, set *Set, d *Decision) {
 	}
 	if allowed {
 		d.Effect = Allow
-	} else {
-		d.Matched = d.Matched[:mark]
+		return
+	}
+	d.Matched = d.Matched[:mark]
+	d.NearMisses = d.NearMisses[:0]
+	each(set, func(s source) { ev.nearMisses(s, d) })
+}
+
+// nearMisses records the Allow statements of s that failed only on a
+// condition. It runs on the deny path, off the hot path of allowed
+// requests.
+func (ev *evaluator) nearMisses(s source, d *Decision) {
+	for i := range s.policy.stmts {
+		st := &s.policy.stmts[i]
+		c := &st.c
+		if c.deny || len(c.conds) == 0 {
+			continue
+		}
+		if s.isRes && c.hasPrinc {
+			g := ev.principalGrant(c.principals)
+			if (g == grantNone) != c.notPrinc {
+				continue
+			}
+		}
+		if !ev.matchActions(c) || !ev.matchResources(c) {
+			continue
+		}
+		for j := range c.conds {
+			if !ev.condition(&c.conds[j]) {
+				_, present := ev.lookupValues(c.conds[j].key)
+				cd := st.Conditions[j]
+				d.NearMisses = append(d.NearMisses, NearMiss{StatementRef: ref(s, st, Allow), Operator: cd.Operator, Key: cd.Key, Present: present})
+				break
+			}
+		}
 	}
 }
 

@@ -33,8 +33,20 @@ func (d Decision) Explain() string {
 				b.WriteString("no " + string(m) + " allows the action")
 			}
 		}
+		for _, n := range d.NearMisses {
+			b.WriteString("; " + n.String())
+		}
 	}
 	return b.String()
+}
+
+// String says which condition defeated the statement.
+func (n NearMiss) String() string {
+	missing := ""
+	if !n.Present {
+		missing = " (the request has no " + n.Key + ")"
+	}
+	return fmt.Sprintf("%s would allow it but its condition %s on %s is not met%s", n.StatementRef, n.Operator, n.Key, missing)
 }
 
 func writeRefs(b *strings.Builder, refs []StatementRef) {

@@ -40,11 +40,12 @@ func (s *Service) authorize(q *request, action string, b Bucket, pol *policy.Pol
 // Forbidden) errors").
 func denied(call *service.Call, chk service.Check, d policy.Decision) *awserr.Error {
 	c := call.Caller
+	why := chk.Action + " on " + chk.Resource + ": " + d.Explain()
 	if c.Anonymous() || (chk.ResourceAccount != "" && chk.ResourceAccount != c.Account()) {
-		return errAccessDenied("Access Denied")
+		return service.Explained(errAccessDenied("Access Denied"), why)
 	}
-	return errAccessDenied("User: " + c.ARN() + " is not authorized to perform: " + chk.Action +
-		" on resource: \"" + chk.Resource + "\"" + service.DenyReason(chk.Action, d))
+	return service.Explained(errAccessDenied("User: "+c.ARN()+" is not authorized to perform: "+chk.Action+
+		" on resource: \""+chk.Resource+"\""+service.DenyReason(chk.Action, d)), why)
 }
 
 // requireBucket loads a bucket or fails with NoSuchBucket.

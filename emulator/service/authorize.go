@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"net/http"
+	"strings"
 
 	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/policy"
@@ -18,7 +20,29 @@ func Authorize(ctx context.Context, chk Check) error {
 	if d.Allowed() {
 		return nil
 	}
-	return awserr.AccessDenied("%s", DenyMessage(call, chk, d))
+	return Explained(awserr.AccessDenied("%s", DenyMessage(call, chk, d)), d.Explain())
+}
+
+// ExplainHeader is the response header in which the emulator says why it
+// refused a request. AWS sends no such header; the emulator adds it so a
+// developer (and crossaccount.Explain) can see which policy was missing.
+const ExplainHeader = "X-Xacct-Explain"
+
+// Explained returns e with the emulator's explanation attached as
+// ExplainHeader.
+func Explained(e *awserr.Error, why string) *awserr.Error {
+	c := *e
+	c.Header = e.Header.Clone()
+	if c.Header == nil {
+		c.Header = http.Header{}
+	}
+	c.Header.Set(ExplainHeader, strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return ' '
+		}
+		return r
+	}, why))
+	return &c
 }
 
 // DenyMessage is the text AWS puts in an AccessDenied for a refused check:

@@ -106,10 +106,11 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleIn) (*AssumeRole
 	check := func(action string) error {
 		d := call.Authz.Decide(ctx, call, service.Check{Action: action, Resource: role.ARN, ResourceAccount: role.Account, ResourcePolicy: &trust, Context: cx})
 		if !d.Allowed() {
+			why := whichStep(action, caller, role.ARN, d)
 			if action == "sts:AssumeRole" {
-				return denied(caller.ARN(), role.ARN)
+				return service.Explained(denied(caller.ARN(), role.ARN), why)
 			}
-			return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s", caller.ARN(), action, role.ARN)
+			return service.Explained(awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s", caller.ARN(), action, role.ARN), why)
 		}
 		return nil
 	}
@@ -266,4 +267,61 @@ func (s *Service) AssumeRoleForService(ctx context.Context, roleARN, servicePrin
 		return nil, err
 	}
 	return sess, nil
+}
+
+// whichStep says which of the three cross-account setup steps a refused
+// AssumeRole is missing, from the policy engine's decision.
+func whichStep(action string, caller *service.Caller, roleARN string, d policy.Decision) string {
+	who := caller.Principal.RoleARN
+	if who == "" {
+		who = caller.ARN()
+	}
+	if d.Effect == policy.ExplicitDeny {
+		return "explicitly denied: " + d.Explain()
+	}
+	var parts []string
+	for _, m := range d.Missing {
+		switch m {
+		case policy.SourceIdentity:
+			parts = append(parts, "step 1 (identity permission): no identity-based policy of "+who+" allows "+action+" on "+roleARN)
+		case policy.SourceBoundary:
+			parts = append(parts, "the permissions boundary of "+who+" does not allow "+action)
+		case policy.SourceSession:
+			parts = append(parts, "the session policy of "+caller.ARN()+" does not allow "+action)
+		case policy.SourceResource:
+			step := "step 2 (trust policy): the trust policy of " + roleARN + " does not allow " + action + " for " + who
+			for _, n := range d.NearMisses {
+				if n.Source != policy.SourceResource {
+					continue
+				}
+				if principalKey(n.Key) {
+					// The statement names the account but narrows it to
+					// other principals: still the trust policy's fault.
+					step += " (its statement for account " + caller.Account() + " requires " + n.Operator + " " + n.Key + ", which " + who + " does not satisfy)"
+				} else {
+					step = "step 3 (the call): the trust policy of " + roleARN + " allows " + who + " only when " + n.Operator + " " + n.Key + " holds"
+					if !n.Present {
+						step += ", and the request has no " + n.Key
+					}
+				}
+				break
+			}
+			parts = append(parts, step)
+		}
+	}
+	if len(parts) == 0 {
+		return d.Explain()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// principalKey reports whether a condition key describes who the caller is
+// (the trust policy's business) rather than what the call presents.
+func principalKey(k string) bool {
+	k = strings.ToLower(k)
+	switch k {
+	case "aws:principalarn", "aws:principalaccount", "aws:userid", "aws:username", "aws:principalorgid", "aws:principalorgpaths", "aws:principaltype":
+		return true
+	}
+	return strings.HasPrefix(k, "aws:principaltag/")
 }

@@ -178,7 +178,7 @@ func checkChars(v, extra string) bool {
 
 // denied is STS's AccessDenied for AssumeRole (STS API Reference, AssumeRole
 // errors; the message names the caller and the role).
-func denied(callerARN, roleARN string) error {
+func denied(callerARN, roleARN string) *awserr.Error {
 	return awserr.AccessDenied("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", callerARN, roleARN)
 }
 
