@@ -22,6 +22,7 @@ import (
 
 	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/emulator/iam"
+	"github.com/xacct/xacct/emulator/logs"
 	"github.com/xacct/xacct/emulator/s3"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/emulator/sts"
@@ -96,6 +97,7 @@ type Emulator struct {
 	iam      *iam.Service
 	sts      *sts.Service
 	s3       *s3.Service
+	logs     *logs.Service
 	services map[string]service.Handler
 	auth     *authenticator
 	root     policy.Named
@@ -132,10 +134,15 @@ func New(opts ...Option) (*Emulator, error) {
 	if e.s3, err = s3.New(s3.Options{Now: o.Now, DataDir: o.DataDir, PrincipalExists: e.iam.PrincipalExists, MinPartSize: o.S3MinPartSize}); err != nil {
 		return nil, fmt.Errorf("s3: %w", err)
 	}
+	if e.logs, err = logs.New(logs.Options{Now: o.Now, DataDir: o.DataDir}); err != nil {
+		return nil, err
+	}
+	e.closers = append(e.closers, e.logs)
 	e.services = map[string]service.Handler{
-		"iam": e.iam.Mux(),
-		"sts": e.sts.Mux(),
-		"s3":  e.s3,
+		"iam":  e.iam.Mux(),
+		"sts":  e.sts.Mux(),
+		"s3":   e.s3,
+		"logs": e.logs.Mux(),
 	}
 	return e, nil
 }
@@ -156,6 +163,9 @@ func (e *Emulator) IAM() *iam.Service { return e.iam }
 
 // S3 returns the S3 service.
 func (e *Emulator) S3() *s3.Service { return e.s3 }
+
+// Logs returns the CloudWatch Logs service.
+func (e *Emulator) Logs() *logs.Service { return e.logs }
 
 // STS returns the STS service.
 func (e *Emulator) STS() *sts.Service { return e.sts }
