@@ -332,6 +332,9 @@ func (l *lexer) parseTerm() (jsonExpr, error) {
 		if end < 0 {
 			return nil, fmt.Errorf("%w: unterminated quote", errFilter)
 		}
+		if e.op != "=" && e.op != "!=" {
+			return nil, fmt.Errorf("%w: %s needs a number", errFilter, e.op)
+		}
 		v := l.s[l.pos+1 : l.pos+1+end]
 		e.str = &v
 		l.pos += end + 2

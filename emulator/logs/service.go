@@ -272,15 +272,21 @@ func (s *Service) Mux() *awsjson.Mux {
 		}
 	}
 	awsjson.Register(m, service.Op[CreateLogGroupIn, struct{}]{Name: "CreateLogGroup", Run: s.CreateLogGroup,
-		Check: func(c *service.Call, in *CreateLogGroupIn) service.Check { return grp("logs:CreateLogGroup")(c, in.LogGroupName) }})
+		Check: func(c *service.Call, in *CreateLogGroupIn) service.Check {
+			return grp("logs:CreateLogGroup")(c, in.LogGroupName)
+		}})
 	awsjson.Register(m, service.Op[GroupNameIn, struct{}]{Name: "DeleteLogGroup", Run: s.DeleteLogGroup,
-		Check: func(c *service.Call, in *GroupNameIn) service.Check { return grp("logs:DeleteLogGroup")(c, in.LogGroupName) }})
+		Check: func(c *service.Call, in *GroupNameIn) service.Check {
+			return grp("logs:DeleteLogGroup")(c, in.LogGroupName)
+		}})
 	awsjson.Register(m, service.Op[DescribeGroupsIn, DescribeGroupsOut]{Name: "DescribeLogGroups", Run: s.DescribeLogGroups,
 		Check: func(c *service.Call, in *DescribeGroupsIn) service.Check {
 			return service.Check{Action: "logs:DescribeLogGroups", Resource: groupARN(c.Region, c.Caller.Account(), "*")}
 		}})
 	awsjson.Register(m, service.Op[RetentionIn, struct{}]{Name: "PutRetentionPolicy", Run: s.PutRetentionPolicy,
-		Check: func(c *service.Call, in *RetentionIn) service.Check { return grp("logs:PutRetentionPolicy")(c, in.LogGroupName) }})
+		Check: func(c *service.Call, in *RetentionIn) service.Check {
+			return grp("logs:PutRetentionPolicy")(c, in.LogGroupName)
+		}})
 	awsjson.Register(m, service.Op[GroupNameIn, struct{}]{Name: "DeleteRetentionPolicy", Run: s.DeleteRetentionPolicy,
 		Check: func(c *service.Call, in *GroupNameIn) service.Check {
 			return grp("logs:DeleteRetentionPolicy")(c, in.LogGroupName)
@@ -306,9 +312,13 @@ func (s *Service) Mux() *awsjson.Mux {
 			return service.Check{Action: "logs:GetLogEvents", Resource: streamARN(c.Region, c.Caller.Account(), in.LogGroupName, in.LogStreamName)}
 		}})
 	awsjson.Register(m, service.Op[FilterIn, FilterOut]{Name: "FilterLogEvents", Run: s.FilterLogEvents,
-		Check: func(c *service.Call, in *FilterIn) service.Check { return grp("logs:FilterLogEvents")(c, in.LogGroupName) }})
+		Check: func(c *service.Call, in *FilterIn) service.Check {
+			return grp("logs:FilterLogEvents")(c, in.LogGroupName)
+		}})
 	awsjson.Register(m, service.Op[TagsIn, TagsOut]{Name: "ListTagsLogGroup", Run: s.ListTagsLogGroup,
-		Check: func(c *service.Call, in *TagsIn) service.Check { return grp("logs:ListTagsLogGroup")(c, in.LogGroupName) }})
+		Check: func(c *service.Call, in *TagsIn) service.Check {
+			return grp("logs:ListTagsLogGroup")(c, in.LogGroupName)
+		}})
 	return m
 }
 
@@ -412,7 +422,9 @@ func (s *Service) setRetention(ctx context.Context, name string, days int32) err
 	return nil
 }
 
-func pageToken(n int) string { return base64.RawURLEncoding.EncodeToString([]byte("p:" + strconv.Itoa(n))) }
+func pageToken(n int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("p:" + strconv.Itoa(n)))
+}
 
 func parseToken(t string) (int, error) {
 	if t == "" {
@@ -748,7 +760,9 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *FilterIn) (*FilterOut
 		}
 		return hits[i].e.Seq < hits[j].e.Seq
 	})
-	sort.Slice(out.SearchedLogStreams, func(i, j int) bool { return out.SearchedLogStreams[i].LogStreamName < out.SearchedLogStreams[j].LogStreamName })
+	sort.Slice(out.SearchedLogStreams, func(i, j int) bool {
+		return out.SearchedLogStreams[i].LogStreamName < out.SearchedLogStreams[j].LogStreamName
+	})
 	for i := start; i < len(hits); i++ {
 		if len(out.Events) == limit {
 			out.NextToken = pageToken(i)
