@@ -18,10 +18,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/emulator/iam"
+	"github.com/xacct/xacct/emulator/lambda"
 	"github.com/xacct/xacct/emulator/logs"
 	"github.com/xacct/xacct/emulator/s3"
 	"github.com/xacct/xacct/emulator/service"
@@ -48,6 +50,9 @@ type Options struct {
 	// Logger receives one line per request and service diagnostics; nil
 	// discards them.
 	Logger *slog.Logger
+	// LambdaConcurrency is the most execution environments a function may
+	// run at once (default 10).
+	LambdaConcurrency int
 	// S3MinPartSize overrides S3's 5 MiB minimum multipart part size, so
 	// tests can exercise multipart copies with small objects.
 	S3MinPartSize int64
@@ -98,6 +103,8 @@ type Emulator struct {
 	sts      *sts.Service
 	s3       *s3.Service
 	logs     *logs.Service
+	lambda   *lambda.Service
+	endpoint atomic.Value // string
 	services map[string]service.Handler
 	auth     *authenticator
 	root     policy.Named
@@ -138,7 +145,15 @@ func New(opts ...Option) (*Emulator, error) {
 		return nil, err
 	}
 	e.closers = append(e.closers, e.logs)
+	if e.lambda, err = lambda.New(lambda.Options{
+		Now: o.Now, DataDir: o.DataDir, Roles: e.sts, Code: e.s3, Logs: logSink{e.logs}, Callers: e, Authz: e,
+		Endpoint: e.Endpoint, Log: e.log, Concurrency: o.LambdaConcurrency,
+	}); err != nil {
+		return nil, fmt.Errorf("lambda: %w", err)
+	}
+	e.closers = append([]io.Closer{e.lambda}, e.closers...)
 	e.services = map[string]service.Handler{
+		"lambda": e.lambda,
 		"iam":  e.iam.Mux(),
 		"sts":  e.sts.Mux(),
 		"s3":   e.s3,
@@ -163,6 +178,20 @@ func (e *Emulator) IAM() *iam.Service { return e.iam }
 
 // S3 returns the S3 service.
 func (e *Emulator) S3() *s3.Service { return e.s3 }
+
+// Lambda returns the Lambda service.
+func (e *Emulator) Lambda() *lambda.Service { return e.lambda }
+
+// SetEndpoint records the URL the emulator is reachable at; functions get
+// it as AWS_ENDPOINT_URL. `xacct serve` and emulatortest set it once they
+// listen.
+func (e *Emulator) SetEndpoint(url string) { e.endpoint.Store(url) }
+
+// Endpoint returns the URL set by SetEndpoint.
+func (e *Emulator) Endpoint() string {
+	s, _ := e.endpoint.Load().(string)
+	return s
+}
 
 // Logs returns the CloudWatch Logs service.
 func (e *Emulator) Logs() *logs.Service { return e.logs }

@@ -47,6 +47,7 @@ func New(t testing.TB, opts ...emulator.Option) *Server {
 		t.Fatalf("emulator.New: %v", err)
 	}
 	srv := httptest.NewServer(emu)
+	emu.SetEndpoint(srv.URL)
 	t.Cleanup(func() {
 		srv.Close()
 		emu.Close()

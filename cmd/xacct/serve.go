@@ -43,6 +43,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	emu.SetEndpoint("http://" + ln.Addr().String())
 	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 30 * time.Second}
 	fmt.Fprintf(m.Stderr, "xacct emulator listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)

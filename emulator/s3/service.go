@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -209,4 +210,29 @@ func (q *request) noContent(status int) error {
 	q.commonHeaders()
 	q.w.WriteHeader(status)
 	return nil
+}
+
+// GetObjectAs opens an object for an in-process caller (Lambda reading a
+// function's code from S3), authorized as the Call in ctx would be.
+func (s *Service) GetObjectAs(ctx context.Context, bucket, key string) (io.ReadCloser, int64, error) {
+	call := service.FromContext(ctx)
+	b, pol, err := s.requireBucket(bucket)
+	if err != nil {
+		return nil, 0, err
+	}
+	q := &request{call: call, ctx: ctx, bucket: bucket, key: key}
+	o, err := s.readableObject(q, b, pol, key)
+	if err != nil {
+		return nil, 0, err
+	}
+	bl, err := s.store.blobs.Open(o.Blob)
+	if err != nil {
+		return nil, 0, err
+	}
+	return readCloser{io.NewSectionReader(bl, 0, o.Size), bl}, o.Size, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }

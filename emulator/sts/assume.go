@@ -325,3 +325,28 @@ func principalKey(k string) bool {
 	}
 	return strings.HasPrefix(k, "aws:principaltag/")
 }
+
+// CheckServiceTrust reports whether roleARN's trust policy lets an AWS
+// service principal assume it, without issuing a session (Lambda checks its
+// execution role when a function is created).
+func (s *Service) CheckServiceTrust(roleARN, servicePrincipal string) error {
+	acct, name, ok := roleFromARN(roleARN)
+	if !ok {
+		return validationError("roleArn", roleARN, "satisfy constraint: must be a role ARN")
+	}
+	role, found := s.iam.Role(acct, name)
+	if !found || role.ARN != roleARN {
+		return awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", servicePrincipal, roleARN)
+	}
+	req := &policy.Request{
+		Principal:       policy.Principal{Type: policy.PrincipalService, Service: servicePrincipal, ARN: servicePrincipal},
+		Action:          "sts:AssumeRole",
+		Resource:        role.ARN,
+		ResourceAccount: role.Account,
+	}
+	d := policy.Evaluate(req, &policy.Set{Resource: &policy.Named{Name: "trust policy of " + role.ARN, Policy: s.iam.TrustPolicy(role)}})
+	if !d.Allowed() {
+		return awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", servicePrincipal, roleARN)
+	}
+	return nil
+}

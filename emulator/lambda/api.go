@@ -1,0 +1,162 @@
+// Package lambda is the emulated AWS Lambda: the REST-JSON API, and an
+// execution environment that runs a function's real `bootstrap` (or a
+// Python handler through a runtime written here) as Lambda does — the
+// Runtime API, the environment variables, credentials of the execution
+// role issued to lambda.amazonaws.com, warm reuse, timeouts, crashes,
+// concurrency, START/END/REPORT lines in CloudWatch Logs, and AWS/Lambda
+// metrics.
+package lambda
+
+// Wire shapes of the Lambda API (AWS Lambda API Reference). Stored state
+// is in function.go.
+
+// Environment is the Environment shape.
+type Environment struct {
+	Variables map[string]string `json:"Variables,omitempty"`
+}
+
+// EnvironmentResponse is EnvironmentResponse.
+type EnvironmentResponse struct {
+	Variables map[string]string `json:"Variables"`
+}
+
+// LoggingConfig is the LoggingConfig shape.
+type LoggingConfig struct {
+	LogFormat           string `json:"LogFormat,omitempty"`
+	ApplicationLogLevel string `json:"ApplicationLogLevel,omitempty"`
+	SystemLogLevel      string `json:"SystemLogLevel,omitempty"`
+	LogGroup            string `json:"LogGroup,omitempty"`
+}
+
+// TracingConfig is the TracingConfig shape.
+type TracingConfig struct {
+	Mode string `json:"Mode,omitempty"`
+}
+
+// FunctionCode is the Code of CreateFunction.
+type FunctionCode struct {
+	ZipFile         []byte `json:"ZipFile,omitempty"`
+	S3Bucket        string `json:"S3Bucket,omitempty"`
+	S3Key           string `json:"S3Key,omitempty"`
+	S3ObjectVersion string `json:"S3ObjectVersion,omitempty"`
+	ImageUri        string `json:"ImageUri,omitempty"`
+}
+
+// CreateFunctionIn is CreateFunction's input.
+type CreateFunctionIn struct {
+	FunctionName  string
+	Runtime       string
+	Role          string
+	Handler       string
+	Code          FunctionCode
+	Description   string
+	Timeout       *int32
+	MemorySize    *int32
+	Publish       bool
+	Environment   *Environment
+	Architectures []string
+	LoggingConfig *LoggingConfig
+	TracingConfig *TracingConfig
+	Layers        []string
+	Tags          map[string]string
+	PackageType   string
+}
+
+// UpdateConfigIn is UpdateFunctionConfiguration's input.
+type UpdateConfigIn struct {
+	Role          string
+	Handler       string
+	Description   *string
+	Timeout       *int32
+	MemorySize    *int32
+	Environment   *Environment
+	Runtime       string
+	LoggingConfig *LoggingConfig
+	TracingConfig *TracingConfig
+	Layers        []string
+}
+
+// UpdateCodeIn is UpdateFunctionCode's input.
+type UpdateCodeIn struct {
+	ZipFile         []byte
+	S3Bucket        string
+	S3Key           string
+	S3ObjectVersion string
+	Publish         bool
+	Architectures   []string
+}
+
+// FunctionConfiguration is the FunctionConfiguration shape.
+type FunctionConfiguration struct {
+	FunctionName     string               `json:"FunctionName"`
+	FunctionArn      string               `json:"FunctionArn"`
+	Runtime          string               `json:"Runtime,omitempty"`
+	Role             string               `json:"Role"`
+	Handler          string               `json:"Handler,omitempty"`
+	CodeSize         int64                `json:"CodeSize"`
+	Description      string               `json:"Description"`
+	Timeout          int32                `json:"Timeout"`
+	MemorySize       int32                `json:"MemorySize"`
+	LastModified     string               `json:"LastModified"`
+	CodeSha256       string               `json:"CodeSha256"`
+	Version          string               `json:"Version"`
+	Environment      *EnvironmentResponse `json:"Environment,omitempty"`
+	TracingConfig    TracingConfig        `json:"TracingConfig"`
+	RevisionId       string               `json:"RevisionId"`
+	State            string               `json:"State"`
+	LastUpdateStatus string               `json:"LastUpdateStatus"`
+	PackageType      string               `json:"PackageType"`
+	Architectures    []string             `json:"Architectures"`
+	LoggingConfig    LoggingConfig        `json:"LoggingConfig"`
+	EphemeralStorage struct {
+		Size int32 `json:"Size"`
+	} `json:"EphemeralStorage"`
+	Layers []LayerOut `json:"Layers,omitempty"`
+}
+
+// LayerOut is the Layer shape.
+type LayerOut struct {
+	Arn      string `json:"Arn"`
+	CodeSize int64  `json:"CodeSize"`
+}
+
+// FunctionCodeLocation is GetFunction's Code.
+type FunctionCodeLocation struct {
+	RepositoryType string `json:"RepositoryType"`
+	Location       string `json:"Location"`
+}
+
+// GetFunctionOut is GetFunction's output.
+type GetFunctionOut struct {
+	Configuration FunctionConfiguration `json:"Configuration"`
+	Code          FunctionCodeLocation  `json:"Code"`
+	Tags          map[string]string     `json:"Tags,omitempty"`
+}
+
+// ListFunctionsOut is ListFunctions' output.
+type ListFunctionsOut struct {
+	Functions  []FunctionConfiguration `json:"Functions"`
+	NextMarker string                  `json:"NextMarker,omitempty"`
+}
+
+// AddPermissionIn is AddPermission's input.
+type AddPermissionIn struct {
+	StatementId         string
+	Action              string
+	Principal           string
+	SourceArn           string
+	SourceAccount       string
+	PrincipalOrgID      string
+	FunctionUrlAuthType string
+}
+
+// AddPermissionOut is AddPermission's output.
+type AddPermissionOut struct {
+	Statement string `json:"Statement"`
+}
+
+// GetPolicyOut is GetPolicy's output.
+type GetPolicyOut struct {
+	Policy     string `json:"Policy"`
+	RevisionId string `json:"RevisionId"`
+}

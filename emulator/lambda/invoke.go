@@ -1,0 +1,132 @@
+package lambda
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/service"
+)
+
+func errThrottledAPI() error {
+	return awserr.New(http.StatusTooManyRequests, "TooManyRequestsException", "Rate Exceeded.").With("Reason", "ReservedFunctionConcurrentInvocationLimitExceeded")
+}
+
+// Invocation types (AWS Lambda API Reference, Invoke).
+const (
+	RequestResponse = "RequestResponse"
+	Event           = "Event"
+	DryRun          = "DryRun"
+)
+
+// maxSyncPayload and maxAsyncPayload bound request payloads.
+const (
+	maxSyncPayload  = 6 << 20
+	maxAsyncPayload = 1 << 20
+)
+
+func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request, call *service.Call, ref string) {
+	typ := r.Header.Get("X-Amz-Invocation-Type")
+	if typ == "" {
+		typ = RequestResponse
+	}
+	payload, err := io.ReadAll(io.LimitReader(r.Body, maxSyncPayload+1))
+	if err != nil {
+		writeError(w, call.RequestID, awserr.From(err))
+		return
+	}
+	res, err := s.Invoke(r.Context(), ref, typ, payload, r.Header.Get("X-Amz-Client-Context"))
+	if err != nil {
+		writeError(w, call.RequestID, awserr.From(err))
+		return
+	}
+	h := w.Header()
+	h.Set("X-Amzn-RequestId", res.RequestID)
+	switch typ {
+	case Event:
+		w.WriteHeader(http.StatusAccepted)
+		return
+	case DryRun:
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	h.Set("X-Amz-Executed-Version", "$LATEST")
+	h.Set("Content-Type", "application/json")
+	if res.FunctionError != "" {
+		h.Set("X-Amz-Function-Error", res.FunctionError)
+	}
+	if r.Header.Get("X-Amz-Log-Type") == "Tail" {
+		tail := res.LogTail
+		if len(tail) > 4096 {
+			tail = tail[len(tail)-4096:]
+		}
+		h.Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString(tail))
+	}
+	h.Set("Content-Length", strconv.Itoa(len(res.Payload)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(res.Payload)
+}
+
+// Invoke runs a function (in-process API used by SNS and the CLI too). The
+// Call in ctx is authorized for lambda:InvokeFunction, with the function's
+// resource-based policy deciding cross-account and service callers.
+func (s *Service) Invoke(ctx context.Context, ref, typ string, payload []byte, clientContext string) (*Result, error) {
+	if typ != RequestResponse && typ != Event && typ != DryRun {
+		return nil, errInvalidParameter("1 validation error detected: Value '%s' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]", typ)
+	}
+	f, err := s.lookup(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, "lambda:InvokeFunction", f, f.ARN(), f.Account); err != nil {
+		return nil, err
+	}
+	limit := maxSyncPayload
+	if typ == Event {
+		limit = maxAsyncPayload
+	}
+	if len(payload) > limit {
+		return nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", "Request must be smaller than %d bytes for the InvokeFunction operation", limit)
+	}
+	if len(payload) == 0 {
+		payload = []byte("{}")
+	}
+	if !json.Valid(payload) {
+		return nil, awserr.New(http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json: Could not parse payload into json")
+	}
+	switch typ {
+	case DryRun:
+		return &Result{RequestID: newRequestID()}, nil
+	case Event:
+		id := newRequestID()
+		s.async.Add(1)
+		go func() {
+			defer s.async.Done()
+			s.runAsync(context.WithoutCancel(ctx), f, payload)
+		}()
+		return &Result{RequestID: id}, nil
+	}
+	return s.invoke(ctx, f, payload, clientContext)
+}
+
+// runAsync runs an Event invocation with Lambda's two retries on error
+// (AWS Lambda Developer Guide, "Asynchronous invocation"; the delays are
+// shortened from minutes to seconds locally).
+func (s *Service) runAsync(ctx context.Context, f *Function, payload []byte) {
+	for attempt := 0; attempt < 3; attempt++ {
+		res, err := s.invoke(ctx, f, payload, "")
+		if err == nil && res.FunctionError == "" {
+			return
+		}
+		if attempt < 2 {
+			time.Sleep(time.Duration(attempt+1) * time.Second)
+		}
+		s.opts.Log.Info("async invocation failed", slog.String("function", f.Name), slog.Int("attempt", attempt+1))
+	}
+}
