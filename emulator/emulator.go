@@ -154,10 +154,10 @@ func New(opts ...Option) (*Emulator, error) {
 	e.closers = append([]io.Closer{e.lambda}, e.closers...)
 	e.services = map[string]service.Handler{
 		"lambda": e.lambda,
-		"iam":  e.iam.Mux(),
-		"sts":  e.sts.Mux(),
-		"s3":   e.s3,
-		"logs": e.logs.Mux(),
+		"iam":    e.iam.Mux(),
+		"sts":    e.sts.Mux(),
+		"s3":     e.s3,
+		"logs":   e.logs.Mux(),
 	}
 	return e, nil
 }
