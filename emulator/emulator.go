@@ -91,6 +91,10 @@ func WithLogger(l *slog.Logger) Option { return func(o *Options) { o.Logger = l 
 // 5 MiB).
 func WithS3MinPartSize(n int64) Option { return func(o *Options) { o.S3MinPartSize = n } }
 
+// WithLambdaConcurrency sets how many execution environments a function
+// may run at once.
+func WithLambdaConcurrency(n int) Option { return func(o *Options) { o.LambdaConcurrency = n } }
+
 // WithRegion sets the default region.
 func WithRegion(region string) Option { return func(o *Options) { o.Region = region } }
 
