@@ -161,7 +161,7 @@ func TestPythonRuntime(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/py-exec"},"Action":"sts:AssumeRole"}}`)})
 	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("seed-copy"), Runtime: lambdatypes.RuntimePython313,
 		Role: aws.String(role), Handler: aws.String("lambda_function.lambda_handler"), Timeout: aws.Int32(30),
-		Code: &lambdatypes.FunctionCode{ZipFile: zipOf(t, filepath.Join("lambda", "testdata", "seed003"))},
+		Code:        &lambdatypes.FunctionCode{ZipFile: zipOf(t, filepath.Join("lambda", "testdata", "seed003"))},
 		Environment: &lambdatypes.Environment{Variables: map[string]string{"s3_bucket": "home-src", "s3_key": "reports/", "target_s3_bucket": "target-dst", "target_account_role_arn": copyRoleARN}}}); err != nil {
 		t.Fatal(err)
 	}
