@@ -52,12 +52,12 @@ func (w *logWriter) add(line string) {
 // system writes a START, END or REPORT line in the function's log format
 // (AWS Lambda Developer Guide, "Lambda function logs": text lines, or the
 // platform.start and platform.report records of the JSON format).
-func (w *logWriter) system(f *Function, kind, requestID string, d, initDur time.Duration, memMB int, status string) {
+func (w *logWriter) system(f *Function, kind, requestID string, d, initDur time.Duration, memMB int, status string) string {
 	ms := func(d time.Duration) float64 { return math.Round(float64(d.Microseconds())/10) / 100 }
 	billed := int64(math.Ceil(float64(d.Microseconds()) / 1000))
 	if f.Logging.LogFormat == "JSON" {
 		if f.Logging.SystemLogLevel == "WARN" || f.Logging.SystemLogLevel == "ERROR" || kind == "END" {
-			return
+			return ""
 		}
 		rec := map[string]any{"time": w.svc.opts.Now().UTC().Format("2006-01-02T15:04:05.000Z")}
 		switch kind {
@@ -74,13 +74,17 @@ func (w *logWriter) system(f *Function, kind, requestID string, d, initDur time.
 		}
 		b, _ := json.Marshal(rec)
 		w.add(string(b))
-		return
+		return string(b)
 	}
 	switch kind {
 	case "START":
-		w.add("START RequestId: " + requestID + " Version: $LATEST")
+		line := "START RequestId: " + requestID + " Version: $LATEST"
+		w.add(line)
+		return line
 	case "END":
-		w.add("END RequestId: " + requestID)
+		line := "END RequestId: " + requestID
+		w.add(line)
+		return line
 	case "REPORT":
 		line := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
 			requestID, ms(d), billed, f.MemorySize, memMB)
@@ -91,7 +95,9 @@ func (w *logWriter) system(f *Function, kind, requestID string, d, initDur time.
 			line += "Status: timeout"
 		}
 		w.add(line)
+		return line
 	}
+	return ""
 }
 
 // allowed asks the policy engine whether the execution role may act on

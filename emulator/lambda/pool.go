@@ -142,7 +142,9 @@ func (s *Service) invoke(ctx context.Context, f *Function, payload []byte, clien
 		}
 	}
 	inv.deadline = time.Now().Add(time.Duration(f.Timeout) * time.Second)
-	in.logs.system(f, "START", res.RequestID, 0, 0, 0, "")
+	if line := in.logs.system(f, "START", res.RequestID, 0, 0, 0, ""); line != "" {
+		inv.addTail(line)
+	}
 	status := "success"
 	timer := time.NewTimer(time.Until(inv.deadline))
 	defer timer.Stop()
@@ -169,8 +171,9 @@ func (s *Service) invoke(ctx context.Context, f *Function, payload []byte, clien
 		in.kill()
 		status = "timeout"
 	}
-	in.cur.Store(nil)
 	res.Duration = time.Since(start)
+	in.drain()
+	in.cur.Store(nil)
 	if cold {
 		res.Duration -= in.initDur
 	}
@@ -185,8 +188,14 @@ func (s *Service) invoke(ctx context.Context, f *Function, payload []byte, clien
 	if cold && !in.reported {
 		initDur, in.reported = in.initDur, true
 	}
-	in.logs.system(f, "END", res.RequestID, 0, 0, 0, status)
-	in.logs.system(f, "REPORT", res.RequestID, res.Duration, initDur, in.maxMemoryMB(), status)
+	for _, line := range []string{
+		in.logs.system(f, "END", res.RequestID, 0, 0, 0, status),
+		in.logs.system(f, "REPORT", res.RequestID, res.Duration, initDur, in.maxMemoryMB(), status),
+	} {
+		if line != "" {
+			inv.addTail(line)
+		}
+	}
 	inv.mu.Lock()
 	res.LogTail = append([]byte(nil), inv.tail...)
 	inv.mu.Unlock()

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/xacct/xacct/emulator/sts"
 )
@@ -95,6 +96,47 @@ type instance struct {
 	dead     atomic.Bool
 	logs     *logWriter
 	outputs  sync.WaitGroup
+	pipes    []*outputPipe
+}
+
+// outputPipe is the read end of a runtime's stdout or stderr, with counts
+// that tell when everything written so far has been handled.
+type outputPipe struct {
+	f       *os.File
+	read    atomic.Int64 // bytes read from the pipe
+	handled atomic.Int64 // bytes of complete lines handled
+}
+
+func (p *outputPipe) Read(b []byte) (int, error) {
+	n, err := p.f.Read(b)
+	p.read.Add(int64(n))
+	return n, err
+}
+
+// pending reports bytes the pipe holds that nobody has read yet.
+func (p *outputPipe) pending() int {
+	var n int32
+	syscall.Syscall(syscall.SYS_IOCTL, p.f.Fd(), syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
+	return int(n)
+}
+
+// drain waits until output the runtime wrote before its response has been
+// logged (the runtime writes its log lines before it posts the response,
+// so they are in the pipes by then), at most 200ms.
+func (in *instance) drain() {
+	deadline := time.Now().Add(200 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		idle := true
+		for _, p := range in.pipes {
+			if p.pending() > 0 || p.read.Load() != p.handled.Load() {
+				idle = false
+			}
+		}
+		if idle {
+			return
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
 }
 
 // start launches an execution environment for f.
@@ -133,16 +175,33 @@ func (p *pool) start(ctx context.Context) (*instance, error) {
 		in.close()
 		return nil, err
 	}
-	stdout, _ := cmd.StdoutPipe()
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
+	for range 2 {
+		r, w, err := os.Pipe()
+		if err != nil {
+			in.close()
+			return nil, err
+		}
+		in.pipes = append(in.pipes, &outputPipe{f: r})
+		if cmd.Stdout == nil {
+			cmd.Stdout = w
+		} else {
+			cmd.Stderr = w
+		}
+	}
+	err = cmd.Start()
+	cmd.Stdout.(*os.File).Close()
+	cmd.Stderr.(*os.File).Close()
+	if err != nil {
+		for _, p := range in.pipes {
+			p.f.Close()
+		}
 		in.close()
 		return in, &startError{err: err}
 	}
 	in.cmd = cmd
 	in.outputs.Add(2)
-	go in.capture(stdout)
-	go in.capture(stderr)
+	go in.capture(in.pipes[0])
+	go in.capture(in.pipes[1])
 	go func() {
 		in.outputs.Wait()
 		in.exitErr = cmd.Wait()
@@ -223,9 +282,10 @@ func (in *instance) command() (*exec.Cmd, error) {
 
 // capture forwards a pipe's lines to the log stream and to the current
 // invocation's tail.
-func (in *instance) capture(r io.Reader) {
+func (in *instance) capture(p *outputPipe) {
 	defer in.outputs.Done()
-	sc := bufio.NewScanner(r)
+	defer p.f.Close()
+	sc := bufio.NewScanner(p)
 	sc.Buffer(make([]byte, 64<<10), 256<<10)
 	for sc.Scan() {
 		line := sc.Text()
@@ -233,6 +293,7 @@ func (in *instance) capture(r io.Reader) {
 			inv.addTail(line)
 		}
 		in.logs.add(line)
+		p.handled.Add(int64(len(line)) + 1)
 	}
 }
 
@@ -291,7 +352,6 @@ func (in *instance) handleResponse(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusRequestEntityTooLarge)
 		return
 	}
-	in.cur.Store(nil)
 	inv.finish(body, false, "")
 	accepted(w)
 }
@@ -312,7 +372,6 @@ func (in *instance) handleError(w http.ResponseWriter, r *http.Request) {
 	if !json.Valid(body) {
 		body, _ = json.Marshal(map[string]string{"errorMessage": string(body), "errorType": typ})
 	}
-	in.cur.Store(nil)
 	inv.finish(body, true, typ)
 	accepted(w)
 }
