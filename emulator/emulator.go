@@ -12,6 +12,7 @@
 package emulator
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -22,11 +23,13 @@ import (
 	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/cloudwatch"
 	"github.com/xacct/xacct/emulator/iam"
 	"github.com/xacct/xacct/emulator/lambda"
 	"github.com/xacct/xacct/emulator/logs"
 	"github.com/xacct/xacct/emulator/s3"
 	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/emulator/sns"
 	"github.com/xacct/xacct/emulator/sts"
 	"github.com/xacct/xacct/policy"
 )
@@ -56,6 +59,13 @@ type Options struct {
 	// S3MinPartSize overrides S3's 5 MiB minimum multipart part size, so
 	// tests can exercise multipart copies with small objects.
 	S3MinPartSize int64
+	// AutoConfirmEmail confirms email subscriptions without the
+	// confirmation message AWS sends (the demo uses it).
+	AutoConfirmEmail bool
+	// AlarmInterval is how often alarms are evaluated on the emulator's
+	// clock (default one minute, as CloudWatch does); tests with an
+	// injected clock call CloudWatch().Tick instead.
+	AlarmInterval time.Duration
 	// OnRequest, when set, is called after each request with what the
 	// request log records (tests count operations with it).
 	OnRequest func(RequestInfo)
@@ -95,6 +105,12 @@ func WithS3MinPartSize(n int64) Option { return func(o *Options) { o.S3MinPartSi
 // may run at once.
 func WithLambdaConcurrency(n int) Option { return func(o *Options) { o.LambdaConcurrency = n } }
 
+// WithAutoConfirmEmail confirms email subscriptions at once.
+func WithAutoConfirmEmail() Option { return func(o *Options) { o.AutoConfirmEmail = true } }
+
+// WithAlarmInterval sets how often alarms are evaluated.
+func WithAlarmInterval(d time.Duration) Option { return func(o *Options) { o.AlarmInterval = d } }
+
 // WithRegion sets the default region.
 func WithRegion(region string) Option { return func(o *Options) { o.Region = region } }
 
@@ -108,6 +124,9 @@ type Emulator struct {
 	s3       *s3.Service
 	logs     *logs.Service
 	lambda   *lambda.Service
+	cw       *cloudwatch.Service
+	sns      *sns.Service
+	stop     context.CancelFunc
 	endpoint atomic.Value // string
 	services map[string]service.Handler
 	auth     *authenticator
@@ -149,25 +168,48 @@ func New(opts ...Option) (*Emulator, error) {
 		return nil, err
 	}
 	e.closers = append(e.closers, e.logs)
+	inv := &snsInvoker{}
+	if e.sns, err = sns.New(sns.Options{
+		Now: o.Now, DataDir: o.DataDir, BaseURL: e.Endpoint, Authorizer: e, Invoker: inv,
+		AutoConfirmEmail: o.AutoConfirmEmail, Log: e.log,
+	}); err != nil {
+		return nil, fmt.Errorf("sns: %w", err)
+	}
+	if e.cw, err = cloudwatch.New(cloudwatch.Options{Now: o.Now, DataDir: o.DataDir, Notifier: e.sns, Log: e.log}); err != nil {
+		return nil, fmt.Errorf("cloudwatch: %w", err)
+	}
 	if e.lambda, err = lambda.New(lambda.Options{
 		Now: o.Now, DataDir: o.DataDir, Roles: e.sts, Code: e.s3, Logs: logSink{e.logs}, Callers: e, Authz: e,
-		Endpoint: e.Endpoint, Log: e.log, Concurrency: o.LambdaConcurrency,
+		Metrics: metricSink{e.cw}, Endpoint: e.Endpoint, Log: e.log, Concurrency: o.LambdaConcurrency,
 	}); err != nil {
 		return nil, fmt.Errorf("lambda: %w", err)
 	}
-	e.closers = append([]io.Closer{e.lambda}, e.closers...)
+	inv.l = e.lambda
+	// Lambda first (it may still deliver logs and metrics), then SNS
+	// (pending deliveries), then the rest.
+	e.closers = append([]io.Closer{e.lambda, e.sns, e.cw}, e.closers...)
 	e.services = map[string]service.Handler{
-		"lambda": e.lambda,
-		"iam":    e.iam.Mux(),
-		"sts":    e.sts.Mux(),
-		"s3":     e.s3,
-		"logs":   e.logs.Mux(),
+		"lambda":     e.lambda,
+		"iam":        e.iam.Mux(),
+		"sts":        e.sts.Mux(),
+		"s3":         e.s3,
+		"logs":       e.logs.Mux(),
+		"monitoring": e.cw,
+		"sns":        e.sns,
 	}
+	interval := o.AlarmInterval
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.stop = cancel
+	go e.cw.Run(ctx, interval)
 	return e, nil
 }
 
 // Close releases files held open for the data directory.
 func (e *Emulator) Close() error {
+	e.stop()
 	var first error
 	for _, c := range e.closers {
 		if err := c.Close(); err != nil && first == nil {
@@ -196,6 +238,12 @@ func (e *Emulator) Endpoint() string {
 	s, _ := e.endpoint.Load().(string)
 	return s
 }
+
+// CloudWatch returns the CloudWatch metrics and alarms service.
+func (e *Emulator) CloudWatch() *cloudwatch.Service { return e.cw }
+
+// SNS returns the SNS service (its outbox holds delivered email).
+func (e *Emulator) SNS() *sns.Service { return e.sns }
 
 // Logs returns the CloudWatch Logs service.
 func (e *Emulator) Logs() *logs.Service { return e.logs }
@@ -252,6 +300,13 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		Authz:     e,
 		Log:       e.log,
 	}
+	if e.sns.MatchPublic(r) {
+		// Subscription confirmation links and the signing certificate
+		// are fetched without a signature, as from AWS.
+		e.sns.ServePublic(w, r)
+		e.logRequest(r, call, "sns", w.status, start)
+		return
+	}
 	name, h := e.route(r)
 	call.Service = name
 	caller, region, err := e.auth.authenticate(r, call)
@@ -267,8 +322,12 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	default:
 		h.ServeAWS(w, r.WithContext(service.WithCall(r.Context(), call)), call)
 	}
+	e.logRequest(r, call, name, w.status, start)
+}
+
+func (e *Emulator) logRequest(r *http.Request, call *service.Call, name string, status int, start time.Time) {
 	info := RequestInfo{Method: r.Method, Service: name, Operation: call.Operation, Principal: call.Caller.ARN(),
-		Status: w.status, Duration: time.Since(start), RequestID: call.RequestID}
+		Status: status, Duration: time.Since(start), RequestID: call.RequestID}
 	e.log.Info("request",
 		slog.String("method", info.Method),
 		slog.String("service", info.Service),

@@ -1,8 +1,14 @@
 package emulator
 
 import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/xacct/xacct/emulator/cloudwatch"
 	"github.com/xacct/xacct/emulator/lambda"
 	"github.com/xacct/xacct/emulator/logs"
+	"github.com/xacct/xacct/emulator/sns"
 )
 
 // logSink adapts CloudWatch Logs to where Lambda writes function output.
@@ -28,3 +34,30 @@ func (s logSink) Append(acct, region, group, stream string, events []lambda.LogE
 // ZipDir packs a directory as a Lambda deployment package (the bootstrap
 // stays executable).
 func ZipDir(dir string) ([]byte, error) { return lambda.ZipDir(dir) }
+
+// metricSink adapts CloudWatch to where Lambda records AWS/Lambda metrics.
+type metricSink struct{ cw *cloudwatch.Service }
+
+func (m metricSink) PutMetric(ctx context.Context, acct, region, namespace, name string, dims map[string]string, value float64, unit string, at time.Time) {
+	d := cloudwatch.MetricDatum{MetricName: name, Value: &value, Unit: unit, Timestamp: &at}
+	keys := make([]string, 0, len(dims))
+	for k := range dims {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		d.Dimensions = append(d.Dimensions, cloudwatch.Dimension{Name: k, Value: dims[k]})
+	}
+	m.cw.PutServiceMetrics(ctx, acct, region, namespace, []cloudwatch.MetricDatum{d})
+}
+
+// snsInvoker delivers SNS lambda subscriptions through Lambda's
+// service-principal invoke (authorized by the function policy).
+type snsInvoker struct{ l *lambda.Service }
+
+func (i snsInvoker) InvokeFromService(ctx context.Context, inv sns.LambdaInvocation) error {
+	return i.l.InvokeFromService(ctx, lambda.ServiceInvocation{
+		Service: inv.Service, FunctionArn: inv.FunctionArn, SourceArn: inv.SourceArn,
+		SourceAccount: inv.SourceAccount, Payload: inv.Payload,
+	})
+}

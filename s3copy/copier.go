@@ -46,8 +46,12 @@ type Summary struct {
 	Duration time.Duration `json:"-"`
 	// DurationMS is Duration in milliseconds, for JSON.
 	DurationMS int64 `json:"duration_ms"`
-	// Continuation is set when the copy stopped before the deadline: every
-	// key up to and including it is done; pass it as Job.StartAfter.
+	// Stopped is true when the copy stopped before the deadline with
+	// objects left; the next run passes Continuation as Job.StartAfter.
+	Stopped bool `json:"stopped,omitempty"`
+	// Continuation is set when the copy stopped: every key up to and
+	// including it is done. It is empty when nothing was done yet (start
+	// from the beginning again).
 	Continuation string `json:"continuation_token,omitempty"`
 }
 
@@ -88,7 +92,13 @@ func (c *Copier) Copy(ctx context.Context, job Job) (Summary, error) {
 	start := c.opts.Now()
 	stopAt, hasDeadline := ctx.Deadline()
 	if hasDeadline {
-		stopAt = stopAt.Add(-c.opts.StopBefore)
+		// The margin is StopBefore, but never more than a quarter of the
+		// time left: a function with a 30-second timeout still copies.
+		margin := c.opts.StopBefore
+		if left := stopAt.Sub(start); margin > left/4 {
+			margin = left / 4
+		}
+		stopAt = stopAt.Add(-margin)
 	}
 	work := make(chan item)
 	results := make(chan outcome)
@@ -178,6 +188,7 @@ func (c *Copier) Copy(ctx context.Context, job Job) (Summary, error) {
 	sum.Duration = c.opts.Now().Sub(start)
 	sum.DurationMS = sum.Duration.Milliseconds()
 	if stopped {
+		sum.Stopped = true
 		sum.Continuation = watermark
 		if sum.Continuation == "" {
 			sum.Continuation = job.StartAfter

@@ -78,8 +78,8 @@ type Options struct {
 	// jitter, capped at 20s).
 	BaseBackoff time.Duration
 	// StopBefore is how long before the context's deadline the copy stops
-	// starting new objects (default 30s); the summary then carries a
-	// continuation token.
+	// starting new objects (default 30s, at most a quarter of the time left
+	// when the copy starts); the summary then carries a continuation token.
 	StopBefore time.Duration
 	// PageSize is ListObjectsV2's MaxKeys (default 1000).
 	PageSize int32

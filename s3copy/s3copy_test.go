@@ -247,9 +247,9 @@ func TestStopBeforeDeadline(t *testing.T) {
 	var calls atomic.Int64
 	base := time.Now()
 	clock := func() time.Time { return base.Add(time.Duration(calls.Add(1)) * time.Second) }
-	ctx, cancel := context.WithDeadline(context.Background(), base.Add(time.Hour))
+	ctx, cancel := context.WithDeadline(context.Background(), base.Add(133*time.Second))
 	defer cancel()
-	c := s3copy.New(cl, cl, func(o *s3copy.Options) { o.Now, o.StopBefore, o.Concurrency = clock, time.Hour-100*time.Second, 4 })
+	c := s3copy.New(cl, cl, func(o *s3copy.Options) { o.Now, o.StopBefore, o.Concurrency = clock, 33*time.Second, 4 })
 	first, err := c.Copy(ctx, s3copy.Job{SourceBucket: "home-src", Prefix: "data/", TargetBucket: "target-dst"})
 	if err != nil {
 		t.Fatal(err)
@@ -267,6 +267,24 @@ func TestStopBeforeDeadline(t *testing.T) {
 	}
 	if got := w.copyReqs() - copies; got != second.Copied {
 		t.Errorf("second run made %d copies, reported %d", got, second.Copied)
+	}
+	w.verify(t, "data/")
+}
+
+// TestShortTimeoutStillCopies: a function with a 30-second timeout (no
+// more than the default StopBefore) still copies; the margin shrinks to a
+// quarter of the time left.
+func TestShortTimeoutStillCopies(t *testing.T) {
+	w := newWorld(t, 20, func(i int) int { return 10 })
+	cl := s3.NewFromConfig(w.role)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sum, err := s3copy.New(cl, cl).Copy(ctx, s3copy.Job{SourceBucket: "home-src", Prefix: "data/", TargetBucket: "target-dst"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Copied != 20 || sum.Stopped {
+		t.Fatalf("summary %+v, want all 20 copied", sum)
 	}
 	w.verify(t, "data/")
 }

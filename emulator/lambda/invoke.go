@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/policy"
 )
 
 func errThrottledAPI() error {
@@ -129,4 +131,64 @@ func (s *Service) runAsync(ctx context.Context, f *Function, payload []byte) {
 		}
 		s.opts.Log.Info("async invocation failed", slog.String("function", f.Name), slog.Int("attempt", attempt+1))
 	}
+}
+
+// ServiceInvocation is an asynchronous invocation by an AWS service
+// principal (SNS delivering to a lambda subscription).
+type ServiceInvocation struct {
+	// Service is the calling service principal, "sns.amazonaws.com".
+	Service string
+	// FunctionArn names the function.
+	FunctionArn string
+	// SourceArn and SourceAccount are the aws:SourceArn and
+	// aws:SourceAccount condition keys the function policy may test.
+	SourceArn     string
+	SourceAccount string
+	Payload       []byte
+}
+
+// InvokeFromService queues an Event invocation for a service principal. As
+// in AWS, only the function's resource-based policy (AddPermission) can
+// allow it.
+func (s *Service) InvokeFromService(ctx context.Context, inv ServiceInvocation) error {
+	parts := strings.SplitN(inv.FunctionArn, ":", 7)
+	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "lambda" || parts[5] != "function" {
+		return errInvalidParameter("Invalid function ARN: %s", inv.FunctionArn)
+	}
+	a := struct{ Region, Account, Resource string }{parts[3], parts[4], parts[6]}
+	call := &service.Call{
+		RequestID: newRequestID(), Service: "lambda", Operation: "Invoke", Region: a.Region, Time: s.opts.Now(),
+		Caller: &service.Caller{Principal: policy.Principal{Type: policy.PrincipalService, ARN: inv.Service, Service: inv.Service}},
+		Authz:  s.opts.Authz, Log: s.opts.Log,
+	}
+	ctx = service.WithCall(ctx, call)
+	s.store.mu.RLock()
+	f := s.store.fns[fnKey(a.Account, a.Region, functionName(a.Resource))]
+	s.store.mu.RUnlock()
+	if f == nil {
+		return errNotFound(inv.FunctionArn)
+	}
+	chk := service.Check{Action: "lambda:InvokeFunction", Resource: f.ARN(), ResourceAccount: f.Account,
+		Context: map[string][]string{"aws:SourceArn": {inv.SourceArn}, "aws:SourceAccount": {inv.SourceAccount}}}
+	if f.parsed != nil {
+		chk.ResourcePolicy = &policy.Named{Name: "function policy of " + f.Name, Policy: f.parsed}
+	}
+	if err := service.Authorize(ctx, chk); err != nil {
+		return err
+	}
+	payload := inv.Payload
+	s.async.Add(1)
+	go func() {
+		defer s.async.Done()
+		s.runAsync(context.WithoutCancel(ctx), f, payload)
+	}()
+	return nil
+}
+
+// functionName takes the name out of "NAME[:QUALIFIER]".
+func functionName(res string) string {
+	if i := strings.IndexByte(res, ':'); i >= 0 {
+		res = res[:i]
+	}
+	return res
 }

@@ -115,8 +115,18 @@ func (p *outputPipe) Read(b []byte) (int, error) {
 
 // pending reports bytes the pipe holds that nobody has read yet.
 func (p *outputPipe) pending() int {
+	// SyscallConn keeps the descriptor alive during the call and fails
+	// once the pipe is closed, so this may run while capture closes it.
 	var n int32
-	syscall.Syscall(syscall.SYS_IOCTL, p.f.Fd(), syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
+	rc, err := p.f.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	if rc.Control(func(fd uintptr) {
+		syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
+	}) != nil {
+		return 0
+	}
 	return int(n)
 }
 

@@ -175,8 +175,8 @@ func (h *Handler) CopyPrefix(ctx context.Context, startAfter string) (Result, er
 	h.Log.InfoContext(ctx, "copy started", slog.String("source", "s3://"+job.SourceBucket+"/"+job.Prefix), slog.String("target", "s3://"+job.TargetBucket+"/"+h.Config.DestPrefix), slog.String("start_after", startAfter))
 	sum, err := c.Copy(ctx, job)
 	attrs := []any{slog.Int("copied", sum.Copied), slog.Int("skipped", sum.Skipped), slog.Int("failed", sum.Failed), slog.Int64("bytes", sum.Bytes), slog.Int64("duration_ms", sum.DurationMS)}
-	if sum.Continuation != "" {
-		attrs = append(attrs, slog.String("continuation_token", sum.Continuation))
+	if sum.Stopped {
+		attrs = append(attrs, slog.Bool("stopped", true), slog.String("continuation_token", sum.Continuation))
 	}
 	if err != nil {
 		for _, e := range unjoin(err) {
@@ -184,6 +184,10 @@ func (h *Handler) CopyPrefix(ctx context.Context, startAfter string) (Result, er
 		}
 		h.Log.ErrorContext(ctx, "copy finished with failures", attrs...)
 		return sum, fmt.Errorf("%d of %d objects failed to copy: %w", sum.Failed, sum.Failed+sum.Copied+sum.Skipped, err)
+	}
+	if sum.Stopped {
+		h.Log.WarnContext(ctx, "copy stopped before the deadline; invoke again with the continuation_token to finish", attrs...)
+		return sum, nil
 	}
 	h.Log.InfoContext(ctx, "copy finished", attrs...)
 	return sum, nil
