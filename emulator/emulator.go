@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/cloudformation"
 	"github.com/xacct/xacct/emulator/cloudwatch"
 	"github.com/xacct/xacct/emulator/iam"
 	"github.com/xacct/xacct/emulator/lambda"
@@ -126,6 +127,7 @@ type Emulator struct {
 	lambda   *lambda.Service
 	cw       *cloudwatch.Service
 	sns      *sns.Service
+	cfn      *cloudformation.Service
 	stop     context.CancelFunc
 	endpoint atomic.Value // string
 	services map[string]service.Handler
@@ -185,17 +187,26 @@ func New(opts ...Option) (*Emulator, error) {
 		return nil, fmt.Errorf("lambda: %w", err)
 	}
 	inv.l = e.lambda
+	if e.cfn, err = cloudformation.New(cloudformation.Options{
+		Now: o.Now, DataDir: o.DataDir, Clients: e.ClientConfig, Log: e.log,
+		ServiceRole: func(ctx context.Context, roleARN string) (*service.Caller, error) {
+			return e.serviceRoleCaller(ctx, roleARN, "cloudformation.amazonaws.com")
+		},
+	}); err != nil {
+		return nil, fmt.Errorf("cloudformation: %w", err)
+	}
 	// Lambda first (it may still deliver logs and metrics), then SNS
 	// (pending deliveries), then the rest.
-	e.closers = append([]io.Closer{e.lambda, e.sns, e.cw}, e.closers...)
+	e.closers = append([]io.Closer{e.cfn, e.lambda, e.sns, e.cw}, e.closers...)
 	e.services = map[string]service.Handler{
-		"lambda":     e.lambda,
-		"iam":        e.iam.Mux(),
-		"sts":        e.sts.Mux(),
-		"s3":         e.s3,
-		"logs":       e.logs.Mux(),
-		"monitoring": e.cw,
-		"sns":        e.sns,
+		"lambda":         e.lambda,
+		"iam":            e.iam.Mux(),
+		"sts":            e.sts.Mux(),
+		"s3":             e.s3,
+		"logs":           e.logs.Mux(),
+		"monitoring":     e.cw,
+		"sns":            e.sns,
+		"cloudformation": e.cfn,
 	}
 	interval := o.AlarmInterval
 	if interval <= 0 {
@@ -241,6 +252,9 @@ func (e *Emulator) Endpoint() string {
 
 // CloudWatch returns the CloudWatch metrics and alarms service.
 func (e *Emulator) CloudWatch() *cloudwatch.Service { return e.cw }
+
+// CloudFormation returns the CloudFormation service.
+func (e *Emulator) CloudFormation() *cloudformation.Service { return e.cfn }
 
 // SNS returns the SNS service (its outbox holds delivered email).
 func (e *Emulator) SNS() *sns.Service { return e.sns }

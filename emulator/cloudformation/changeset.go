@@ -1,0 +1,368 @@
+package cloudformation
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/cloudformation/template"
+	"github.com/xacct/xacct/emulator/service"
+)
+
+// changeSet is a proposed stack change.
+type changeSet struct {
+	ID, Name, Description string
+	Type                  string // CREATE or UPDATE
+	Status, Reason        string
+	ExecutionStatus       string
+	Created               time.Time
+	Body, Processed       string
+	Params                []Parameter
+	Resolved              []template.ParameterValue
+	Capabilities          []string
+	Tags                  []Tag
+	NotificationARNs      []string
+	RoleARN               string
+	Changes               []Change
+}
+
+var changeSetNameRE = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
+
+func errNoChangeSet(name string) error {
+	return awserr.New(http.StatusNotFound, "ChangeSetNotFound", "ChangeSet [%s] does not exist", name)
+}
+
+func findChangeSet(st *stack, ref string) *changeSet {
+	for _, c := range st.ChangeSets {
+		if c.ID == ref || c.Name == ref {
+			return c
+		}
+	}
+	return nil
+}
+
+// changeSetLocked finds a change set by ARN, or by name within a stack.
+func (s *Service) changeSetLocked(call *service.Call, ref ChangeSetRef) (*stack, *changeSet, error) {
+	if strings.HasPrefix(ref.ChangeSetName, "arn:") {
+		for _, st := range s.stacks {
+			if st.Account != call.Caller.Account() {
+				continue
+			}
+			if c := findChangeSet(st, ref.ChangeSetName); c != nil {
+				return st, c, nil
+			}
+		}
+		return nil, nil, errNoChangeSet(ref.ChangeSetName)
+	}
+	name := aws.ToString(ref.StackName)
+	if name == "" {
+		return nil, nil, awserr.Validation("StackName must be specified if ChangeSetName is not specified as an ARN.")
+	}
+	st := s.lookupLocked(call, name)
+	if st == nil {
+		return nil, nil, errNoStack(name)
+	}
+	c := findChangeSet(st, ref.ChangeSetName)
+	if c == nil {
+		return nil, nil, errNoChangeSet(ref.ChangeSetName)
+	}
+	return st, c, nil
+}
+
+// CreateChangeSet computes the changes a template would make. The set is
+// complete when the call returns.
+func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetIn) (*CreateChangeSetOut, error) {
+	call := service.FromContext(ctx)
+	if err := validateStackName(in.StackName); err != nil {
+		return nil, err
+	}
+	if !changeSetNameRE.MatchString(in.ChangeSetName) || len(in.ChangeSetName) > 128 {
+		return nil, awserr.Validation("1 validation error detected: Value '%s' at 'changeSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", in.ChangeSetName)
+	}
+	typ := aws.ToString(in.ChangeSetType)
+	if typ == "" {
+		typ = "UPDATE"
+	}
+	if typ != "CREATE" && typ != "UPDATE" {
+		return nil, awserr.Validation("ChangeSetType %s is not supported by the xacct emulator (CREATE and UPDATE are)", typ)
+	}
+	s.mu.Lock()
+	st := s.lookupLocked(call, in.StackName)
+	s.mu.Unlock()
+	switch {
+	case typ == "CREATE" && st != nil && st.Status != "REVIEW_IN_PROGRESS":
+		return nil, awserr.New(http.StatusBadRequest, "AlreadyExistsException", "Stack [%s] already exists and cannot be created again with the changeSet [%s].", in.StackName, in.ChangeSetName)
+	case typ == "UPDATE" && (st == nil || st.Status == "REVIEW_IN_PROGRESS"):
+		return nil, awserr.Validation("Stack [%s] does not exist", in.StackName)
+	}
+	if st != nil {
+		s.mu.Lock()
+		dup := findChangeSet(st, in.ChangeSetName) != nil
+		s.mu.Unlock()
+		if dup {
+			return nil, awserr.New(http.StatusBadRequest, "AlreadyExistsException", "ChangeSet %s already exists", in.ChangeSetName)
+		}
+	}
+	var body []byte
+	var prevParams []template.ParameterValue
+	if aws.ToBool(in.UsePreviousTemplate) {
+		if st == nil {
+			return nil, awserr.Validation("Stack [%s] does not exist", in.StackName)
+		}
+		body = []byte(st.Body)
+	} else {
+		var err error
+		if body, err = s.templateBody(ctx, call, in.TemplateBody, in.TemplateURL); err != nil {
+			return nil, err
+		}
+	}
+	fresh := st == nil
+	if fresh {
+		st = s.newStack(call, in.StackName)
+		st.Status = "REVIEW_IN_PROGRESS"
+	} else {
+		prevParams = st.Params
+	}
+	p, err := s.prepare(st, body, in.Parameters, prevParams)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCapabilities(p, in.Capabilities, true); err != nil {
+		return nil, err
+	}
+	cs := &changeSet{
+		ID:   fmt.Sprintf("arn:aws:cloudformation:%s:%s:changeSet/%s/%s", call.Region, call.Caller.Account(), in.ChangeSetName, newUUID()),
+		Name: in.ChangeSetName, Description: aws.ToString(in.Description), Type: typ, Created: s.now(),
+		Body: string(body), Processed: string(p.processed.JSON()), Params: in.Parameters, Resolved: p.params,
+		Capabilities: in.Capabilities, Tags: in.Tags, NotificationARNs: in.NotificationARNs, RoleARN: aws.ToString(in.RoleARN),
+		Status: "CREATE_COMPLETE", ExecutionStatus: "AVAILABLE",
+	}
+	cs.Changes = s.changes(context.WithoutCancel(ctx), st, p)
+	if len(cs.Changes) == 0 && (fresh || sameParams(p.params, st.Params)) {
+		cs.Status, cs.ExecutionStatus = "FAILED", "UNAVAILABLE"
+		cs.Reason = "The submitted information didn't contain changes. Submit different information to create a change set."
+	}
+	s.mu.Lock()
+	if fresh {
+		if s.lookupLocked(call, in.StackName) != nil {
+			s.mu.Unlock()
+			return nil, awserr.New(http.StatusBadRequest, "AlreadyExistsException", "Stack [%s] already exists", in.StackName)
+		}
+		s.stacks[st.ID] = st
+		s.eventLocked(st, st.Name, "AWS::CloudFormation::Stack", st.ID, "REVIEW_IN_PROGRESS", "User Initiated")
+	}
+	st.ChangeSets = append(st.ChangeSets, cs)
+	s.mu.Unlock()
+	s.save()
+	return &CreateChangeSetOut{Id: cs.ID, StackId: st.ID}, nil
+}
+
+// changes lists what deploying p onto st would do.
+func (s *Service) changes(ctx context.Context, st *stack, p *prepared) []Change {
+	res := resolver{s, st}
+	var out []Change
+	active := p.bound.Resources()
+	order, _ := p.bound.Order()
+	for _, id := range order {
+		def, _ := p.processed.Resource(id)
+		s.mu.Lock()
+		prev := st.Resources[id]
+		var cur *resource
+		if prev != nil {
+			cur = prev.clone()
+		}
+		s.mu.Unlock()
+		rc := ResourceChange{LogicalResourceId: id, ResourceType: def.Type, Scope: []string{}, Details: []ResourceChangeDetail{}}
+		if cur == nil {
+			rc.Action = "Add"
+			out = append(out, Change{Type: "Resource", ResourceChange: rc})
+			continue
+		}
+		rc.PhysicalResourceId = aws.String(cur.PhysicalID)
+		props, err := p.bound.ResolveProperties(ctx, id, res)
+		replacement := "False"
+		switch {
+		case err != nil:
+			// Depends on something that changes: decided at execution.
+			rc.Action, replacement = "Modify", "Conditional"
+		case cur.Type != def.Type:
+			rc.Action, replacement = "Modify", "True"
+		case !template.ValuesEqual(cur.Props, props):
+			rc.Action = "Modify"
+			if providers[def.Type].update == nil || providers[def.Type].replaces(cur.Props, props) {
+				replacement = "True"
+			}
+			seen := map[string]bool{}
+			for _, c := range template.DiffProperties(cur.Props, props) {
+				name := c.Path[0]
+				if seen[name] {
+					continue
+				}
+				seen[name] = true
+				rc.Details = append(rc.Details, ResourceChangeDetail{
+					Target:     ResourceTargetDefinition{Attribute: "Properties", Name: aws.String(name), RequiresRecreation: aws.String(recreation(def.Type, name))},
+					Evaluation: "Static", ChangeSource: "DirectModification",
+				})
+			}
+		default:
+			continue
+		}
+		rc.Replacement = aws.String(replacement)
+		rc.Scope = []string{"Properties"}
+		out = append(out, Change{Type: "Resource", ResourceChange: rc})
+	}
+	s.mu.Lock()
+	for _, id := range st.Order {
+		if r := st.Resources[id]; r != nil && !slices.Contains(active, id) {
+			out = append(out, Change{Type: "Resource", ResourceChange: ResourceChange{Action: "Remove", LogicalResourceId: id,
+				PhysicalResourceId: aws.String(r.PhysicalID), ResourceType: r.Type, Scope: []string{}, Details: []ResourceChangeDetail{}}})
+		}
+	}
+	s.mu.Unlock()
+	return out
+}
+
+func recreation(typ, prop string) string {
+	if slices.Contains(providers[typ].replaceOn, prop) {
+		return "Always"
+	}
+	return "Never"
+}
+
+// DescribeChangeSet describes a change set and its changes.
+func (s *Service) DescribeChangeSet(ctx context.Context, in *ChangeSetRef) (*DescribeChangeSetOut, error) {
+	call := service.FromContext(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, c, err := s.changeSetLocked(call, *in)
+	if err != nil {
+		return nil, err
+	}
+	out := &DescribeChangeSetOut{
+		ChangeSetName: c.Name, ChangeSetId: c.ID, StackId: st.ID, StackName: st.Name, CreationTime: c.Created,
+		ExecutionStatus: c.ExecutionStatus, Status: c.Status, NotificationARNs: c.NotificationARNs, Capabilities: c.Capabilities,
+		Tags: c.Tags, Changes: c.Changes,
+	}
+	if out.Changes == nil {
+		out.Changes = []Change{}
+	}
+	if c.Description != "" {
+		out.Description = aws.String(c.Description)
+	}
+	if c.Reason != "" {
+		out.StatusReason = aws.String(c.Reason)
+	}
+	for _, p := range c.Resolved {
+		v := p.Value
+		if p.NoEcho {
+			v = "****"
+		}
+		out.Parameters = append(out.Parameters, Parameter{ParameterKey: p.Key, ParameterValue: aws.String(v)})
+	}
+	return out, nil
+}
+
+// ExecuteChangeSet deploys a change set; the stack's other change sets are
+// deleted, as in AWS.
+func (s *Service) ExecuteChangeSet(ctx context.Context, in *ChangeSetRef) (*Empty, error) {
+	call := service.FromContext(ctx)
+	s.mu.Lock()
+	st, c, err := s.changeSetLocked(call, *in)
+	if err == nil && c.ExecutionStatus != "AVAILABLE" {
+		err = awserr.New(http.StatusBadRequest, "InvalidChangeSetStatus", "ChangeSet [%s] cannot be executed in its current status of [%s]", c.ID, c.Status)
+	}
+	if err == nil && strings.HasSuffix(st.Status, "_IN_PROGRESS") && st.Status != "REVIEW_IN_PROGRESS" {
+		err = awserr.New(http.StatusBadRequest, "InvalidChangeSetStatus", "ChangeSet [%s] cannot be executed in its current status of [%s]", c.ID, c.Status)
+	}
+	var prev []template.ParameterValue
+	if err == nil {
+		prev = st.Params
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.prepare(st, []byte(c.Body), c.Params, prev)
+	if err != nil {
+		return nil, err
+	}
+	roleARN := c.RoleARN
+	if roleARN == "" {
+		roleARN = st.RoleARN
+	}
+	d, err := s.operator(ctx, call, roleARN)
+	if err != nil {
+		return nil, err
+	}
+	update := c.Type == "UPDATE"
+	s.mu.Lock()
+	c.ExecutionStatus = "EXECUTE_IN_PROGRESS"
+	st.ChangeSetID, st.Capabilities, st.RoleARN = c.ID, c.Capabilities, roleARN
+	if c.Tags != nil {
+		st.Tags = c.Tags
+	}
+	if c.NotificationARNs != nil {
+		st.NotificationARNs = c.NotificationARNs
+	}
+	st.DisableRollback = aws.ToBool(in.DisableRollback)
+	status := "CREATE_IN_PROGRESS"
+	if update {
+		status = "UPDATE_IN_PROGRESS"
+	}
+	s.eventLocked(st, st.Name, "AWS::CloudFormation::Stack", st.ID, status, "User Initiated")
+	s.mu.Unlock()
+	s.run(func() {
+		s.deploy(context.WithoutCancel(ctx), st, d, p, update)
+		s.mu.Lock()
+		st.ChangeSets = nil
+		s.mu.Unlock()
+	})
+	return &Empty{}, nil
+}
+
+// DeleteChangeSet deletes a change set that is not being executed.
+func (s *Service) DeleteChangeSet(ctx context.Context, in *ChangeSetRef) (*Empty, error) {
+	call := service.FromContext(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, c, err := s.changeSetLocked(call, *in)
+	if err != nil {
+		return nil, err
+	}
+	if c.ExecutionStatus == "EXECUTE_IN_PROGRESS" {
+		return nil, awserr.New(http.StatusBadRequest, "InvalidChangeSetStatus", "Cannot delete ChangeSet in status EXECUTE_IN_PROGRESS")
+	}
+	st.ChangeSets = slices.DeleteFunc(st.ChangeSets, func(x *changeSet) bool { return x == c })
+	return &Empty{}, nil
+}
+
+// ListChangeSets lists a stack's change sets.
+func (s *Service) ListChangeSets(ctx context.Context, in *ListChangeSetsIn) (*ListChangeSetsOut, error) {
+	call := service.FromContext(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.lookupLocked(call, in.StackName)
+	if st == nil {
+		return nil, errNoStack(in.StackName)
+	}
+	out := &ListChangeSetsOut{Summaries: []ChangeSetSummary{}}
+	for _, c := range st.ChangeSets {
+		sum := ChangeSetSummary{StackId: st.ID, StackName: st.Name, ChangeSetId: c.ID, ChangeSetName: c.Name,
+			ExecutionStatus: c.ExecutionStatus, Status: c.Status, CreationTime: c.Created}
+		if c.Reason != "" {
+			sum.StatusReason = aws.String(c.Reason)
+		}
+		if c.Description != "" {
+			sum.Description = aws.String(c.Description)
+		}
+		out.Summaries = append(out.Summaries, sum)
+	}
+	return out, nil
+}

@@ -1,0 +1,344 @@
+package cloudformation
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/cloudformation/template"
+)
+
+// resolver answers Ref, Fn::GetAtt and Fn::ImportValue from a stack's
+// current resources and the region's exports.
+type resolver struct {
+	s  *Service
+	st *stack
+}
+
+func (r resolver) Ref(ctx context.Context, id string) (string, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	res := r.st.Resources[id]
+	if res == nil || res.PhysicalID == "" {
+		return "", awserr.Validation("Template error: resource %s is not created yet", id)
+	}
+	return res.PhysicalID, nil
+}
+
+func (r resolver) GetAtt(ctx context.Context, id, attr string) (any, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	res := r.st.Resources[id]
+	if res == nil {
+		return nil, awserr.Validation("Template error: instance of Fn::GetAtt references undefined resource %s", id)
+	}
+	v, ok := res.Attrs[attr]
+	if !ok {
+		return nil, awserr.Validation("Template error: resource %s does not support attribute type %s in Fn::GetAtt", id, attr)
+	}
+	return v, nil
+}
+
+func (r resolver) ImportValue(ctx context.Context, name string) (string, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	for _, st := range r.s.stacks {
+		if st.Account != r.st.Account || st.Region != r.st.Region || st.Status == "DELETE_COMPLETE" {
+			continue
+		}
+		for _, o := range st.Outputs {
+			if o.ExportName == name {
+				return o.Value, nil
+			}
+		}
+	}
+	return "", awserr.Validation("No export named %s found", name)
+}
+
+// deploy creates or updates st's resources to match p, in dependency
+// order, rolling back on failure as CloudFormation does.
+func (s *Service) deploy(ctx context.Context, st *stack, d *deployer, p *prepared, update bool) {
+	res := resolver{s, st}
+	order, _ := p.bound.Order()
+	verb := "CREATE"
+	if update {
+		verb = "UPDATE"
+	}
+	s.mu.Lock()
+	old := map[string]*resource{}
+	for id, r := range st.Resources {
+		old[id] = r.clone()
+	}
+	oldOrder := slices.Clone(st.Order)
+	s.mu.Unlock()
+
+	var created []string               // logical ids new to the stack
+	replaced := map[string]*resource{} // old physical resources replaced
+	updated := map[string]*resource{}  // previous state of updated ones
+	failed := ""
+	var failure error
+	for _, id := range order {
+		def, _ := p.processed.Resource(id)
+		prov := providers[def.Type]
+		props, err := p.bound.ResolveProperties(ctx, id, res)
+		if err != nil {
+			failed, failure = id, err
+			s.resEvent(st, id, def.Type, "", verb+"_FAILED", errText(err))
+			break
+		}
+		s.mu.Lock()
+		prev := st.Resources[id]
+		s.mu.Unlock()
+		switch {
+		case prev == nil:
+			s.resEvent(st, id, def.Type, "", "CREATE_IN_PROGRESS", "")
+			phys, attrs, err := prov.create(ctx, d, st, id, props)
+			if err != nil {
+				failed, failure = id, err
+				s.resEvent(st, id, def.Type, "", "CREATE_FAILED", errText(err))
+				break
+			}
+			s.mu.Lock()
+			st.Resources[id] = &resource{LogicalID: id, Type: def.Type, PhysicalID: phys, Props: props, Attrs: attrs, DeletionPolicy: def.DeletionPolicy}
+			if !slices.Contains(st.Order, id) {
+				st.Order = append(st.Order, id)
+			}
+			s.mu.Unlock()
+			s.resEvent(st, id, def.Type, phys, "CREATE_COMPLETE", "")
+			created = append(created, id)
+		case prev.Type != def.Type || !template.ValuesEqual(prev.Props, props):
+			if prev.Type != def.Type || prov.update == nil || prov.replaces(prev.Props, props) {
+				s.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one.")
+				phys, attrs, err := prov.create(ctx, d, st, id, props)
+				if err != nil {
+					failed, failure = id, err
+					s.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_FAILED", errText(err))
+					break
+				}
+				s.mu.Lock()
+				replaced[id] = prev.clone()
+				st.Resources[id] = &resource{LogicalID: id, Type: def.Type, PhysicalID: phys, Props: props, Attrs: attrs, DeletionPolicy: def.DeletionPolicy}
+				s.mu.Unlock()
+				s.resEvent(st, id, def.Type, phys, "UPDATE_COMPLETE", "")
+			} else {
+				s.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_IN_PROGRESS", "")
+				attrs, err := prov.update(ctx, d, st, prev, props)
+				if err != nil {
+					failed, failure = id, err
+					s.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_FAILED", errText(err))
+					break
+				}
+				s.mu.Lock()
+				updated[id] = prev.clone()
+				prev.Props, prev.DeletionPolicy = props, def.DeletionPolicy
+				for k, v := range attrs {
+					prev.Attrs[k] = v
+				}
+				s.mu.Unlock()
+				s.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_COMPLETE", "")
+			}
+		}
+		if failure != nil {
+			break
+		}
+	}
+	var outputs []template.Output
+	if failure == nil {
+		var err error
+		if outputs, err = p.bound.Outputs(ctx, res); err != nil {
+			failure = err
+		}
+	}
+	if failure != nil {
+		s.rollback(ctx, st, d, update, failed, failure, created, replaced, updated, old, oldOrder)
+		return
+	}
+
+	s.mu.Lock()
+	st.Body, st.Processed, st.Params, st.Outputs = string(p.body), string(p.processed.JSON()), p.params, outputs
+	st.Description = p.processed.Description()
+	st.Order = order
+	var removed []*resource
+	for i := len(oldOrder) - 1; i >= 0; i-- {
+		id := oldOrder[i]
+		if !slices.Contains(order, id) {
+			if r := st.Resources[id]; r != nil {
+				removed = append(removed, r)
+			}
+		}
+	}
+	s.mu.Unlock()
+	if !update {
+		s.stackEvent(st, "CREATE_COMPLETE", "")
+		return
+	}
+	s.mu.Lock()
+	st.Updated = s.now()
+	s.mu.Unlock()
+	s.stackEvent(st, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "")
+	for i := len(oldOrder) - 1; i >= 0; i-- {
+		if r := replaced[oldOrder[i]]; r != nil {
+			s.deleteResource(ctx, d, st, r, false)
+		}
+	}
+	for _, r := range removed {
+		if s.deleteResource(ctx, d, st, r, false) {
+			s.mu.Lock()
+			delete(st.Resources, r.LogicalID)
+			s.mu.Unlock()
+		}
+	}
+	s.stackEvent(st, "UPDATE_COMPLETE", "")
+}
+
+// rollback undoes a failed create or update.
+func (s *Service) rollback(ctx context.Context, st *stack, d *deployer, update bool, failed string, failure error,
+	created []string, replaced, updated, old map[string]*resource, oldOrder []string) {
+	if !update {
+		reason := fmt.Sprintf("The following resource(s) failed to create: [%s]. ", failed)
+		if failed == "" {
+			reason = errText(failure)
+		}
+		if st.DisableRollback {
+			s.stackEvent(st, "CREATE_FAILED", reason)
+			return
+		}
+		s.stackEvent(st, "ROLLBACK_IN_PROGRESS", reason+"Rollback requested by user.")
+		ok := true
+		for i := len(created) - 1; i >= 0; i-- {
+			s.mu.Lock()
+			r := st.Resources[created[i]]
+			s.mu.Unlock()
+			if r != nil && !s.deleteResource(ctx, d, st, r, false) {
+				ok = false
+			}
+		}
+		if ok {
+			s.stackEvent(st, "ROLLBACK_COMPLETE", "")
+		} else {
+			s.stackEvent(st, "ROLLBACK_FAILED", "The following resource(s) failed to delete during rollback.")
+		}
+		return
+	}
+	reason := fmt.Sprintf("The following resource(s) failed to update: [%s]. ", failed)
+	if failed == "" {
+		reason = errText(failure)
+	}
+	s.stackEvent(st, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
+	// Restore updated resources to their previous properties.
+	for id, prev := range updated {
+		s.mu.Lock()
+		cur := st.Resources[id]
+		s.mu.Unlock()
+		s.resEvent(st, id, prev.Type, prev.PhysicalID, "UPDATE_IN_PROGRESS", "")
+		if _, err := providers[prev.Type].update(ctx, d, st, cur, prev.Props); err != nil {
+			s.resEvent(st, id, prev.Type, prev.PhysicalID, "UPDATE_FAILED", errText(err))
+			continue
+		}
+		s.mu.Lock()
+		st.Resources[id] = prev
+		s.mu.Unlock()
+		s.resEvent(st, id, prev.Type, prev.PhysicalID, "UPDATE_COMPLETE", "")
+	}
+	s.stackEvent(st, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "")
+	// New physical resources go; the replaced ones come back.
+	for id, prev := range replaced {
+		s.mu.Lock()
+		cur := st.Resources[id]
+		st.Resources[id] = prev
+		s.mu.Unlock()
+		s.deleteResource(ctx, d, st, cur, false)
+	}
+	for i := len(created) - 1; i >= 0; i-- {
+		s.mu.Lock()
+		r := st.Resources[created[i]]
+		s.mu.Unlock()
+		if r != nil && s.deleteResource(ctx, d, st, r, false) {
+			s.mu.Lock()
+			delete(st.Resources, r.LogicalID)
+			s.mu.Unlock()
+		}
+	}
+	s.mu.Lock()
+	st.Order = oldOrder
+	s.mu.Unlock()
+	s.stackEvent(st, "UPDATE_ROLLBACK_COMPLETE", "")
+}
+
+// deleteResource deletes r (or skips it when retained) and reports
+// whether it is gone.
+func (s *Service) deleteResource(ctx context.Context, d *deployer, st *stack, r *resource, retain bool) bool {
+	if retain || r.DeletionPolicy == "Retain" || r.DeletionPolicy == "RetainExceptOnCreate" && st.Status != "ROLLBACK_IN_PROGRESS" {
+		s.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_SKIPPED", "")
+		return true
+	}
+	s.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_IN_PROGRESS", "")
+	if err := providers[r.Type].delete(ctx, d, st, r); err != nil {
+		s.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_FAILED", errText(err))
+		return false
+	}
+	s.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_COMPLETE", "")
+	return true
+}
+
+// deleteStack deletes st's resources in reverse creation order.
+func (s *Service) deleteStack(ctx context.Context, st *stack, d *deployer, retain []string) {
+	s.mu.Lock()
+	order := slices.Clone(st.Order)
+	s.mu.Unlock()
+	var failed []string
+	for i := len(order) - 1; i >= 0; i-- {
+		s.mu.Lock()
+		r := st.Resources[order[i]]
+		s.mu.Unlock()
+		if r == nil {
+			continue
+		}
+		if !s.deleteResource(ctx, d, st, r, slices.Contains(retain, r.LogicalID)) {
+			failed = append(failed, r.LogicalID)
+			continue
+		}
+		s.mu.Lock()
+		delete(st.Resources, r.LogicalID)
+		s.mu.Unlock()
+	}
+	if len(failed) > 0 {
+		s.stackEvent(st, "DELETE_FAILED", fmt.Sprintf("The following resource(s) failed to delete: [%s]. ", strings.Join(failed, ", ")))
+		return
+	}
+	s.mu.Lock()
+	st.Deleted = s.now()
+	st.ChangeSets = nil
+	s.mu.Unlock()
+	s.stackEvent(st, "DELETE_COMPLETE", "")
+}
+
+// resEvent records a resource event and its status.
+func (s *Service) resEvent(st *stack, id, typ, phys, status, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.eventLocked(st, id, typ, phys, status, reason)
+	if r := st.Resources[id]; r != nil && (phys == "" || r.PhysicalID == phys) {
+		r.Status, r.Reason, r.Updated = status, reason, s.now()
+	}
+}
+
+// errText is the reason CloudFormation shows for a failed resource: the
+// service's error as "message (Service: X, Status Code: N, Error Code: C)".
+func errText(err error) string {
+	if e, ok := awserr.As(err); ok {
+		return e.Message
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "api error "); i >= 0 {
+		code, text, _ := strings.Cut(msg[i+len("api error "):], ": ")
+		svc := ""
+		if j := strings.Index(msg, "operation error "); j >= 0 {
+			svc, _, _ = strings.Cut(msg[j+len("operation error "):], ":")
+		}
+		return fmt.Sprintf("%s (Service: %s, Error Code: %s)", text, svc, code)
+	}
+	return msg
+}
