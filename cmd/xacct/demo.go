@@ -2,28 +2,36 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/xacct/xacct/crossaccount"
 	"github.com/xacct/xacct/emulator"
-	"github.com/xacct/xacct/functions/copyfunc"
-	"github.com/xacct/xacct/internal/lambdalog"
+	emusns "github.com/xacct/xacct/emulator/sns"
 )
 
 const (
@@ -31,32 +39,53 @@ const (
 	demoTarget    = "222222222222"
 	demoExecRole  = "xacct-s3-copy-execution"
 	demoCrossRole = "xacct-cross-account"
+	demoFunction  = "xacct-s3-copy"
 	demoSource    = "xacct-demo-source"
 	demoDest      = "xacct-demo-target"
 	demoExtID     = "xacct-demo-external-id"
+	demoAlarm     = "xacct-s3-copy-errors"
 )
 
-// demo runs the seeds' scenario on an embedded emulator.
+// demo runs the seeds' scenario on an embedded emulator: the project's
+// templates deployed through CloudFormation, the real s3-copy binary run by
+// Lambda, and the alarm the article closes with.
 type demo struct {
-	out   io.Writer
-	url   string
-	emu   *emulator.Emulator
-	ctx   context.Context
-	steps int
-	// explained is set once the full three-step explanation was shown.
-	explained bool
+	out    io.Writer
+	url    string
+	emu    *emulator.Emulator
+	ctx    context.Context
+	steps  int
+	offset atomic.Int64 // the emulator's clock runs this far ahead
 }
 
 func runDemo(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
+	dir := fs.String("dir", "", "the xacct source tree (default: found from the working directory)")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "usage: xacct demo\n\nRuns the cross-account S3 copy of the seeds end to end on an embedded emulator\n(no AWS account needed), then breaks each of the three setup steps in turn and\nshows the AccessDenied and its explanation.")
+		fmt.Fprintln(m.Stderr, `usage: xacct demo
+
+Runs the whole system on an embedded emulator (no AWS account needed):
+deploys deploy/target.yaml and deploy/home.yaml through CloudFormation,
+builds and runs the s3-copy function in Lambda, copies objects across
+accounts, shows the logs and metrics, breaks each of the three setup steps
+in turn and shows the AccessDenied and which step is missing, then shows
+the Errors alarm firing and its email in the SNS outbox. Run it from the
+xacct source tree (it builds the functions with the Go toolchain).`)
+		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	emu, err := emulator.New()
+	root := *dir
+	if root == "" {
+		var err error
+		if root, err = projectRoot(); err != nil {
+			return err
+		}
+	}
+	d := &demo{out: m.Stdout, ctx: ctx}
+	emu, err := emulator.New(emulator.WithClock(func() time.Time { return time.Now().Add(time.Duration(d.offset.Load())) }))
 	if err != nil {
 		return err
 	}
@@ -68,17 +97,30 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
-	d := &demo{out: m.Stdout, url: "http://" + ln.Addr().String(), emu: emu, ctx: ctx}
-	return d.run()
+	d.url, d.emu = "http://"+ln.Addr().String(), emu
+	emu.SetEndpoint(d.url)
+	return d.run(root)
 }
 
-func (d *demo) cfg(c aws.Credentials) aws.Config {
-	return aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: c}, BaseEndpoint: aws.String(d.url), RetryMaxAttempts: 1}
+// projectRoot finds the xacct checkout above the working directory.
+func projectRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(b), "module github.com/xacct/xacct\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("xacct demo builds the functions from source: run it inside the xacct checkout, or pass --dir")
+		}
+		dir = parent
+	}
 }
 
-func (d *demo) root(acct string) aws.Config {
-	return d.cfg(aws.Credentials{AccessKeyID: acct, SecretAccessKey: emulator.RootSecret})
-}
+func (d *demo) root(acct string) aws.Config { return emulatorConfig(d.url, acct, "us-east-1") }
 
 func (d *demo) section(title string) {
 	d.steps++
@@ -87,224 +129,330 @@ func (d *demo) section(title string) {
 
 func (d *demo) say(format string, args ...any) { fmt.Fprintf(d.out, "   "+format+"\n", args...) }
 
-func (d *demo) run() error {
+func (d *demo) run(root string) error {
 	fmt.Fprintf(d.out, "xacct demo: a Lambda function in account %s copies objects to account %s\n", demoHome, demoTarget)
 	fmt.Fprintf(d.out, "(embedded emulator at %s; every request is signed and authorized as AWS would)\n", d.url)
-	if err := d.setup(); err != nil {
-		return fmt.Errorf("setup: %w", err)
-	}
-	d.section("Invoke the s3-copy function with its execution role's credentials")
-	sum, err := d.invokeCopy()
-	if err != nil {
-		return fmt.Errorf("the copy failed: %w", err)
-	}
-	d.say("summary: copied %d, skipped %d, failed %d, %d bytes", sum.Copied, sum.Skipped, sum.Failed, sum.Bytes)
-	if err := d.listTarget(); err != nil {
-		return err
-	}
-	sum, err = d.invokeCopy()
-	if err != nil {
-		return err
-	}
-	d.say("run again: copied %d, skipped %d (idempotent)", sum.Copied, sum.Skipped)
-	return d.breakSteps()
-}
 
-// setup creates what deploy/target.yaml and deploy/home.yaml describe.
-func (d *demo) setup() error {
-	ctx := d.ctx
-	d.section(fmt.Sprintf("Target account %s: the cross-account role and the target bucket", demoTarget))
-	ti := iam.NewFromConfig(d.root(demoTarget))
-	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"TrustHomeExecutionRole","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole","Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::%s:role/%s"},"StringEquals":{"sts:ExternalId":"%s"}}}]}`,
-		demoHome, demoHome, demoExecRole, demoExtID)
-	if _, err := ti.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(demoCrossRole), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+	d.section("Deploy the templates through CloudFormation (functions built from cmd/)")
+	up := upConfig{dir: root, region: "us-east-1", home: demoHome, target: demoTarget, sourceBucket: demoSource, targetBucket: demoDest,
+		email: "ops@example.com", externalID: demoExtID, homeStack: "xacct-home", targetStack: "xacct-target"}
+	quiet := &Main{Stdout: io.Discard, Stderr: io.Discard}
+	start := time.Now()
+	home, target, err := up.deploy(d.ctx, quiet, d.url)
+	if err != nil {
+		return fmt.Errorf("deploy: %w", err)
+	}
+	d.say("stack xacct-target (account %s): %s, role %s", demoTarget, target.Status, target.Outputs["CrossAccountRoleArn"])
+	d.say("stack xacct-home   (account %s): %s, function %s, topic %s", demoHome, home.Status, home.Outputs["CopyFunctionName"], home.Outputs["AlertTopicArn"])
+	d.say("(%.1fs, including go build of both functions)", time.Since(start).Seconds())
+	if err := d.confirmEmail(home.Outputs["AlertTopicArn"]); err != nil {
 		return err
 	}
-	perms := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::%[1]s","arn:aws:s3:::%[2]s"]},{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::%[1]s/*"},{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:PutObjectAcl"],"Resource":"arn:aws:s3:::%[2]s/*"}]}`, demoSource, demoDest)
-	if _, err := ti.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(demoCrossRole), PolicyName: aws.String("copy-source-to-target"), PolicyDocument: aws.String(perms)}); err != nil {
-		return err
-	}
-	d.say("role %s trusts only arn:aws:iam::%s:role/%s, with sts:ExternalId", demoCrossRole, demoHome, demoExecRole)
-	if _, err := s3.NewFromConfig(d.root(demoTarget)).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(demoDest)}); err != nil {
-		return err
-	}
-	d.say("bucket %s (object ownership: BucketOwnerEnforced)", demoDest)
 
-	d.section(fmt.Sprintf("Home account %s: the execution role, the source bucket and its policy", demoHome))
-	hi := iam.NewFromConfig(d.root(demoHome))
-	if _, err := hi.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(demoExecRole),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
-		return err
-	}
-	if err := d.grantAssume(true); err != nil {
-		return err
-	}
-	d.say("role %s may call sts:AssumeRole on arn:aws:iam::%s:role/%s only", demoExecRole, demoTarget, demoCrossRole)
-	hs := s3.NewFromConfig(d.root(demoHome))
-	if _, err := hs.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(demoSource)}); err != nil {
-		return err
-	}
-	if err := d.sourcePolicy(true); err != nil {
-		return err
-	}
+	d.section("Fill the source bucket and invoke the copy function")
 	files := map[string]string{
-		"reports/2026/11/summary.csv": "region,total\napac,42\nemea,17\n",
-		"reports/2026/11/detail.json": `{"items":[1,2,3]}`,
-		"reports/2026/10/summary.csv": "region,total\napac,40\n",
-		"reports/readme.txt":          "copied by xacct\n",
-		"internal/not-copied.txt":     "outside the prefix\n",
+		"2026/11/summary.csv": "region,total\napac,42\nemea,17\n",
+		"2026/11/detail.json": `{"items":[1,2,3]}`,
+		"2026/10/summary.csv": "region,total\napac,40\n",
+		"readme.txt":          "copied by xacct\n",
 	}
+	hs := s3.NewFromConfig(d.root(demoHome))
 	for k, v := range files {
-		if _, err := hs.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(demoSource), Key: aws.String(k), Body: strings.NewReader(v)}); err != nil {
+		if _, err := hs.PutObject(d.ctx, &s3.PutObjectInput{Bucket: aws.String(demoSource), Key: aws.String(k), Body: strings.NewReader(v)}); err != nil {
 			return err
 		}
 	}
-	d.say("bucket %s with %d objects; its policy lets the target role read it", demoSource, len(files))
+	d.say("s3://%s holds %d objects", demoSource, len(files))
+	res, logs, err := d.invoke()
+	if err != nil {
+		return err
+	}
+	d.say("result: %s", res)
+	if err := d.listTarget(); err != nil {
+		return err
+	}
+	d.say("the function's log lines (JSON, with the request id):")
+	for _, l := range logs {
+		d.say("  %s", l)
+	}
+	res, _, err = d.invoke()
+	if err != nil {
+		return err
+	}
+	d.say("invoked again: %s (idempotent)", res)
+
+	if err := d.breakSteps(); err != nil {
+		return err
+	}
+	if err := d.alarm(); err != nil {
+		return err
+	}
+	fmt.Fprintln(d.out, "\nNext: `xacct serve` runs this emulator for the aws CLI, boto3 and the SDKs (AWS_ENDPOINT_URL);")
+	fmt.Fprintln(d.out, "`xacct up` deploys the templates into it; `xacct check deploy/*.yaml` checks them before you deploy.")
 	return nil
 }
 
-func (d *demo) grantAssume(on bool) error {
-	hi := iam.NewFromConfig(d.root(demoHome))
-	if !on {
-		_, err := hi.DeleteRolePolicy(d.ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(demoExecRole), PolicyName: aws.String("assume-target-role")})
-		return err
-	}
-	doc := fmt.Sprintf(`{"Version":"2012-10-17","Statement":{"Sid":"AssumeExactTargetRole","Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::%s:role/%s"}}`, demoTarget, demoCrossRole)
-	_, err := hi.PutRolePolicy(d.ctx, &iam.PutRolePolicyInput{RoleName: aws.String(demoExecRole), PolicyName: aws.String("assume-target-role"), PolicyDocument: aws.String(doc)})
-	return err
-}
-
-func (d *demo) sourcePolicy(on bool) error {
-	hs := s3.NewFromConfig(d.root(demoHome))
-	if !on {
-		_, err := hs.DeleteBucketPolicy(d.ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(demoSource)})
-		return err
-	}
-	pol := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"AllowTargetRoleRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:role/%s"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::%[3]s","arn:aws:s3:::%[3]s/*"]}]}`, demoTarget, demoCrossRole, demoSource)
-	_, err := hs.PutBucketPolicy(d.ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(demoSource), Policy: aws.String(pol)})
-	return err
-}
-
-// invokeCopy runs the s3-copy handler with the credentials Lambda gives
-// the function: a session of its execution role, issued to
-// lambda.amazonaws.com.
-func (d *demo) invokeCopy(optFns ...func(*copyfunc.Config)) (copyfunc.Result, error) {
-	sess, err := d.emu.STS().AssumeRoleForService(d.ctx, fmt.Sprintf("arn:aws:iam::%s:role/%s", demoHome, demoExecRole), "lambda.amazonaws.com", "xacct-s3-copy", 900)
+// confirmEmail follows the link in the subscription's confirmation email,
+// as the recipient would.
+func (d *demo) confirmEmail(topic string) error {
+	d.emu.SNS().Drain()
+	msgs, err := emusns.ListOutbox(d.emu.SNS().OutboxDir())
 	if err != nil {
-		return copyfunc.Result{}, err
+		return err
 	}
-	base := d.cfg(aws.Credentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.SecretAccessKey, SessionToken: sess.SessionToken, CanExpire: true, Expires: sess.Expires})
-	c := copyfunc.Config{
-		SourceBucket: demoSource, Prefix: "reports/", TargetBucket: demoDest,
-		RoleARN: fmt.Sprintf("arn:aws:iam::%s:role/%s", demoTarget, demoCrossRole), ExternalID: demoExtID,
-		Concurrency: 8, ACL: "bucket-owner-full-control",
+	for _, m := range msgs {
+		if m.Token == "" {
+			continue
+		}
+		if _, err := sns.NewFromConfig(d.root(demoHome)).ConfirmSubscription(d.ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(m.Token)}); err != nil {
+			return err
+		}
+		d.say("email subscription %s confirmed from its confirmation email", m.To)
 	}
-	for _, f := range optFns {
-		f(&c)
-	}
-	h := copyfunc.New(base, c, slog.New(slog.DiscardHandler))
-	h.Log = lambdalog.NewWithLevel(io.Discard, slog.LevelInfo)
-	return h.CopyPrefix(d.ctx, "")
+	return nil
 }
+
+// invoke runs the deployed function and returns its result and the log
+// lines of the invocation without the platform lines.
+func (d *demo) invoke() (string, []string, error) {
+	out, err := lambda.NewFromConfig(d.root(demoHome)).Invoke(d.ctx, &lambda.InvokeInput{FunctionName: aws.String(demoFunction), Payload: []byte(`{}`), LogType: lambdatypes.LogTypeTail})
+	if err != nil {
+		return "", nil, err
+	}
+	tail, _ := base64.StdEncoding.DecodeString(aws.ToString(out.LogResult))
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(string(tail)), "\n") {
+		if strings.HasPrefix(l, "{") && !strings.Contains(l, `"type":"platform.`) {
+			lines = append(lines, l)
+		}
+	}
+	if aws.ToString(out.FunctionError) != "" {
+		var e struct{ ErrorMessage string }
+		json.Unmarshal(out.Payload, &e)
+		return "", lines, &functionError{msg: e.ErrorMessage, logs: lines}
+	}
+	return string(out.Payload), lines, nil
+}
+
+type functionError struct {
+	msg  string
+	logs []string
+}
+
+func (e *functionError) Error() string { return e.msg }
 
 func (d *demo) listTarget() error {
 	out, err := s3.NewFromConfig(d.root(demoTarget)).ListObjectsV2(d.ctx, &s3.ListObjectsV2Input{Bucket: aws.String(demoDest)})
 	if err != nil {
 		return err
 	}
-	d.say("now in s3://%s:", demoDest)
+	d.say("now in s3://%s (account %s):", demoDest, demoTarget)
 	for _, o := range out.Contents {
-		d.say("  %-32s %5d bytes  %s", aws.ToString(o.Key), aws.ToInt64(o.Size), aws.ToString(o.ETag))
+		d.say("  %-24s %4d bytes  %s", aws.ToString(o.Key), aws.ToInt64(o.Size), aws.ToString(o.ETag))
 	}
 	return nil
 }
 
-func (d *demo) expectDenied(err error) {
-	if err == nil {
-		d.say("!! expected AccessDenied, the copy succeeded")
+// coldStart updates the function's description, so Lambda starts a new
+// execution environment: a warm one keeps the session it cached, and IAM
+// changes do not revoke sessions already issued.
+func (d *demo) coldStart(why string) {
+	lambda.NewFromConfig(d.root(demoHome)).UpdateFunctionConfiguration(d.ctx, &lambda.UpdateFunctionConfigurationInput{
+		FunctionName: aws.String(demoFunction), Description: aws.String("xacct demo: " + why)})
+}
+
+// expectDenied invokes the function in a new execution environment and
+// shows why it failed: the error and the explanation the function logged.
+func (d *demo) expectDenied(why string) {
+	d.coldStart(why)
+	_, _, err := d.invoke()
+	var fe *functionError
+	if !errors.As(err, &fe) {
+		d.say("!! expected the copy to fail with AccessDenied; got %v", err)
 		return
 	}
-	var ce *crossaccount.Error
-	if errors.As(err, &ce) && crossaccount.IsAccessDenied(err) {
-		if !d.explained {
-			// The library's explanation, once: the three steps.
-			d.explained = true
-			for _, line := range strings.Split(crossaccount.Explain(err), "\n") {
-				d.say("%s", line)
-			}
-			return
-		}
-		d.say("AccessDenied: User: %s is not authorized to perform: sts:AssumeRole on resource: %s", ce.CallerARN, ce.RoleARN)
-		d.say("the emulator says: %s", ce.Diagnosis)
-		return
-	}
-	msg := err.Error()
+	msg := fe.msg
 	if i := strings.Index(msg, "api error "); i >= 0 {
 		msg = msg[i+len("api error "):]
 	}
-	d.say("%s", firstLine(msg))
-	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) && re.Response != nil {
-		if why := re.Response.Header.Get("X-Xacct-Explain"); why != "" {
-			d.say("  the emulator says: %s", why)
+	d.say("the function failed: %s", msg)
+	for _, l := range fe.logs {
+		var rec struct{ Message, Error string }
+		json.Unmarshal([]byte(l), &rec)
+		if strings.Contains(rec.Message, "step") || strings.Contains(rec.Message, "emulator") {
+			for _, line := range strings.Split(strings.TrimSpace(rec.Message), "\n") {
+				d.say("  | %s", line)
+			}
 		}
 	}
 }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+func (d *demo) rolePolicy(acct, role, name string) (string, error) {
+	out, err := iam.NewFromConfig(d.root(acct)).GetRolePolicy(d.ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name)})
+	if err != nil {
+		return "", err
 	}
-	return s
+	return url.QueryUnescape(aws.ToString(out.PolicyDocument))
 }
 
-// breakSteps removes each piece of configuration in turn.
+// breakSteps removes each piece of configuration in turn and restores it.
 func (d *demo) breakSteps() error {
-	d.section("Break step 1: remove sts:AssumeRole from the execution role")
-	d.grantAssume(false)
-	_, err := d.invokeCopy()
-	d.expectDenied(err)
-	d.grantAssume(true)
-
-	d.section("Break step 2: the target role's trust policy names another role")
+	hi := iam.NewFromConfig(d.root(demoHome))
 	ti := iam.NewFromConfig(d.root(demoTarget))
-	role, _ := ti.GetRole(d.ctx, &iam.GetRoleInput{RoleName: aws.String(demoCrossRole)})
-	wrong := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole","Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::%s:role/some-other-role"}}}]}`, demoHome, demoHome)
-	ti.UpdateAssumeRolePolicy(d.ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(demoCrossRole), PolicyDocument: aws.String(wrong)})
-	_, err = d.invokeCopy()
-	d.expectDenied(err)
-	original := decodeURL(aws.ToString(role.Role.AssumeRolePolicyDocument))
-	ti.UpdateAssumeRolePolicy(d.ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(demoCrossRole), PolicyDocument: aws.String(original)})
+	lc := lambda.NewFromConfig(d.root(demoHome))
 
-	d.section("Break step 3: the call omits the sts:ExternalId the trust policy requires")
-	_, err = d.invokeCopy(func(c *copyfunc.Config) { c.ExternalID = "" })
-	d.expectDenied(err)
-
-	d.section("And the bucket policy: without it the assumed role cannot read the home bucket")
-	d.sourcePolicy(false)
-	_, err = d.invokeCopy()
-	d.expectDenied(err)
-	d.sourcePolicy(true)
-
-	d.section("Everything restored")
-	sum, err := d.invokeCopy()
+	d.section("Break step 1: the execution role loses its sts:AssumeRole statement")
+	orig, err := d.rolePolicy(demoHome, demoExecRole, "assume-target-role")
 	if err != nil {
 		return err
 	}
-	d.say("copied %d, skipped %d: the setup works again", sum.Copied, sum.Skipped)
-	who, err := sts.NewFromConfig(d.root(demoHome)).GetCallerIdentity(d.ctx, &sts.GetCallerIdentityInput{})
-	if err == nil {
-		d.say("(home root is %s)", aws.ToString(who.Arn))
+	var doc struct {
+		Version   string
+		Statement []map[string]any
 	}
-	fmt.Fprintln(d.out, "\nNext: `xacct serve` runs this emulator for the aws CLI, boto3 and the SDKs (AWS_ENDPOINT_URL).")
+	json.Unmarshal([]byte(orig), &doc)
+	var kept []map[string]any
+	for _, s := range doc.Statement {
+		if s["Sid"] != "AssumeExactTargetRole" {
+			kept = append(kept, s)
+		}
+	}
+	doc.Statement = kept
+	broken, _ := json.Marshal(doc)
+	hi.PutRolePolicy(d.ctx, &iam.PutRolePolicyInput{RoleName: aws.String(demoExecRole), PolicyName: aws.String("assume-target-role"), PolicyDocument: aws.String(string(broken))})
+	d.say("(a warm function keeps the session it cached, and IAM changes do not revoke issued sessions;")
+	d.say(" the demo updates the function's configuration so that Lambda starts a new environment)")
+	d.expectDenied("step 1 removed")
+	hi.PutRolePolicy(d.ctx, &iam.PutRolePolicyInput{RoleName: aws.String(demoExecRole), PolicyName: aws.String("assume-target-role"), PolicyDocument: aws.String(orig)})
+
+	d.section("Break step 2: the target role's trust policy names another role")
+	role, err := ti.GetRole(d.ctx, &iam.GetRoleInput{RoleName: aws.String(demoCrossRole)})
+	if err != nil {
+		return err
+	}
+	trust, _ := url.QueryUnescape(aws.ToString(role.Role.AssumeRolePolicyDocument))
+	wrong := strings.ReplaceAll(trust, "role/"+demoExecRole, "role/some-other-role")
+	ti.UpdateAssumeRolePolicy(d.ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(demoCrossRole), PolicyDocument: aws.String(wrong)})
+	d.expectDenied("step 2 removed")
+	ti.UpdateAssumeRolePolicy(d.ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(demoCrossRole), PolicyDocument: aws.String(trust)})
+
+	d.section("Break step 3: the function calls AssumeRole without the required sts:ExternalId")
+	cfg, err := lc.GetFunctionConfiguration(d.ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(demoFunction)})
+	if err != nil {
+		return err
+	}
+	env := map[string]string{}
+	for k, v := range cfg.Environment.Variables {
+		if k != "EXTERNAL_ID" {
+			env[k] = v
+		}
+	}
+	lc.UpdateFunctionConfiguration(d.ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(demoFunction), Environment: &lambdatypes.Environment{Variables: env}})
+	d.expectDenied("step 3 removed")
+	lc.UpdateFunctionConfiguration(d.ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(demoFunction), Environment: &lambdatypes.Environment{Variables: cfg.Environment.Variables}})
+
+	d.section("And the bucket policy: without it the assumed role cannot list the home bucket")
+	hs := s3.NewFromConfig(d.root(demoHome))
+	pol, err := hs.GetBucketPolicy(d.ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(demoSource)})
+	if err != nil {
+		return err
+	}
+	hs.DeleteBucketPolicy(d.ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(demoSource)})
+	d.expectDenied("bucket policy removed")
+	d.say("(S3 tells a caller from another account no more than that, as AWS does; the same request")
+	d.say(" made by the demo as the assumed role gets the emulator's diagnosis:)")
+	d.say("  %s", d.diagnoseList())
+	if _, err := hs.PutBucketPolicy(d.ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(demoSource), Policy: pol.Policy}); err != nil {
+		return err
+	}
+
+	d.section("Everything restored")
+	d.coldStart("restored")
+	res, _, err := d.invoke()
+	if err != nil {
+		return fmt.Errorf("the restored setup still fails: %w", err)
+	}
+	d.say("result: %s", res)
 	return nil
 }
 
-func decodeURL(s string) string {
-	if u, err := urlUnescape(s); err == nil {
-		return u
+// alarm moves the emulator's clock past the minute of the failures, so
+// CloudWatch evaluates the Errors alarm, and shows the email SNS wrote.
+func (d *demo) alarm() error {
+	d.section("The Errors alarm fired; SNS emailed the topic's subscriber")
+	d.offset.Add(int64(time.Minute))
+	cw := d.emu.CloudWatch()
+	cw.Tick(d.ctx, time.Now().Add(time.Duration(d.offset.Load())))
+	c := cloudwatch.NewFromConfig(d.root(demoHome))
+	now := time.Now().Add(time.Duration(d.offset.Load()))
+	for _, metric := range []string{"Invocations", "Errors"} {
+		st, err := c.GetMetricStatistics(d.ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("AWS/Lambda"), MetricName: aws.String(metric),
+			Dimensions: []cwtypes.Dimension{{Name: aws.String("FunctionName"), Value: aws.String(demoFunction)}},
+			StartTime:  aws.Time(now.Add(-10 * time.Minute)), EndTime: aws.Time(now), Period: aws.Int32(600), Statistics: []cwtypes.Statistic{cwtypes.StatisticSum}})
+		if err != nil {
+			return err
+		}
+		sum := 0.0
+		for _, p := range st.Datapoints {
+			sum += aws.ToFloat64(p.Sum)
+		}
+		d.say("AWS/Lambda %-11s FunctionName=%s  Sum=%g", metric, demoFunction, sum)
 	}
-	return s
+	a, err := c.DescribeAlarms(d.ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{demoAlarm}})
+	if err != nil || len(a.MetricAlarms) != 1 {
+		return fmt.Errorf("alarm %s: %v", demoAlarm, err)
+	}
+	d.say("alarm %s is %s: %s", demoAlarm, a.MetricAlarms[0].StateValue, aws.ToString(a.MetricAlarms[0].StateReason))
+	d.emu.SNS().Drain()
+	msgs, err := emusns.ListOutbox(d.emu.SNS().OutboxDir())
+	if err != nil {
+		return err
+	}
+	sort.Slice(msgs, func(i, j int) bool { return msgs[i].Path < msgs[j].Path })
+	for _, m := range msgs {
+		if m.Type != "Notification" {
+			continue
+		}
+		d.say("outbox: %s", filepath.Base(m.Path))
+		d.say("  To: %s", m.To)
+		d.say("  Subject: %s", m.Subject)
+		lines := strings.Split(strings.TrimSpace(m.Body), "\n")
+		for i, l := range lines {
+			if i == 6 {
+				d.say("  | ...")
+				break
+			}
+			d.say("  | %s", l)
+		}
+	}
+	return nil
 }
 
-var urlUnescape = url.QueryUnescape
+// diagnoseList lists the source bucket as the function would, through the
+// cross-account role, and returns the emulator's explanation of the
+// refusal (the X-Xacct-Explain header).
+func (d *demo) diagnoseList() string {
+	exec := fmt.Sprintf("arn:aws:iam::%s:role/%s", demoHome, demoExecRole)
+	sess, err := d.emu.STS().AssumeRoleForService(d.ctx, exec, "lambda.amazonaws.com", demoFunction, 900)
+	if err != nil {
+		return err.Error()
+	}
+	base := d.root(demoHome)
+	base.Credentials = credentials.NewStaticCredentialsProvider(sess.AccessKeyID, sess.SecretAccessKey, sess.SessionToken)
+	a := crossaccount.New(base, func(o *crossaccount.Options) { o.ExternalID = demoExtID })
+	cfg, err := a.ConfigForRole(d.ctx, fmt.Sprintf("arn:aws:iam::%s:role/%s", demoTarget, demoCrossRole))
+	if err != nil {
+		return err.Error()
+	}
+	_, err = s3.NewFromConfig(cfg).ListObjectsV2(d.ctx, &s3.ListObjectsV2Input{Bucket: aws.String(demoSource)})
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		if why := re.Response.Header.Get("X-Xacct-Explain"); why != "" {
+			return why
+		}
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return "the request was allowed"
+}

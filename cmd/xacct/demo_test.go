@@ -7,21 +7,27 @@ import (
 	"testing"
 )
 
-// TestDemo runs `xacct demo` in-process: it must succeed and show the copy,
-// each broken step with the emulator's diagnosis, and the recovery.
+// TestDemo runs `xacct demo` in-process: it must deploy both templates,
+// run the copy in Lambda, show each broken step with its diagnosis, and the
+// alarm's email.
 func TestDemo(t *testing.T) {
 	var out, errb bytes.Buffer
 	if err := NewMain(&out, &errb).Run(context.Background(), []string{"demo"}); err != nil {
 		t.Fatalf("demo: %v\n%s%s", err, out.String(), errb.String())
 	}
 	for _, want := range []string{
-		"summary: copied 4, skipped 0, failed 0",
-		"run again: copied 0, skipped 4",
-		"step 1 (identity permission)",
-		"step 2 (trust policy)",
-		"step 3 (the call)",
+		"stack xacct-target (account 222222222222): CREATE_COMPLETE",
+		"stack xacct-home   (account 111111111111): CREATE_COMPLETE",
+		`result: {"copied":4,"skipped":0,"failed":0`,
+		`"message":"copy finished"`,
+		`invoked again: {"copied":0,"skipped":4`,
+		"says: step 1 (identity permission)",
+		"says: step 2 (trust policy)",
+		"says: step 3 (the call)",
 		"no statement of the resource-based policy allows this principal",
-		"copied 0, skipped 4: the setup works again",
+		"AWS/Lambda Errors      FunctionName=xacct-s3-copy  Sum=4",
+		"alarm xacct-s3-copy-errors is ALARM",
+		`Subject: ALARM: "xacct-s3-copy-errors" in US East (N. Virginia)`,
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())

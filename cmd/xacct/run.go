@@ -24,8 +24,12 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"demo":  {"run the cross-account scenario end to end on an embedded emulator", runDemo},
-	"serve": {"run the local AWS emulator as a server (default 127.0.0.1:4566)", runServe},
+	"demo":   {"run the cross-account scenario end to end on an embedded emulator", runDemo},
+	"serve":  {"run the local AWS emulator as a server (default 127.0.0.1:4566)", runServe},
+	"up":     {"build the functions and deploy deploy/target.yaml and deploy/home.yaml to an emulator", runUp},
+	"invoke": {"invoke a deployed function and print its result and logs", runInvoke},
+	"copy":   {"copy a prefix between buckets (across accounts with --role-arn), with a progress bar", runCopy},
+	"assume": {"print credentials for a role as shell exports or credential_process JSON (cached)", runAssume},
 }
 
 // Run dispatches args[0] to its subcommand.

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/xacct/xacct/crossaccount"
+)
+
+// cachedCreds is an assumed session kept on disk between runs, so that
+// repeated `xacct assume` calls (a credential_process runs once per SDK
+// client) reuse one session as the library's in-memory cache does.
+type cachedCreds struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      time.Time
+}
+
+func runAssume(ctx context.Context, m *Main, args []string) error {
+	fs := flag.NewFlagSet("assume", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	externalID := fs.String("external-id", "", "sts:ExternalId to present")
+	session := fs.String("session-name", "xacct", "role session name")
+	duration := fs.Duration("duration", time.Hour, "session duration (15m to the role's maximum)")
+	format := fs.String("format", "env", "output: env (shell exports), json, or credential-process (for ~/.aws/config)")
+	noCache := fs.Bool("no-cache", false, "always call AssumeRole; do not read or write the cache")
+	region := fs.String("region", "", "region for STS (default: the SDK's)")
+	fs.Usage = func() {
+		fmt.Fprintln(m.Stderr, `usage: xacct assume ROLE_ARN [flags]
+
+Assumes ROLE_ARN with the credentials of the default chain (environment,
+profile; AWS_ENDPOINT_URL points it at the emulator) and prints the session:
+
+  eval "$(xacct assume arn:aws:iam::222222222222:role/xacct-cross-account)"
+
+or, in ~/.aws/config:
+
+  [profile target]
+  credential_process = xacct assume arn:aws:iam::222222222222:role/xacct-cross-account --format credential-process
+
+Sessions are cached in the user cache directory (xacct/assume) and reused
+until five minutes before they expire. An AccessDenied is explained in terms
+of the three setup steps.
+
+flags:`)
+		fs.PrintDefaults()
+	}
+	roleARN, rest := "", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		roleARN, rest = args[0], args[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	if roleARN == "" && fs.NArg() > 0 {
+		roleARN = fs.Arg(0)
+	}
+	if roleARN == "" {
+		fs.Usage()
+		return errors.New("assume: the role ARN is missing")
+	}
+	if _, err := crossaccount.ParseRoleARN(roleARN); err != nil {
+		return err
+	}
+	switch *format {
+	case "env", "json", "credential-process":
+	default:
+		return fmt.Errorf("assume: unknown --format %q (env, json or credential-process)", *format)
+	}
+	cfg, err := sdkConfig(ctx, *region)
+	if err != nil {
+		return err
+	}
+	base, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return fmt.Errorf("assume: no base credentials: %w", err)
+	}
+	key := sha256.Sum256([]byte(strings.Join([]string{base.AccessKeyID, roleARN, *externalID, *session, duration.String(), aws.ToString(cfg.BaseEndpoint), os.Getenv("AWS_ENDPOINT_URL")}, "\x00")))
+	path := ""
+	if dir, err := os.UserCacheDir(); err == nil && !*noCache {
+		path = filepath.Join(dir, "xacct", "assume", hex.EncodeToString(key[:16])+".json")
+	}
+	var c cachedCreds
+	if path != "" {
+		if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &c) == nil && time.Until(c.Expiration) > 5*time.Minute {
+			return printCreds(m, *format, c)
+		}
+	}
+	a := crossaccount.New(cfg, func(o *crossaccount.Options) {
+		o.SessionName, o.ExternalID, o.Duration = *session, *externalID, *duration
+	})
+	creds, err := a.Credentials(ctx, roleARN)
+	if err != nil {
+		if crossaccount.IsAccessDenied(err) {
+			return fmt.Errorf("%w\n\n%s", err, crossaccount.Explain(err))
+		}
+		return err
+	}
+	c = cachedCreds{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken, Expiration: creds.Expires.UTC()}
+	if path != "" {
+		if b, err := json.Marshal(c); err == nil && os.MkdirAll(filepath.Dir(path), 0o700) == nil {
+			tmp := path + ".tmp"
+			if os.WriteFile(tmp, b, 0o600) == nil {
+				os.Rename(tmp, path)
+			}
+		}
+	}
+	return printCreds(m, *format, c)
+}
+
+func printCreds(m *Main, format string, c cachedCreds) error {
+	switch format {
+	case "env":
+		fmt.Fprintf(m.Stdout, "export AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\nexport AWS_SESSION_TOKEN=%s\n# expires %s\n",
+			c.AccessKeyID, c.SecretAccessKey, c.SessionToken, c.Expiration.Format(time.RFC3339))
+		return nil
+	case "credential-process":
+		return json.NewEncoder(m.Stdout).Encode(map[string]any{
+			"Version": 1, "AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey,
+			"SessionToken": c.SessionToken, "Expiration": c.Expiration.Format(time.RFC3339),
+		})
+	}
+	enc := json.NewEncoder(m.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(map[string]any{"Credentials": map[string]any{
+		"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey, "SessionToken": c.SessionToken, "Expiration": c.Expiration.Format(time.RFC3339),
+	}})
+}
