@@ -58,6 +58,44 @@ func TestCloudFormationCLI(t *testing.T) {
 		t.Error("deploy of IAM resources without --capabilities succeeded")
 	}
 
+	// The home template, as `sam build` would lay it out: each CodeUri
+	// directory holds the built bootstrap; `aws cloudformation package`
+	// zips and uploads them, `deploy` creates the stack; then the deployed
+	// copy function runs end to end.
+	build := t.TempDir()
+	for _, fn := range []string{"s3-copy", "switch-account"} {
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(build, "cmd", fn, "bootstrap"), "../cmd/"+fn)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", fn, err, msg)
+		}
+	}
+	os.MkdirAll(filepath.Join(build, "deploy"), 0o755)
+	homeTmpl, _ := os.ReadFile("../deploy/home.yaml")
+	os.WriteFile(filepath.Join(build, "deploy", "home.yaml"), homeTmpl, 0o644)
+	must(t, home, "aws", "s3", "mb", "s3://home-artifacts")
+	homePackaged := filepath.Join(build, "packaged.yaml")
+	must(t, home, "aws", "cloudformation", "package", "--template-file", filepath.Join(build, "deploy", "home.yaml"), "--s3-bucket", "home-artifacts", "--output-template-file", homePackaged)
+	out = must(t, home, "aws", "cloudformation", "deploy", "--template-file", homePackaged, "--stack-name", "xacct-home",
+		"--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", "SourceBucketName=cli-src", "TargetBucketName=cli-dst", "NotificationEmail=ops@example.com")
+	if !strings.Contains(out, "Successfully created/updated stack - xacct-home") {
+		t.Fatalf("deploy home: %s", out)
+	}
+	src := t.TempDir()
+	for _, k := range []string{"a.txt", "b/c.txt"} {
+		os.MkdirAll(filepath.Dir(filepath.Join(src, k)), 0o755)
+		os.WriteFile(filepath.Join(src, k), []byte("data "+k), 0o644)
+	}
+	must(t, home, "aws", "s3", "cp", "--recursive", src, "s3://cli-src/")
+	copyOut := filepath.Join(t.TempDir(), "copy.json")
+	must(t, home, "aws", "lambda", "invoke", "--function-name", "xacct-s3-copy", "--payload", "{}", copyOut)
+	if b, _ := os.ReadFile(copyOut); !strings.Contains(string(b), `"copied":2`) {
+		t.Fatalf("copy function: %s", b)
+	}
+	if ls := must(t, target, "aws", "s3", "ls", "--recursive", "s3://cli-dst/"); !strings.Contains(ls, "b/c.txt") {
+		t.Errorf("target bucket: %s", ls)
+	}
+
 	// A SAM function: the CLI zips the code directory and uploads it.
 	dir := t.TempDir()
 	code := filepath.Join(dir, "fn")
