@@ -72,8 +72,9 @@ func (c *Copier) targetKey(prefix, key string) string {
 }
 
 type item struct {
-	seq int
-	src Source
+	seq  int
+	hint *targetState
+	src  Source
 }
 
 type outcome struct {
@@ -116,6 +117,7 @@ func (c *Copier) Copy(ctx context.Context, job Job) (Summary, error) {
 			in.StartAfter = aws.String(job.StartAfter)
 		}
 		p := s3.NewListObjectsV2Paginator(c.src, in)
+		idx := c.newTargetIndex(lctx, job)
 		seq := 0
 		for p.HasMorePages() {
 			page, err := c.listPage(lctx, p)
@@ -130,7 +132,7 @@ func (c *Copier) Copy(ctx context.Context, job Job) (Summary, error) {
 				}
 				src := Source{Bucket: job.SourceBucket, Key: aws.ToString(o.Key), Size: aws.ToInt64(o.Size), ETag: aws.ToString(o.ETag)}
 				select {
-				case work <- item{seq, src}:
+				case work <- item{seq: seq, src: src, hint: idx.lookup(c.targetKey(job.Prefix, src.Key))}:
 					seq++
 					listed.Store(int64(seq))
 				case <-lctx.Done():
@@ -147,7 +149,7 @@ func (c *Copier) Copy(ctx context.Context, job Job) (Summary, error) {
 		go func() {
 			defer wg.Done()
 			for it := range work {
-				skipped, n, err := c.copyWithRetry(ctx, it.src, job.TargetBucket, c.targetKey(job.Prefix, it.src.Key))
+				skipped, n, err := c.copyWithRetry(ctx, it.src, job.TargetBucket, c.targetKey(job.Prefix, it.src.Key), it.hint)
 				results <- outcome{seq: it.seq, key: it.src.Key, skipped: skipped, bytes: n, err: err}
 			}
 		}()
@@ -222,9 +224,10 @@ func (c *Copier) listPage(ctx context.Context, p *s3.ListObjectsV2Paginator) (*s
 }
 
 // copyWithRetry copies one object, retrying retryable failures.
-func (c *Copier) copyWithRetry(ctx context.Context, src Source, dstBucket, dstKey string) (skipped bool, n int64, err error) {
+func (c *Copier) copyWithRetry(ctx context.Context, src Source, dstBucket, dstKey string, hint *targetState) (skipped bool, n int64, err error) {
 	for attempt := 1; ; attempt++ {
-		skipped, n, err = c.CopyObject(ctx, src, dstBucket, dstKey)
+		skipped, n, err = c.copyObject(ctx, src, dstBucket, dstKey, hint)
+		hint = nil // a retry looks again
 		if err == nil || !Retryable(err) || attempt >= c.opts.MaxAttempts {
 			return skipped, n, err
 		}

@@ -33,9 +33,21 @@ func isNotFound(err error) bool {
 // alreadyCopied reports whether the target holds the source object: same
 // size and the source's ETag (as its own, or recorded in metadata by a
 // multipart copy).
-func (c *Copier) alreadyCopied(ctx context.Context, src Source, dstBucket, dstKey string) (bool, error) {
+func (c *Copier) alreadyCopied(ctx context.Context, src Source, dstBucket, dstKey string, hint *targetState) (bool, error) {
 	if c.opts.Overwrite {
 		return false, nil
+	}
+	want := strings.Trim(src.ETag, `"`)
+	if hint != nil {
+		// The target's listing already told: absent, or another size, or
+		// the same ETag. Only a same-size object with another ETag (a
+		// multipart copy) needs its metadata read.
+		if !hint.exists || hint.size != src.Size {
+			return false, nil
+		}
+		if strings.Trim(hint.etag, `"`) == want {
+			return true, nil
+		}
 	}
 	h, err := c.dst.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(dstBucket), Key: aws.String(dstKey)})
 	if isNotFound(err) {
@@ -47,17 +59,20 @@ func (c *Copier) alreadyCopied(ctx context.Context, src Source, dstBucket, dstKe
 	if aws.ToInt64(h.ContentLength) != src.Size {
 		return false, nil
 	}
-	want := strings.Trim(src.ETag, `"`)
 	return strings.Trim(aws.ToString(h.ETag), `"`) == want || h.Metadata[SourceETagKey] == want, nil
 }
 
 // CopyObject copies one object unless the target already holds it. It
 // reports whether it was skipped and how many bytes it copied.
 func (c *Copier) CopyObject(ctx context.Context, src Source, dstBucket, dstKey string) (skipped bool, n int64, err error) {
+	return c.copyObject(ctx, src, dstBucket, dstKey, nil)
+}
+
+func (c *Copier) copyObject(ctx context.Context, src Source, dstBucket, dstKey string, hint *targetState) (skipped bool, n int64, err error) {
 	fail := func(op string, err error) (bool, int64, error) {
 		return false, 0, &ObjectError{Op: op, Source: src.Bucket + "/" + src.Key, Target: dstBucket + "/" + dstKey, Err: err}
 	}
-	done, err := c.alreadyCopied(ctx, src, dstBucket, dstKey)
+	done, err := c.alreadyCopied(ctx, src, dstBucket, dstKey, hint)
 	if err != nil {
 		return fail("HeadObject", err)
 	}
@@ -201,7 +216,7 @@ func (c *Copier) multipartCopy(ctx context.Context, src Source, dstBucket, dstKe
 		}
 		// A completion whose response was lost leaves the upload gone and
 		// the object in place: check before calling it a failure.
-		if ok, _ := c.alreadyCopied(ctx, src, dstBucket, dstKey); ok && !c.opts.Overwrite {
+		if ok, _ := c.alreadyCopied(ctx, src, dstBucket, dstKey, nil); ok && !c.opts.Overwrite {
 			return "", nil
 		}
 		if !Retryable(err2) || attempt >= c.opts.MaxAttempts || c.opts.Sleep(ctx, c.opts.backoff(attempt)) != nil {

@@ -15,8 +15,10 @@ package s3copy
 import (
 	"context"
 	"math/rand/v2"
+	"net/http"
 	"time"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
@@ -162,4 +164,18 @@ func (o Options) partSize(n int64) int64 {
 		p = need
 	}
 	return min(p, maxPartSize)
+}
+
+// HTTPClient returns an SDK HTTP client that keeps enough idle connections
+// for concurrency copies in flight (the SDK's default keeps 10 per host,
+// so a larger pool would keep opening connections). Use it in the
+// aws.Config of the clients passed to New.
+func HTTPClient(concurrency int) *awshttp.BuildableClient {
+	if concurrency < 16 {
+		concurrency = 16
+	}
+	return awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConns = 4 * concurrency
+		t.MaxIdleConnsPerHost = 2 * concurrency
+	})
 }

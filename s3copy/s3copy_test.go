@@ -288,3 +288,34 @@ func TestShortTimeoutStillCopies(t *testing.T) {
 	}
 	w.verify(t, "data/")
 }
+
+// TestTargetListingSavesHeads: the engine learns what the target holds from
+// its listing, so a first copy makes no HeadObject and a rerun of 1,500
+// objects skips them all with two ListObjectsV2 pages of the target and no
+// HeadObject.
+func TestTargetListingSavesHeads(t *testing.T) {
+	w := newWorld(t, 1500, func(i int) int { return 5 })
+	cl := s3.NewFromConfig(w.role)
+	c := s3copy.New(cl, cl)
+	job := s3copy.Job{SourceBucket: "home-src", Prefix: "data/", TargetBucket: "target-dst"}
+	heads := w.srv.Count("s3:HeadObject")
+	sum, err := c.Copy(context.Background(), job)
+	if err != nil || sum.Copied != 1500 {
+		t.Fatalf("first run: %+v %v", sum, err)
+	}
+	if n := w.srv.Count("s3:HeadObject") - heads; n != 0 {
+		t.Errorf("first run made %d HeadObject calls, want 0", n)
+	}
+	lists := w.srv.Count("s3:ListObjectsV2")
+	sum, err = c.Copy(context.Background(), job)
+	if err != nil || sum.Skipped != 1500 {
+		t.Fatalf("rerun: %+v %v", sum, err)
+	}
+	if n := w.srv.Count("s3:HeadObject") - heads; n != 0 {
+		t.Errorf("rerun made %d HeadObject calls, want 0", n)
+	}
+	if n := w.srv.Count("s3:ListObjectsV2") - lists; n != 4 {
+		t.Errorf("rerun listed %d pages (source and target), want 4", n)
+	}
+	w.verify(t, "data/")
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/xacct/xacct/functions/copyfunc"
 	"github.com/xacct/xacct/internal/lambdalog"
+	"github.com/xacct/xacct/s3copy"
 )
 
 func main() {
@@ -27,7 +28,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "s3-copy:", err)
 		os.Exit(1)
 	}
-	base, err := config.LoadDefaultConfig(context.Background())
+	base, err := config.LoadDefaultConfig(context.Background(), config.WithHTTPClient(s3copy.HTTPClient(cfg.Concurrency)))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "load AWS config:", err)
 		os.Exit(1)

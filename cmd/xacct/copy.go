@@ -59,6 +59,7 @@ flags:`)
 	if err != nil {
 		return err
 	}
+	cfg.HTTPClient = s3copy.HTTPClient(*concurrency)
 	own := s3.NewFromConfig(cfg)
 	target := own
 	if *role != "" {
