@@ -106,7 +106,7 @@ func (s *diskBlobs) Write(r io.Reader) (string, int64, error) {
 	var n int64
 	err := fsutil.WriteFrom(s.path(name), func(w io.Writer) error {
 		var err error
-		n, err = io.CopyBuffer(w, r, make([]byte, 256<<10))
+		n, err = copyBody(w, r, -1)
 		return err
 	})
 	if err != nil {
@@ -150,4 +150,19 @@ func (s *diskBlobs) sweep(live map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// copyBufs recycles the buffers bodies are streamed through: a GetObject
+// of 1 KiB must not allocate 256 KiB.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// copyBody copies r to w through a pooled buffer, sized down for small
+// bodies.
+func copyBody(w io.Writer, r io.Reader, size int64) (int64, error) {
+	if size >= 0 && size < 32<<10 {
+		return io.CopyBuffer(w, r, make([]byte, max(size, 512)))
+	}
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	return io.CopyBuffer(w, r, *bp)
 }

@@ -399,7 +399,7 @@ func (s *Service) readObject(q *request, withBody bool) error {
 	if !withBody || n == 0 {
 		return nil
 	}
-	_, err = io.CopyBuffer(q.w, io.NewSectionReader(bl, start, n), make([]byte, 256<<10))
+	_, err = copyBody(q.w, io.NewSectionReader(bl, start, n), n)
 	return ignoreClientGone(err)
 }
 
