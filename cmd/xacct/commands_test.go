@@ -106,3 +106,26 @@ func TestUpInvokeCopyAssume(t *testing.T) {
 		t.Fatalf("assume without external id: %v", err)
 	}
 }
+
+// TestCheckCommand: exit status and formats of `xacct check`.
+func TestCheckCommand(t *testing.T) {
+	args := []string{"check", "../../deploy/target.yaml", "../../deploy/home.yaml", "--param", "SourceBucketName=s", "--param", "TargetBucketName=d", "--param", "NotificationEmail=a@b.c"}
+	out, errs, err := runMain(t, args...)
+	if err != nil || !strings.Contains(out, "2 functions checked: 0 errors, 0 warnings") {
+		t.Fatalf("check: %v\n%s%s", err, out, errs)
+	}
+	out, _, err = runMain(t, "check", "--format", "json", "../../internal/check/testdata/seed004_switch.yaml", "../../internal/check/testdata/seed004_external.yaml")
+	if err != nil || !strings.Contains(out, `"code": "BroadTrust"`) || !strings.Contains(out, `"code": "BroadAssumeRole"`) {
+		t.Fatalf("check json: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	b, _ := os.ReadFile("../../internal/check/testdata/seed003_target.yaml")
+	os.WriteFile(filepath.Join(dir, "target.yaml"), []byte(strings.ReplaceAll(string(b), "role/s3-copy-lambda-role", "role/other")), 0o644)
+	out, _, err = runMain(t, "check", "../../internal/check/testdata/seed003_home.yaml", filepath.Join(dir, "target.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "1 blocking findings") || !strings.Contains(out, "[TrustPolicyDenies] step 2 (trust policy)") {
+		t.Fatalf("blocking: %v\n%s", err, out)
+	}
+	if _, _, err := runMain(t, "check"); err == nil {
+		t.Error("check without templates succeeded")
+	}
+}

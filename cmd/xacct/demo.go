@@ -32,6 +32,7 @@ import (
 	"github.com/xacct/xacct/crossaccount"
 	"github.com/xacct/xacct/emulator"
 	emusns "github.com/xacct/xacct/emulator/sns"
+	"github.com/xacct/xacct/internal/check"
 )
 
 const (
@@ -185,6 +186,9 @@ func (d *demo) run(root string) error {
 		return err
 	}
 	if err := d.alarm(); err != nil {
+		return err
+	}
+	if err := d.check(root); err != nil {
 		return err
 	}
 	fmt.Fprintln(d.out, "\nNext: `xacct serve` runs this emulator for the aws CLI, boto3 and the SDKs (AWS_ENDPOINT_URL);")
@@ -455,4 +459,46 @@ func (d *demo) diagnoseList() string {
 		return err.Error()
 	}
 	return "the request was allowed"
+}
+
+// check runs `xacct check` on the templates, then on a copy whose trust
+// policy pins another role: the mistake found before any deployment.
+func (d *demo) check(root string) error {
+	d.section("Before deploying: xacct check finds the same mistakes statically")
+	params := map[string]string{"SourceBucketName": demoSource, "TargetBucketName": demoDest, "NotificationEmail": "ops@example.com", "ExternalId": demoExtID}
+	files := []string{filepath.Join(root, "deploy", "target.yaml"), filepath.Join(root, "deploy", "home.yaml")}
+	rep, err := check.Run(files, check.Options{Params: params})
+	if err != nil {
+		return err
+	}
+	d.say("xacct check deploy/target.yaml deploy/home.yaml: %d functions, %d errors, %d warnings", rep.Summary.Functions, rep.Summary.Errors, rep.Summary.Warnings)
+	body, err := os.ReadFile(files[0])
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "xacct-demo-check-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	broken := filepath.Join(dir, "target.yaml")
+	os.WriteFile(broken, []byte(strings.ReplaceAll(string(body), "role/${CopyExecutionRoleName}", "role/some-other-role")), 0o644)
+	rep, err = check.Run([]string{broken, files[1]}, check.Options{Params: params})
+	if err != nil {
+		return err
+	}
+	d.say("with the trust policy naming another role:")
+	for _, f := range rep.Findings {
+		if f.Severity == check.Error {
+			d.say("  %s %s: %s", f.Severity, f.Function, firstLine(f.Message))
+		}
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -28,6 +28,8 @@ func TestDemo(t *testing.T) {
 		"AWS/Lambda Errors      FunctionName=xacct-s3-copy  Sum=4",
 		"alarm xacct-s3-copy-errors is ALARM",
 		`Subject: ALARM: "xacct-s3-copy-errors" in US East (N. Virginia)`,
+		"xacct check deploy/target.yaml deploy/home.yaml: 2 functions, 0 errors, 0 warnings",
+		"error xacct-s3-copy: step 2 (trust policy)",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())

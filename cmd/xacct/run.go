@@ -29,6 +29,7 @@ var commands = map[string]command{
 	"up":     {"build the functions and deploy deploy/target.yaml and deploy/home.yaml to an emulator", runUp},
 	"invoke": {"invoke a deployed function and print its result and logs", runInvoke},
 	"copy":   {"copy a prefix between buckets (across accounts with --role-arn), with a progress bar", runCopy},
+	"check":  {"check templates: can each function assume its roles and reach its buckets? what is too broad?", runCheck},
 	"assume": {"print credentials for a role as shell exports or credential_process JSON (cached)", runAssume},
 }
 

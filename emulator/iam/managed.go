@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xacct/xacct/policy"
@@ -71,4 +72,21 @@ func loadManaged(name, path string) (*ManagedPolicy, error) {
 			CreateDate: f.CreateDate,
 		}},
 	}, nil
+}
+
+var (
+	awsManagedOnce sync.Once
+	awsManaged     map[string]*ManagedPolicy
+)
+
+// AWSManagedPolicy returns the embedded AWS managed policy with the given
+// ARN (arn:aws:iam::aws:policy/...), for static analysis outside the
+// emulator.
+func AWSManagedPolicy(arn string) (policy.Named, bool) {
+	awsManagedOnce.Do(func() { awsManaged = awsManagedPolicies() })
+	mp, ok := awsManaged[arn]
+	if !ok {
+		return policy.Named{}, false
+	}
+	return policy.Named{Name: mp.Name, Policy: mp.Default().Doc.Policy()}, true
 }

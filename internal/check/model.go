@@ -1,0 +1,336 @@
+// Package check is `xacct check`: static analysis of CloudFormation and SAM
+// templates with the policy engine. It works out, without deploying, whether
+// each Lambda function can assume each role it references (the three setup
+// steps), whether that role reaches the buckets the function uses, and
+// which permissions are broader than they need to be.
+package check
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/cloudformation/template"
+)
+
+// Options configure a check.
+type Options struct {
+	// Params override template parameters (applied to every template that
+	// declares them).
+	Params map[string]string
+	// Accounts gives a template file its account. By default a template
+	// with Lambda functions is the home account (111111111111) and one
+	// without is the target account (222222222222), the emulator's
+	// conventions.
+	Accounts map[string]string
+	// Region is the region templates are evaluated for (us-east-1).
+	Region string
+}
+
+// role is an IAM role defined in a template.
+type role struct {
+	arn, name, account string
+	trust              string // JSON
+	inline             []namedDoc
+	managed            []string
+	file, id           string
+}
+
+type namedDoc struct{ name, doc string }
+
+// function is a Lambda function defined in a template.
+type function struct {
+	name, account, roleARN string
+	env                    map[string]string
+	file, id               string
+}
+
+// bucket is an S3 bucket (and its policy) defined in a template.
+type bucket struct {
+	name, account string
+	policy        string // JSON, empty without a BucketPolicy
+	file, id      string
+}
+
+// model is everything the templates define.
+type model struct {
+	roles     map[string]*role // by ARN
+	functions []*function
+	buckets   map[string]*bucket
+	managed   map[string]string // customer managed policy ARN -> document
+	accounts  map[string]string // file -> account
+	findings  []Finding
+}
+
+// load parses, transforms and binds each template and collects its roles,
+// functions, buckets and policies with their values resolved as a
+// deployment would.
+func load(files []string, opts Options) (*model, error) {
+	m := &model{roles: map[string]*role{}, buckets: map[string]*bucket{}, managed: map[string]string{}, accounts: map[string]string{}}
+	region := opts.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	type loaded struct {
+		file string
+		b    *template.Bound
+		t    *template.Template
+	}
+	var all []loaded
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		t, err := template.Parse(body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		// Local code locations do not matter here: stand in S3 ones, as a
+		// package step would.
+		t, err = t.PackageArtifacts(context.Background(), func(ctx context.Context, id, prop, path string) (string, string, error) {
+			return "xacct-check-artifacts", id, nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		pt, err := t.Transform(template.TransformOptions{Region: region, Parameters: opts.Params})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		if err := pt.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		acct := opts.Accounts[f]
+		if acct == "" {
+			acct = "222222222222"
+			for _, r := range pt.Resources() {
+				if r.Type == "AWS::Lambda::Function" {
+					acct = "111111111111"
+				}
+			}
+		}
+		m.accounts[f] = acct
+		decls, err := pt.Parameters()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		params := map[string]string{}
+		var missing []string
+		for _, d := range decls {
+			if v, ok := opts.Params[d.Name]; ok {
+				params[d.Name] = v
+			} else if !d.HasDefault {
+				missing = append(missing, d.Name)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, fmt.Errorf("%s: parameters without a default need a value: --param %s=...", f, strings.Join(missing, "=... --param "))
+		}
+		stack := strings.TrimSuffix(strings.TrimSuffix(baseName(f), ".yaml"), ".json")
+		b, err := pt.Bind(params, template.Pseudo{AccountID: acct, Region: region, StackName: "xacct-" + stack})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		all = append(all, loaded{f, b, pt})
+	}
+	for _, l := range all {
+		if err := m.collect(l.file, l.b, l.t, region); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func baseName(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// static resolves Ref and Fn::GetAtt to the names and ARNs a deployment
+// would give, without deploying.
+type static struct {
+	acct, region, stack string
+	b                   *template.Bound
+	t                   *template.Template
+	cache               map[string]map[string]any
+}
+
+func (s *static) props(ctx context.Context, id string) map[string]any {
+	if p, ok := s.cache[id]; ok {
+		return p
+	}
+	s.cache[id] = nil // cycles resolve to nothing
+	p, err := s.b.ResolveProperties(ctx, id, s)
+	if err != nil {
+		p = map[string]any{}
+	}
+	s.cache[id] = p
+	return p
+}
+
+func str(m map[string]any, k string) string {
+	v, _ := m[k].(string)
+	return v
+}
+
+func (s *static) name(ctx context.Context, id, prop string) string {
+	if n := str(s.props(ctx, id), prop); n != "" {
+		return n
+	}
+	return s.stack + "-" + id
+}
+
+func (s *static) Ref(ctx context.Context, id string) (string, error) {
+	r, ok := s.t.Resource(id)
+	if !ok {
+		return "", awserr.Validation("Template error: unresolved resource %s", id)
+	}
+	switch r.Type {
+	case "AWS::IAM::Role":
+		return s.name(ctx, id, "RoleName"), nil
+	case "AWS::S3::Bucket":
+		return strings.ToLower(s.name(ctx, id, "BucketName")), nil
+	case "AWS::Logs::LogGroup":
+		return s.name(ctx, id, "LogGroupName"), nil
+	case "AWS::Lambda::Function":
+		return s.name(ctx, id, "FunctionName"), nil
+	case "AWS::SNS::Topic":
+		return fmt.Sprintf("arn:aws:sns:%s:%s:%s", s.region, s.acct, s.name(ctx, id, "TopicName")), nil
+	case "AWS::IAM::ManagedPolicy":
+		return fmt.Sprintf("arn:aws:iam::%s:policy/%s", s.acct, s.name(ctx, id, "ManagedPolicyName")), nil
+	case "AWS::CloudWatch::Alarm":
+		return s.name(ctx, id, "AlarmName"), nil
+	}
+	return id, nil
+}
+
+func (s *static) GetAtt(ctx context.Context, id, attr string) (any, error) {
+	ref, err := s.Ref(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r, _ := s.t.Resource(id)
+	switch r.Type + "." + attr {
+	case "AWS::IAM::Role.Arn":
+		path := str(s.props(ctx, id), "Path")
+		if path == "" {
+			path = "/"
+		}
+		return "arn:aws:iam::" + s.acct + ":role" + path + ref, nil
+	case "AWS::S3::Bucket.Arn":
+		return "arn:aws:s3:::" + ref, nil
+	case "AWS::Logs::LogGroup.Arn":
+		return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s:*", s.region, s.acct, ref), nil
+	case "AWS::Lambda::Function.Arn":
+		return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.region, s.acct, ref), nil
+	case "AWS::SNS::Topic.TopicName":
+		return s.name(ctx, id, "TopicName"), nil
+	}
+	return ref, nil
+}
+
+func (s *static) ImportValue(ctx context.Context, name string) (string, error) {
+	return "imported:" + name, nil
+}
+
+// docString renders a policy document property as JSON.
+func docString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func (m *model) collect(file string, b *template.Bound, t *template.Template, region string) error {
+	ctx := context.Background()
+	acct := m.accounts[file]
+	st := &static{acct: acct, region: region, stack: "xacct-" + strings.TrimSuffix(strings.TrimSuffix(baseName(file), ".yaml"), ".json"), b: b, t: t, cache: map[string]map[string]any{}}
+	for _, id := range b.Resources() {
+		r, _ := t.Resource(id)
+		p := st.props(ctx, id)
+		switch r.Type {
+		case "AWS::IAM::Role":
+			arnV, _ := st.GetAtt(ctx, id, "Arn")
+			ro := &role{arn: arnV.(string), account: acct, trust: docString(p["AssumeRolePolicyDocument"]), file: file, id: id}
+			ro.name, _ = st.Ref(ctx, id)
+			if pols, ok := p["Policies"].([]any); ok {
+				for _, x := range pols {
+					if pm, ok := x.(map[string]any); ok {
+						ro.inline = append(ro.inline, namedDoc{str(pm, "PolicyName"), docString(pm["PolicyDocument"])})
+					}
+				}
+			}
+			if arns, ok := p["ManagedPolicyArns"].([]any); ok {
+				for _, a := range arns {
+					if s, ok := a.(string); ok {
+						ro.managed = append(ro.managed, s)
+					}
+				}
+			}
+			m.roles[ro.arn] = ro
+		case "AWS::Lambda::Function":
+			f := &function{account: acct, roleARN: str(p, "Role"), env: map[string]string{}, file: file, id: id}
+			f.name, _ = st.Ref(ctx, id)
+			if env, ok := p["Environment"].(map[string]any); ok {
+				if vars, ok := env["Variables"].(map[string]any); ok {
+					for k, v := range vars {
+						f.env[k] = fmt.Sprint(v)
+					}
+				}
+			}
+			m.functions = append(m.functions, f)
+		case "AWS::S3::Bucket":
+			name, _ := st.Ref(ctx, id)
+			if m.buckets[name] == nil {
+				m.buckets[name] = &bucket{name: name, account: acct, file: file, id: id}
+			}
+		case "AWS::IAM::ManagedPolicy":
+			arn, _ := st.Ref(ctx, id)
+			m.managed[arn] = docString(p["PolicyDocument"])
+		}
+	}
+	// Second pass: policies attached to resources collected above.
+	for _, id := range b.Resources() {
+		r, _ := t.Resource(id)
+		p := st.props(ctx, id)
+		switch r.Type {
+		case "AWS::S3::BucketPolicy":
+			name := str(p, "Bucket")
+			bk := m.buckets[name]
+			if bk == nil {
+				bk = &bucket{name: name, account: acct, file: file, id: id}
+				m.buckets[name] = bk
+			}
+			bk.policy = docString(p["PolicyDocument"])
+		case "AWS::IAM::Policy":
+			if roles, ok := p["Roles"].([]any); ok {
+				for _, rn := range roles {
+					for _, ro := range m.roles {
+						if ro.account == acct && ro.name == fmt.Sprint(rn) {
+							ro.inline = append(ro.inline, namedDoc{str(p, "PolicyName"), docString(p["PolicyDocument"])})
+						}
+					}
+				}
+			}
+		case "AWS::IAM::ManagedPolicy":
+			arn, _ := st.Ref(ctx, id)
+			if roles, ok := p["Roles"].([]any); ok {
+				for _, rn := range roles {
+					for _, ro := range m.roles {
+						if ro.account == acct && ro.name == fmt.Sprint(rn) {
+							ro.managed = append(ro.managed, arn)
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
