@@ -249,11 +249,21 @@ func Wait(ctx context.Context, cfg aws.Config, name string, seen map[string]bool
 		seen = map[string]bool{}
 	}
 	var mine []cfntypes.StackEvent
+	failures := 0
 	for {
 		out, err := c.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: &name})
 		if err != nil {
-			return nil, err
+			// A poller outlives transient failures (a dropped connection);
+			// the stack's state is read again on the next round.
+			if failures++; failures > 3 || ctx.Err() != nil || strings.Contains(err.Error(), "does not exist") {
+				return nil, err
+			}
+			if err := sleep(ctx, 200*time.Millisecond); err != nil {
+				return nil, err
+			}
+			continue
 		}
+		failures = 0
 		for i := len(out.StackEvents) - 1; i >= 0; i-- {
 			e := out.StackEvents[i]
 			if id := aws.ToString(e.EventId); !seen[id] {
