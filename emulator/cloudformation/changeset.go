@@ -259,13 +259,7 @@ func (s *Service) DescribeChangeSet(ctx context.Context, in *ChangeSetRef) (*Des
 	if c.Reason != "" {
 		out.StatusReason = aws.String(c.Reason)
 	}
-	for _, p := range c.Resolved {
-		v := p.Value
-		if p.NoEcho {
-			v = "****"
-		}
-		out.Parameters = append(out.Parameters, Parameter{ParameterKey: p.Key, ParameterValue: aws.String(v)})
-	}
+	out.Parameters = maskedParams(c.Resolved)
 	return out, nil
 }
 

@@ -434,13 +434,7 @@ func (s *Service) describe(st *stack) Stack {
 	if st.ChangeSetID != "" {
 		out.ChangeSetId = aws.String(st.ChangeSetID)
 	}
-	for _, p := range st.Params {
-		v := p.Value
-		if p.NoEcho {
-			v = "****"
-		}
-		out.Parameters = append(out.Parameters, Parameter{ParameterKey: p.Key, ParameterValue: aws.String(v)})
-	}
+	out.Parameters = maskedParams(st.Params)
 	for _, o := range st.Outputs {
 		oo := Output{OutputKey: o.Key, OutputValue: o.Value}
 		if o.Description != "" {
@@ -450,6 +444,20 @@ func (s *Service) describe(st *stack) Stack {
 			oo.ExportName = aws.String(o.ExportName)
 		}
 		out.Outputs = append(out.Outputs, oo)
+	}
+	return out
+}
+
+// maskedParams renders parameter values as DescribeStacks shows them:
+// NoEcho ones as "****".
+func maskedParams(ps []template.ParameterValue) []Parameter {
+	var out []Parameter
+	for _, p := range ps {
+		v := p.Value
+		if p.NoEcho {
+			v = "****"
+		}
+		out = append(out, Parameter{ParameterKey: p.Key, ParameterValue: aws.String(v)})
 	}
 	return out
 }
