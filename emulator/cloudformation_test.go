@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -201,5 +202,103 @@ Resources:
 	}
 	if _, err := c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("nope")}); err == nil || !strings.Contains(err.Error(), "Stack with id nope does not exist") {
 		t.Fatalf("missing stack: %v", err)
+	}
+}
+
+// TestStackUpdatesAndExports: an export imported by another stack can be
+// neither changed nor deleted; a replacement (new RoleName) creates the new
+// role and deletes the old one in cleanup; a failed update rolls back;
+// DeletionPolicy Retain keeps a resource.
+func TestStackUpdatesAndExports(t *testing.T) {
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	cfg := srv.Config(home)
+	ic := iam.NewFromConfig(cfg)
+	tmpl := func(logGroup, retain string) []byte {
+		return []byte(`
+Parameters:
+  Name: {Type: String, Default: first-role}
+  Days: {Type: Number, Default: 7}
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Ref Name
+      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}
+  Logs:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: ` + retain + `
+    Properties:
+      LogGroupName: ` + logGroup + `
+      RetentionInDays: !Ref Days
+Outputs:
+  RoleArn:
+    Value: !GetAtt Role.Arn
+    Export: {Name: !Sub '${AWS::StackName}-role-arn'}
+`)
+	}
+	if _, err := stackdeploy.Deploy(ctx, cfg, "producer", tmpl("/xacct/kept", "Retain"), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	consumer := `
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      DisplayName: !ImportValue producer-role-arn
+`
+	if _, err := stackdeploy.Deploy(ctx, cfg, "consumer", []byte(consumer), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	exp, err := cloudformation.NewFromConfig(cfg).ListExports(ctx, &cloudformation.ListExportsInput{})
+	if err != nil || len(exp.Exports) != 1 || aws.ToString(exp.Exports[0].Value) != "arn:aws:iam::"+home+":role/first-role" {
+		t.Fatalf("exports: %v %+v", err, exp)
+	}
+	// The export is in use: renaming the role would change it.
+	_, err = stackdeploy.Deploy(ctx, cfg, "producer", tmpl("/xacct/kept", "Retain"), map[string]string{"Name": "other-role"}, nil)
+	var f *stackdeploy.Failure
+	if !errors.As(err, &f) || f.Status != "UPDATE_ROLLBACK_COMPLETE" || !strings.Contains(f.Reason, "Cannot update export producer-role-arn as it is in use by consumer") {
+		t.Fatalf("update of an imported export: %v", err)
+	}
+	if _, err := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("first-role")}); err != nil {
+		t.Fatalf("rollback lost the original role: %v", err)
+	}
+	if _, err := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("other-role")}); err == nil {
+		t.Fatal("rollback left the new role")
+	}
+	if err := stackdeploy.Delete(ctx, cfg, "producer", nil); !errors.As(err, &f) || !strings.Contains(f.Reason, "Export producer-role-arn cannot be deleted as it is in use by consumer") {
+		t.Fatalf("delete of an imported export: %v", err)
+	}
+	if err := stackdeploy.Delete(ctx, cfg, "consumer", nil); err != nil {
+		t.Fatal(err)
+	}
+	// Deleting the producer keeps the retained log group.
+	if err := stackdeploy.Delete(ctx, cfg, "producer", nil); err != nil {
+		t.Fatal(err)
+	}
+	groups, err := cloudwatchlogs.NewFromConfig(cfg).DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/xacct/kept")})
+	if err != nil || len(groups.LogGroups) != 1 || aws.ToInt32(groups.LogGroups[0].RetentionInDays) != 7 {
+		t.Fatalf("retained group: %v %+v", err, groups)
+	}
+
+	// Replacement: the role is renamed; the old one goes in cleanup.
+	if _, err := stackdeploy.Deploy(ctx, cfg, "second", tmpl("/xacct/second", "Delete"), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := stackdeploy.Deploy(ctx, cfg, "second", tmpl("/xacct/second", "Delete"), map[string]string{"Name": "second-role"}, nil)
+	if err != nil || r.Outputs["RoleArn"] != "arn:aws:iam::"+home+":role/second-role" {
+		t.Fatalf("replace: %v %+v", err, r)
+	}
+	if _, err := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("first-role")}); err == nil {
+		t.Error("the replaced role was not deleted in cleanup")
+	}
+	// A failing update (a retention CloudWatch Logs refuses) rolls back.
+	_, err = stackdeploy.Deploy(ctx, cfg, "second", tmpl("/xacct/second", "Delete"), map[string]string{"Name": "second-role", "Days": "8"}, nil)
+	if !errors.As(err, &f) || f.Status != "UPDATE_ROLLBACK_COMPLETE" || !strings.Contains(f.Error(), "Logs UPDATE_FAILED") {
+		t.Fatalf("failed update: %v", err)
+	}
+	groups, _ = cloudwatchlogs.NewFromConfig(cfg).DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/xacct/second")})
+	if len(groups.LogGroups) != 1 || aws.ToInt32(groups.LogGroups[0].RetentionInDays) != 7 {
+		t.Fatalf("after rollback: %+v", groups)
 	}
 }

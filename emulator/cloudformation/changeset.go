@@ -93,30 +93,37 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetIn) (*
 	if typ != "CREATE" && typ != "UPDATE" {
 		return nil, awserr.Validation("ChangeSetType %s is not supported by the xacct emulator (CREATE and UPDATE are)", typ)
 	}
+	// A snapshot of the stack's state, read under the lock.
 	s.mu.Lock()
 	st := s.lookupLocked(call, in.StackName)
+	var status, prevBody string
+	var prevParams []template.ParameterValue
+	dup := false
+	if st != nil {
+		status, prevBody, prevParams = st.Status, st.Body, st.Params
+		dup = findChangeSet(st, in.ChangeSetName) != nil
+	}
 	s.mu.Unlock()
 	switch {
-	case typ == "CREATE" && st != nil && st.Status != "REVIEW_IN_PROGRESS":
+	case typ == "CREATE" && st != nil && status != "REVIEW_IN_PROGRESS":
 		return nil, awserr.New(http.StatusBadRequest, "AlreadyExistsException", "Stack [%s] already exists and cannot be created again with the changeSet [%s].", in.StackName, in.ChangeSetName)
-	case typ == "UPDATE" && (st == nil || st.Status == "REVIEW_IN_PROGRESS"):
+	case typ == "UPDATE" && (st == nil || status == "REVIEW_IN_PROGRESS"):
 		return nil, awserr.Validation("Stack [%s] does not exist", in.StackName)
 	}
-	if st != nil {
-		s.mu.Lock()
-		dup := findChangeSet(st, in.ChangeSetName) != nil
-		s.mu.Unlock()
-		if dup {
-			return nil, awserr.New(http.StatusBadRequest, "AlreadyExistsException", "ChangeSet %s already exists", in.ChangeSetName)
+	if st != nil && typ == "UPDATE" {
+		if err := updatable(st.ID, status); err != nil {
+			return nil, err
 		}
 	}
+	if dup {
+		return nil, awserr.New(http.StatusBadRequest, "AlreadyExistsException", "ChangeSet %s already exists", in.ChangeSetName)
+	}
 	var body []byte
-	var prevParams []template.ParameterValue
 	if aws.ToBool(in.UsePreviousTemplate) {
 		if st == nil {
 			return nil, awserr.Validation("Stack [%s] does not exist", in.StackName)
 		}
-		body = []byte(st.Body)
+		body = []byte(prevBody)
 	} else {
 		var err error
 		if body, err = s.templateBody(ctx, call, in.TemplateBody, in.TemplateURL); err != nil {
@@ -127,8 +134,6 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetIn) (*
 	if fresh {
 		st = s.newStack(call, in.StackName)
 		st.Status = "REVIEW_IN_PROGRESS"
-	} else {
-		prevParams = st.Params
 	}
 	p, err := s.prepare(st, body, in.Parameters, prevParams)
 	if err != nil {
@@ -145,7 +150,7 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetIn) (*
 		Status: "CREATE_COMPLETE", ExecutionStatus: "AVAILABLE",
 	}
 	cs.Changes = s.changes(context.WithoutCancel(ctx), st, p)
-	if len(cs.Changes) == 0 && (fresh || sameParams(p.params, st.Params)) {
+	if len(cs.Changes) == 0 && (fresh || sameParams(p.params, prevParams)) {
 		cs.Status, cs.ExecutionStatus = "FAILED", "UNAVAILABLE"
 		cs.Reason = "The submitted information didn't contain changes. Submit different information to create a change set."
 	}
@@ -276,8 +281,12 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, in *ChangeSetRef) (*Empt
 		err = awserr.New(http.StatusBadRequest, "InvalidChangeSetStatus", "ChangeSet [%s] cannot be executed in its current status of [%s]", c.ID, c.Status)
 	}
 	var prev []template.ParameterValue
+	roleARN := ""
 	if err == nil {
-		prev = st.Params
+		prev, roleARN = st.Params, c.RoleARN
+		if roleARN == "" {
+			roleARN = st.RoleARN
+		}
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -286,10 +295,6 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, in *ChangeSetRef) (*Empt
 	p, err := s.prepare(st, []byte(c.Body), c.Params, prev)
 	if err != nil {
 		return nil, err
-	}
-	roleARN := c.RoleARN
-	if roleARN == "" {
-		roleARN = st.RoleARN
 	}
 	d, err := s.operator(ctx, call, roleARN)
 	if err != nil {

@@ -50,11 +50,53 @@ func (r resolver) ImportValue(ctx context.Context, name string) (string, error) 
 		}
 		for _, o := range st.Outputs {
 			if o.ExportName == name {
+				if !slices.Contains(r.st.Imports, name) {
+					r.st.Imports = append(r.st.Imports, name)
+				}
 				return o.Value, nil
 			}
 		}
 	}
 	return "", awserr.Validation("No export named %s found", name)
+}
+
+// importerLocked names a live stack other than st that imports export, or
+// "".
+func (s *Service) importerLocked(st *stack, export string) string {
+	for _, o := range s.stacks {
+		if o != st && o.Account == st.Account && o.Region == st.Region && o.Status != "DELETE_COMPLETE" && slices.Contains(o.Imports, export) {
+			return o.Name
+		}
+	}
+	return ""
+}
+
+// exportsInUse refuses to change or remove exports another stack imports,
+// as CloudFormation does. next is nil when the stack is being deleted.
+func (s *Service) exportsInUse(st *stack, next []template.Output) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range st.Outputs {
+		if o.ExportName == "" {
+			continue
+		}
+		kept := false
+		for _, n := range next {
+			if n.ExportName == o.ExportName && n.Value == o.Value {
+				kept = true
+			}
+		}
+		if kept {
+			continue
+		}
+		if user := s.importerLocked(st, o.ExportName); user != "" {
+			if next == nil {
+				return awserr.Validation("Export %s cannot be deleted as it is in use by %s", o.ExportName, user)
+			}
+			return awserr.Validation("Cannot update export %s as it is in use by %s", o.ExportName, user)
+		}
+	}
+	return nil
 }
 
 // deploy creates or updates st's resources to match p, in dependency
@@ -149,6 +191,8 @@ func (s *Service) deploy(ctx context.Context, st *stack, d *deployer, p *prepare
 		var err error
 		if outputs, err = p.bound.Outputs(ctx, res); err != nil {
 			failure = err
+		} else if update {
+			failure = s.exportsInUse(st, outputs)
 		}
 	}
 	if failure != nil {
@@ -285,6 +329,10 @@ func (s *Service) deleteResource(ctx context.Context, d *deployer, st *stack, r 
 
 // deleteStack deletes st's resources in reverse creation order.
 func (s *Service) deleteStack(ctx context.Context, st *stack, d *deployer, retain []string) {
+	if err := s.exportsInUse(st, nil); err != nil {
+		s.stackEvent(st, "DELETE_FAILED", errText(err))
+		return
+	}
 	s.mu.Lock()
 	order := slices.Clone(st.Order)
 	s.mu.Unlock()

@@ -40,6 +40,8 @@ type stack struct {
 	Events      []StackEvent
 	ChangeSets  []*changeSet
 	ChangeSetID string
+	// Imports are the exports of other stacks this one imports.
+	Imports []string
 }
 
 // resource is one resource of a stack.
@@ -302,11 +304,10 @@ func (s *Service) UpdateStack(ctx context.Context, in *UpdateStackIn) (*UpdateSt
 	call := service.FromContext(ctx)
 	s.mu.Lock()
 	st := s.lookupLocked(call, in.StackName)
-	var body string
+	var body, processed, status, stackRole string
 	var prev []template.ParameterValue
-	var status string
 	if st != nil {
-		body, prev, status = st.Body, st.Params, st.Status
+		body, processed, prev, status, stackRole = st.Body, st.Processed, st.Params, st.Status, st.RoleARN
 	}
 	s.mu.Unlock()
 	if st == nil {
@@ -331,12 +332,12 @@ func (s *Service) UpdateStack(ctx context.Context, in *UpdateStackIn) (*UpdateSt
 	if err := checkCapabilities(p, in.Capabilities, false); err != nil {
 		return nil, err
 	}
-	if string(p.processed.JSON()) == st.Processed && sameParams(p.params, prev) {
+	if string(p.processed.JSON()) == processed && sameParams(p.params, prev) {
 		return nil, awserr.Validation("No updates are to be performed.")
 	}
 	roleARN := aws.ToString(in.RoleARN)
 	if roleARN == "" {
-		roleARN = st.RoleARN
+		roleARN = stackRole
 	}
 	d, err := s.operator(ctx, call, roleARN)
 	if err != nil {
