@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -43,10 +44,16 @@ func TestS3CLIRecursiveAndSync(t *testing.T) {
 	files["big/large.bin"] = make([]byte, 9<<20) // multipart (CLI threshold 8 MiB)
 	rand.Read(files["big/large.bin"])
 	files["unicode/データ.csv"] = []byte("a,b\n")
+	// S3 lists LastModified to the second and `aws s3 sync` uploads a
+	// local file whose mtime is newer: files written in the second of their
+	// upload would look newer than their objects (as on AWS), so they are
+	// dated a minute back.
+	past := time.Now().Add(-time.Minute)
 	for name, b := range files {
 		p := filepath.Join(src, name)
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		os.WriteFile(p, b, 0o644)
+		os.Chtimes(p, past, past)
 	}
 	must(t, env, "aws", "s3", "mb", "s3://cli-bucket")
 	must(t, env, "aws", "s3", "cp", "--recursive", src, "s3://cli-bucket/tree/")
