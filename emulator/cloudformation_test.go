@@ -302,3 +302,67 @@ Resources:
 		t.Fatalf("after rollback: %+v", groups)
 	}
 }
+
+// TestTerminationProtectionAndEventTimes covers what `sam deploy` and
+// `sam delete` rely on: each event is newer than the one before it (sam
+// follows a deployment by skipping events not newer than the last it saw,
+// so events written to the second never ended its wait), DescribeStacks
+// always carries EnableTerminationProtection, and a protected stack cannot
+// be deleted.
+func TestTerminationProtectionAndEventTimes(t *testing.T) {
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	c := cloudformation.NewFromConfig(srv.Config(home))
+	body := `
+Resources:
+  A: {Type: AWS::SNS::Topic}
+  B: {Type: AWS::SNS::Topic}
+  C: {Type: AWS::Logs::LogGroup}
+`
+	if _, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("guarded"), TemplateBody: aws.String(body),
+		EnableTerminationProtection: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stackdeploy.Wait(ctx, srv.Config(home), "guarded", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := c.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String("guarded")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ev.StackEvents) != 8 {
+		t.Fatalf("got %d events, want 8", len(ev.StackEvents))
+	}
+	for i := 1; i < len(ev.StackEvents); i++ { // newest first
+		if newer, older := ev.StackEvents[i-1].Timestamp, ev.StackEvents[i].Timestamp; !newer.After(*older) {
+			t.Errorf("event %d at %v is not after event %d at %v", i-1, newer, i, older)
+		}
+	}
+
+	_, err = c.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("guarded")})
+	if err == nil || !strings.Contains(err.Error(), "ValidationError") || !strings.Contains(err.Error(), "Stack [guarded] cannot be deleted while TerminationProtection is enabled") {
+		t.Fatalf("delete of a protected stack: %v", err)
+	}
+	desc, err := c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("guarded")})
+	if err != nil || len(desc.Stacks) != 1 || !aws.ToBool(desc.Stacks[0].EnableTerminationProtection) || desc.Stacks[0].StackStatus != cfntypes.StackStatusCreateComplete {
+		t.Fatalf("after the refused delete: %v %+v", err, desc)
+	}
+	if _, err := c.UpdateTerminationProtection(ctx, &cloudformation.UpdateTerminationProtectionInput{StackName: aws.String("guarded"),
+		EnableTerminationProtection: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	desc, err = c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("guarded")})
+	if err != nil || desc.Stacks[0].EnableTerminationProtection == nil || *desc.Stacks[0].EnableTerminationProtection {
+		t.Fatalf("EnableTerminationProtection after turning it off: %v %+v", err, desc.Stacks)
+	}
+	if _, err := c.UpdateTerminationProtection(ctx, &cloudformation.UpdateTerminationProtectionInput{StackName: aws.String("nope"),
+		EnableTerminationProtection: aws.Bool(true)}); err == nil || !strings.Contains(err.Error(), "Stack with id nope does not exist") {
+		t.Errorf("unknown stack: %v", err)
+	}
+	if _, err := c.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("guarded")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stackdeploy.Wait(ctx, srv.Config(home), "guarded", nil, nil); err != nil && !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("delete: %v", err)
+	}
+}

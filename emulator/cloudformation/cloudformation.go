@@ -132,6 +132,10 @@ func (s *Service) newMux() *query.Mux {
 		Check: func(c *service.Call, in *DeleteStackIn) service.Check {
 			return stackCheck("DeleteStack", func() string { return in.StackName })(c)
 		}})
+	query.Register(m, service.Op[UpdateTerminationProtectionIn, UpdateTerminationProtectionOut]{Name: "UpdateTerminationProtection", Run: s.UpdateTerminationProtection,
+		Check: func(c *service.Call, in *UpdateTerminationProtectionIn) service.Check {
+			return stackCheck("UpdateTerminationProtection", func() string { return in.StackName })(c)
+		}})
 	query.Register(m, service.Op[DescribeStacksIn, DescribeStacksOut]{Name: "DescribeStacks", Run: s.DescribeStacks,
 		Check: func(c *service.Call, in *DescribeStacksIn) service.Check {
 			return stackCheck("DescribeStacks", func() string { return aws.ToString(in.StackName) })(c)

@@ -49,9 +49,11 @@ type Stack struct {
 	NotificationARNs  []string
 	Capabilities      []string
 	Outputs           []Output
-	RoleARN           *string
-	Tags              []Tag
-	DriftInformation  StackDriftInformation
+	// EnableTerminationProtection is always written, as AWS does.
+	EnableTerminationProtection bool
+	RoleARN                     *string
+	Tags                        []Tag
+	DriftInformation            StackDriftInformation
 }
 
 // StackEvent is the StackEvent shape.
@@ -121,6 +123,8 @@ type CreateStackIn struct {
 	RoleARN            *string
 	Tags               []Tag
 	ClientRequestToken *string
+
+	EnableTerminationProtection *bool
 }
 
 // CreateStackOut is CreateStack's output.
@@ -403,3 +407,12 @@ type GetTemplateSummaryOut struct {
 	Version            *string
 	DeclaredTransforms []string
 }
+
+// UpdateTerminationProtectionIn is UpdateTerminationProtection's input.
+type UpdateTerminationProtectionIn struct {
+	StackName                   string
+	EnableTerminationProtection *bool
+}
+
+// UpdateTerminationProtectionOut is UpdateTerminationProtection's output.
+type UpdateTerminationProtectionOut struct{ StackId string }

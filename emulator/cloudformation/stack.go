@@ -30,6 +30,7 @@ type stack struct {
 	Capabilities              []string
 	NotificationARNs          []string
 	DisableRollback           bool
+	TerminationProtection     bool
 	RoleARN                   string
 	Tags                      []Tag
 	Outputs                   []template.Output
@@ -64,9 +65,16 @@ func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Mill
 // event records a stack or resource event and sets the resource's status.
 // Callers hold s.mu.
 func (s *Service) eventLocked(st *stack, logicalID, typ, phys, status, reason string) {
+	// Each event is at least a millisecond after the stack's previous one:
+	// clients that follow a deployment (sam deploy) skip events not newer
+	// than the last one they saw, and the newest-first order stays exact.
+	at := s.now()
+	if n := len(st.Events); n > 0 && !at.After(st.Events[n-1].Timestamp) {
+		at = st.Events[n-1].Timestamp.Add(time.Millisecond)
+	}
 	ev := StackEvent{
 		StackId: st.ID, StackName: st.Name, EventId: newUUID(), LogicalResourceId: logicalID,
-		PhysicalResourceId: phys, ResourceType: typ, Timestamp: s.now(), ResourceStatus: status,
+		PhysicalResourceId: phys, ResourceType: typ, Timestamp: at, ResourceStatus: status,
 	}
 	if reason != "" {
 		ev.ResourceStatusReason = aws.String(reason)
@@ -275,6 +283,7 @@ func (s *Service) CreateStack(ctx context.Context, in *CreateStackIn) (*CreateSt
 	st := s.newStack(call, in.StackName)
 	st.NotificationARNs, st.Tags, st.RoleARN = in.NotificationARNs, in.Tags, aws.ToString(in.RoleARN)
 	st.DisableRollback = aws.ToBool(in.DisableRollback) || aws.ToString(in.OnFailure) == "DO_NOTHING"
+	st.TerminationProtection = aws.ToBool(in.EnableTerminationProtection)
 	p, err := s.prepare(st, body, in.Parameters, nil)
 	if err != nil {
 		return nil, err
@@ -393,6 +402,10 @@ func (s *Service) DeleteStack(ctx context.Context, in *DeleteStackIn) (*Empty, e
 		s.mu.Unlock()
 		return &Empty{}, nil
 	}
+	if st.TerminationProtection {
+		s.mu.Unlock()
+		return nil, awserr.Validation("Stack [%s] cannot be deleted while TerminationProtection is enabled", in.StackName)
+	}
 	if strings.HasSuffix(st.Status, "_IN_PROGRESS") && st.Status != "REVIEW_IN_PROGRESS" {
 		s.mu.Unlock()
 		return nil, awserr.Validation("Stack [%s] cannot be deleted while in status %s", st.Name, st.Status)
@@ -415,7 +428,8 @@ func (s *Service) describe(st *stack) Stack {
 	out := Stack{
 		StackId: st.ID, StackName: st.Name, CreationTime: st.Created, StackStatus: st.Status,
 		DisableRollback: st.DisableRollback, NotificationARNs: st.NotificationARNs, Capabilities: st.Capabilities,
-		Tags: st.Tags, DriftInformation: StackDriftInformation{StackDriftStatus: "NOT_CHECKED"},
+		EnableTerminationProtection: st.TerminationProtection,
+		Tags:                        st.Tags, DriftInformation: StackDriftInformation{StackDriftStatus: "NOT_CHECKED"},
 	}
 	if st.Description != "" {
 		out.Description = aws.String(st.Description)
@@ -758,4 +772,27 @@ func (s *Service) GetTemplateSummary(ctx context.Context, in *GetTemplateSummary
 		out.Capabilities, out.CapabilitiesReason = caps, aws.String(reason)
 	}
 	return out, nil
+}
+
+// UpdateTerminationProtection turns a stack's termination protection on or
+// off; DeleteStack refuses a protected stack.
+func (s *Service) UpdateTerminationProtection(ctx context.Context, in *UpdateTerminationProtectionIn) (*UpdateTerminationProtectionOut, error) {
+	if in.StackName == "" {
+		return nil, awserr.Validation("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
+	}
+	if in.EnableTerminationProtection == nil {
+		return nil, awserr.Validation("1 validation error detected: Value null at 'enableTerminationProtection' failed to satisfy constraint: Member must not be null")
+	}
+	call := service.FromContext(ctx)
+	s.mu.Lock()
+	st := s.lookupLocked(call, in.StackName)
+	if st == nil || st.Status == "DELETE_COMPLETE" {
+		s.mu.Unlock()
+		return nil, errNoStack(in.StackName)
+	}
+	st.TerminationProtection = *in.EnableTerminationProtection
+	id := st.ID
+	s.mu.Unlock()
+	s.save()
+	return &UpdateTerminationProtectionOut{StackId: id}, nil
 }

@@ -42,10 +42,13 @@ type account struct {
 
 // New returns the IAM service, loading state from opts.DataDir if set.
 func New(opts Options) (*Service, error) {
-	s := &Service{now: opts.Now, acct: make(map[string]*account), managed: awsManagedPolicies()}
-	if s.now == nil {
-		s.now = time.Now
+	clock := opts.Now
+	if clock == nil {
+		clock = time.Now
 	}
+	// IAM's dates are whole seconds (CreateDate 2012-05-08T23:34:01Z).
+	now := func() time.Time { return clock().Truncate(time.Second) }
+	s := &Service{now: now, acct: make(map[string]*account), managed: awsManagedPolicies()}
 	if opts.DataDir != "" {
 		s.dir = filepath.Join(opts.DataDir, "iam")
 		if err := s.load(); err != nil {

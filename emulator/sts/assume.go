@@ -1,6 +1,8 @@
 package sts
 
 import (
+	"time"
+
 	"context"
 	"net/http"
 	"strconv"
@@ -189,12 +191,13 @@ func (s *Service) newSession(role *iam.Role, sessionName string, duration int32)
 		AccessKeyID:     iam.NewSessionKeyID(),
 		SecretAccessKey: iam.NewSecret(),
 		SessionToken:    newToken(),
-		Expires:         s.now().UTC().Add(secondsDuration(duration)),
-		Account:         role.Account,
-		RoleName:        role.Name,
-		RoleARN:         role.ARN,
-		RoleID:          role.ID,
-		SessionName:     sessionName,
+		// STS writes Expiration to the second.
+		Expires:     s.now().UTC().Truncate(time.Second).Add(secondsDuration(duration)),
+		Account:     role.Account,
+		RoleName:    role.Name,
+		RoleARN:     role.ARN,
+		RoleID:      role.ID,
+		SessionName: sessionName,
 	}
 }
 

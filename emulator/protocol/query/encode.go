@@ -14,7 +14,13 @@ import (
 )
 
 // TimeFormat is how timestamps are written in query responses (ISO 8601, UTC).
-const TimeFormat = "2006-01-02T15:04:05Z"
+// A time with a fractional second is written with milliseconds
+// (TimeFormatMillis), as CloudFormation and STS write theirs; a service
+// whose times AWS writes to the second (IAM) keeps whole seconds.
+const (
+	TimeFormat       = "2006-01-02T15:04:05Z"
+	TimeFormatMillis = "2006-01-02T15:04:05.000Z"
+)
 
 // WriteResponse writes a successful response for op:
 //
@@ -115,7 +121,12 @@ func encodeMember(b *bytes.Buffer, name, tag string, v reflect.Value) {
 
 func encodeValue(b *bytes.Buffer, tag string, v reflect.Value) {
 	if v.Type() == timeType {
-		b.WriteString(v.Interface().(time.Time).UTC().Format(TimeFormat))
+		t := v.Interface().(time.Time).UTC()
+		if t.Nanosecond() != 0 {
+			b.WriteString(t.Format(TimeFormatMillis))
+		} else {
+			b.WriteString(t.Format(TimeFormat))
+		}
 		return
 	}
 	switch v.Kind() {

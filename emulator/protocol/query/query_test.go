@@ -129,6 +129,16 @@ func TestWriteResponse(t *testing.T) {
 	}
 }
 
+// A time with a fractional second keeps its milliseconds (CloudFormation's
+// event times); a whole second is written without them (IAM's dates).
+func TestWriteResponseMillis(t *testing.T) {
+	rec := httptest.NewRecorder()
+	WriteResponse(rec, "ns", "Op", "r", &output{When: time.Date(2026, 1, 2, 3, 4, 5, 67_890_000, time.UTC)})
+	if want := "<When>2026-01-02T03:04:05.067Z</When>"; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("got %s, want %s", rec.Body.String(), want)
+	}
+}
+
 func TestWriteError(t *testing.T) {
 	rec := httptest.NewRecorder()
 	WriteError(rec, "https://x/doc/", "req-2", awserr.AccessDenied("User: a is not authorized"))
