@@ -183,6 +183,10 @@ func (p *pool) start(ctx context.Context) (*instance, error) {
 	cmd, err := in.command()
 	if err != nil {
 		in.close()
+		var se *startError
+		if errors.As(err, &se) {
+			return in, se
+		}
 		return nil, err
 	}
 	for range 2 {
@@ -240,7 +244,10 @@ func (in *instance) command() (*exec.Cmd, error) {
 		cmd = exec.Command(s.opts.Python, "-u", script)
 		execEnv = "AWS_Lambda_" + f.Runtime
 	} else {
-		cmd = exec.Command(filepath.Join(f.CodeDir, "bootstrap"))
+		var err error
+		if cmd, err = bootstrapCommand(filepath.Join(f.CodeDir, "bootstrap")); err != nil {
+			return nil, err
+		}
 	}
 	cmd.Dir = f.CodeDir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
