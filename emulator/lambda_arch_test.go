@@ -46,9 +46,10 @@ func TestForeignArchitectureBootstrap(t *testing.T) {
 		Architectures: []lambdatypes.Architecture{arch}, Timeout: aws.Int32(30)}); err != nil {
 		t.Fatal(err)
 	}
+	qemuArch := map[string]string{"arm64": "aarch64", "amd64": "x86_64"}[other]
 	qemu := false
-	for _, name := range []string{"qemu-aarch64-static", "qemu-aarch64", "qemu-x86_64-static", "qemu-x86_64"} {
-		if _, err := exec.LookPath(name); err == nil && strings.Contains(name, map[string]string{"arm64": "aarch64", "amd64": "x86_64"}[other]) {
+	for _, name := range []string{"qemu-" + qemuArch + "-static", "qemu-" + qemuArch} {
+		if _, err := exec.LookPath(name); err == nil {
 			qemu = true
 		}
 	}

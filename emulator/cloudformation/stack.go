@@ -428,9 +428,9 @@ func (s *Service) describe(st *stack) Stack {
 	out := Stack{
 		StackId: st.ID, StackName: st.Name, CreationTime: st.Created, StackStatus: st.Status,
 		DisableRollback: st.DisableRollback, NotificationARNs: st.NotificationARNs, Capabilities: st.Capabilities,
-		EnableTerminationProtection: st.TerminationProtection,
-		Tags:                        st.Tags, DriftInformation: StackDriftInformation{StackDriftStatus: "NOT_CHECKED"},
+		Tags: st.Tags, DriftInformation: StackDriftInformation{StackDriftStatus: "NOT_CHECKED"},
 	}
+	out.EnableTerminationProtection = st.TerminationProtection
 	if st.Description != "" {
 		out.Description = aws.String(st.Description)
 	}

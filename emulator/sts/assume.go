@@ -1,12 +1,11 @@
 package sts
 
 import (
-	"time"
-
 	"context"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/emulator/iam"

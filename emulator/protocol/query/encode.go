@@ -15,8 +15,8 @@ import (
 
 // TimeFormat is how timestamps are written in query responses (ISO 8601, UTC).
 // A time with a fractional second is written with milliseconds
-// (TimeFormatMillis), as CloudFormation and STS write theirs; a service
-// whose times AWS writes to the second (IAM) keeps whole seconds.
+// (TimeFormatMillis), as CloudFormation writes its event times; a service
+// whose times AWS writes to the second (IAM, STS) truncates them itself.
 const (
 	TimeFormat       = "2006-01-02T15:04:05Z"
 	TimeFormatMillis = "2006-01-02T15:04:05.000Z"
