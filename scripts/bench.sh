@@ -9,7 +9,7 @@ N=${1:-2000}
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/xacct" ./cmd/xacct
-go build -o "$tmp/benchtool" ./internal/benchtool
+go build -o "$tmp/benchtool" ./cmd/benchtool
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; return 1; }
