@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/xacct/xacct/cfntemplate"
 	"github.com/xacct/xacct/emulator/awserr"
-	"github.com/xacct/xacct/emulator/cloudformation/template"
 	"github.com/xacct/xacct/emulator/service"
 )
 
@@ -25,7 +25,7 @@ type changeSet struct {
 	Created               time.Time
 	Body, Processed       string
 	Params                []Parameter
-	Resolved              []template.ParameterValue
+	Resolved              []cfntemplate.ParameterValue
 	Capabilities          []string
 	Tags                  []Tag
 	NotificationARNs      []string
@@ -97,7 +97,7 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetIn) (*
 	s.mu.Lock()
 	st := s.lookupLocked(call, in.StackName)
 	var status, prevBody string
-	var prevParams []template.ParameterValue
+	var prevParams []cfntemplate.ParameterValue
 	dup := false
 	if st != nil {
 		status, prevBody, prevParams = st.Status, st.Body, st.Params
@@ -199,13 +199,13 @@ func (s *Service) changes(ctx context.Context, st *stack, p *prepared) []Change 
 			rc.Action, replacement = "Modify", "Conditional"
 		case cur.Type != def.Type:
 			rc.Action, replacement = "Modify", "True"
-		case !template.ValuesEqual(cur.Props, props):
+		case !cfntemplate.ValuesEqual(cur.Props, props):
 			rc.Action = "Modify"
 			if providers[def.Type].update == nil || providers[def.Type].replaces(cur.Props, props) {
 				replacement = "True"
 			}
 			seen := map[string]bool{}
-			for _, c := range template.DiffProperties(cur.Props, props) {
+			for _, c := range cfntemplate.DiffProperties(cur.Props, props) {
 				name := c.Path[0]
 				if seen[name] {
 					continue
@@ -280,7 +280,7 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, in *ChangeSetRef) (*Empt
 	if err == nil && strings.HasSuffix(st.Status, "_IN_PROGRESS") && st.Status != "REVIEW_IN_PROGRESS" {
 		err = awserr.New(http.StatusBadRequest, "InvalidChangeSetStatus", "ChangeSet [%s] cannot be executed in its current status of [%s]", c.ID, c.Status)
 	}
-	var prev []template.ParameterValue
+	var prev []cfntemplate.ParameterValue
 	roleARN := ""
 	if err == nil {
 		prev, roleARN = st.Params, c.RoleARN

@@ -24,8 +24,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/xacct/xacct/cfntemplate"
 	"github.com/xacct/xacct/emulator/awserr"
-	"github.com/xacct/xacct/emulator/cloudformation/template"
 	"github.com/xacct/xacct/emulator/internal/fsutil"
 	"github.com/xacct/xacct/emulator/protocol/query"
 	"github.com/xacct/xacct/emulator/service"
@@ -331,8 +331,8 @@ func (s *Service) load() error {
 // templateOf parses and processes a template body for a stack.
 type prepared struct {
 	body      []byte
-	processed *template.Template
-	bound     *template.Bound
-	params    []template.ParameterValue
+	processed *cfntemplate.Template
+	bound     *cfntemplate.Bound
+	params    []cfntemplate.ParameterValue
 	input     map[string]string
 }

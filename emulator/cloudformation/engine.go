@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/xacct/xacct/cfntemplate"
 	"github.com/xacct/xacct/emulator/awserr"
-	"github.com/xacct/xacct/emulator/cloudformation/template"
 )
 
 // resolver answers Ref, Fn::GetAtt and Fn::ImportValue from a stack's
@@ -73,7 +73,7 @@ func (s *Service) importerLocked(st *stack, export string) string {
 
 // exportsInUse refuses to change or remove exports another stack imports,
 // as CloudFormation does. next is nil when the stack is being deleted.
-func (s *Service) exportsInUse(st *stack, next []template.Output) error {
+func (s *Service) exportsInUse(st *stack, next []cfntemplate.Output) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, o := range st.Outputs {
@@ -150,7 +150,7 @@ func (s *Service) deploy(ctx context.Context, st *stack, d *deployer, p *prepare
 			s.mu.Unlock()
 			s.resEvent(st, id, def.Type, phys, "CREATE_COMPLETE", "")
 			created = append(created, id)
-		case prev.Type != def.Type || !template.ValuesEqual(prev.Props, props):
+		case prev.Type != def.Type || !cfntemplate.ValuesEqual(prev.Props, props):
 			if prev.Type != def.Type || prov.update == nil || prov.replaces(prev.Props, props) {
 				s.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one.")
 				phys, attrs, err := prov.create(ctx, d, st, id, props)
@@ -186,7 +186,7 @@ func (s *Service) deploy(ctx context.Context, st *stack, d *deployer, p *prepare
 			break
 		}
 	}
-	var outputs []template.Output
+	var outputs []cfntemplate.Output
 	if failure == nil {
 		var err error
 		if outputs, err = p.bound.Outputs(ctx, res); err != nil {

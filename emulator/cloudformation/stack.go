@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/xacct/xacct/cfntemplate"
 	"github.com/xacct/xacct/emulator/awserr"
-	"github.com/xacct/xacct/emulator/cloudformation/template"
 	"github.com/xacct/xacct/emulator/service"
 )
 
@@ -26,14 +26,14 @@ type stack struct {
 	Status, Reason            string
 	Created                   time.Time
 	Updated, Deleted          time.Time
-	Params                    []template.ParameterValue
+	Params                    []cfntemplate.ParameterValue
 	Capabilities              []string
 	NotificationARNs          []string
 	DisableRollback           bool
 	TerminationProtection     bool
 	RoleARN                   string
 	Tags                      []Tag
-	Outputs                   []template.Output
+	Outputs                   []cfntemplate.Output
 	Body, Processed           string
 	Resources                 map[string]*resource
 	// Order is the creation order of Resources; deletion runs in reverse.
@@ -150,8 +150,8 @@ func parseS3URL(raw string) (bucket, key string, ok bool) {
 }
 
 // prepare parses, transforms, validates and binds a template for st.
-func (s *Service) prepare(st *stack, body []byte, in []Parameter, prev []template.ParameterValue) (*prepared, error) {
-	t, err := template.Parse(body)
+func (s *Service) prepare(st *stack, body []byte, in []Parameter, prev []cfntemplate.ParameterValue) (*prepared, error) {
+	t, err := cfntemplate.Parse(body)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ func (s *Service) prepare(st *stack, body []byte, in []Parameter, prev []templat
 			values[p.ParameterKey] = *p.ParameterValue
 		}
 	}
-	pt, err := t.Transform(template.TransformOptions{Region: st.Region, Parameters: values, ManagedPolicyARN: s.opts.ManagedPolicyARN})
+	pt, err := t.Transform(cfntemplate.TransformOptions{Region: st.Region, Parameters: values, ManagedPolicyARN: s.opts.ManagedPolicyARN})
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (s *Service) prepare(st *stack, body []byte, in []Parameter, prev []templat
 	}
 	var unknown []string
 	for k := range values {
-		if !slices.ContainsFunc(decls, func(d template.ParameterDecl) bool { return d.Name == k }) {
+		if !slices.ContainsFunc(decls, func(d cfntemplate.ParameterDecl) bool { return d.Name == k }) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -202,7 +202,7 @@ func (s *Service) prepare(st *stack, body []byte, in []Parameter, prev []templat
 	if len(unsupported) > 0 {
 		return nil, awserr.Validation("Template format error: Unrecognized resource types: [%s] (the xacct emulator provisions %s)", strings.Join(unsupported, ", "), supportedTypes())
 	}
-	b, err := pt.Bind(values, template.Pseudo{AccountID: st.Account, Region: st.Region, StackName: st.Name, StackID: st.ID, NotificationARNs: st.NotificationARNs})
+	b, err := pt.Bind(values, cfntemplate.Pseudo{AccountID: st.Account, Region: st.Region, StackName: st.Name, StackID: st.ID, NotificationARNs: st.NotificationARNs})
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ func checkCapabilities(p *prepared, given []string, changeSet bool) error {
 			missing = append(missing, c)
 		}
 	}
-	t, _ := template.Parse(p.body)
+	t, _ := cfntemplate.Parse(p.body)
 	if !changeSet && t != nil && len(t.Transforms()) > 0 && !slices.Contains(given, "CAPABILITY_AUTO_EXPAND") {
 		missing = append(missing, "CAPABILITY_AUTO_EXPAND")
 	}
@@ -314,7 +314,7 @@ func (s *Service) UpdateStack(ctx context.Context, in *UpdateStackIn) (*UpdateSt
 	s.mu.Lock()
 	st := s.lookupLocked(call, in.StackName)
 	var body, processed, status, stackRole string
-	var prev []template.ParameterValue
+	var prev []cfntemplate.ParameterValue
 	if st != nil {
 		body, processed, prev, status, stackRole = st.Body, st.Processed, st.Params, st.Status, st.RoleARN
 	}
@@ -376,7 +376,7 @@ func updatable(id, status string) error {
 	return nil
 }
 
-func sameParams(a, b []template.ParameterValue) bool {
+func sameParams(a, b []cfntemplate.ParameterValue) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -465,7 +465,7 @@ func (s *Service) describe(st *stack) Stack {
 
 // maskedParams renders parameter values as DescribeStacks shows them:
 // NoEcho ones as "****".
-func maskedParams(ps []template.ParameterValue) []Parameter {
+func maskedParams(ps []cfntemplate.ParameterValue) []Parameter {
 	var out []Parameter
 	for _, p := range ps {
 		v := p.Value
@@ -649,11 +649,11 @@ func (s *Service) ValidateTemplate(ctx context.Context, in *ValidateTemplateIn) 
 	if err != nil {
 		return nil, err
 	}
-	t, err := template.Parse(body)
+	t, err := cfntemplate.Parse(body)
 	if err != nil {
 		return nil, err
 	}
-	pt, err := t.Transform(template.TransformOptions{Region: call.Region, ManagedPolicyARN: s.opts.ManagedPolicyARN})
+	pt, err := t.Transform(cfntemplate.TransformOptions{Region: call.Region, ManagedPolicyARN: s.opts.ManagedPolicyARN})
 	if err != nil {
 		return nil, err
 	}
@@ -734,11 +734,11 @@ func (s *Service) GetTemplateSummary(ctx context.Context, in *GetTemplateSummary
 			return nil, err
 		}
 	}
-	t, err := template.Parse(body)
+	t, err := cfntemplate.Parse(body)
 	if err != nil {
 		return nil, err
 	}
-	pt, err := t.Transform(template.TransformOptions{Region: call.Region, ManagedPolicyARN: s.opts.ManagedPolicyARN})
+	pt, err := t.Transform(cfntemplate.TransformOptions{Region: call.Region, ManagedPolicyARN: s.opts.ManagedPolicyARN})
 	if err != nil {
 		return nil, err
 	}

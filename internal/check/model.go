@@ -12,8 +12,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/xacct/xacct/cfntemplate"
 	"github.com/xacct/xacct/emulator/awserr"
-	"github.com/xacct/xacct/emulator/cloudformation/template"
 )
 
 // Options configure a check.
@@ -76,8 +76,8 @@ func load(files []string, opts Options) (*model, error) {
 	}
 	type loaded struct {
 		file string
-		b    *template.Bound
-		t    *template.Template
+		b    *cfntemplate.Bound
+		t    *cfntemplate.Template
 	}
 	var all []loaded
 	for _, f := range files {
@@ -85,7 +85,7 @@ func load(files []string, opts Options) (*model, error) {
 		if err != nil {
 			return nil, err
 		}
-		t, err := template.Parse(body)
+		t, err := cfntemplate.Parse(body)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
@@ -97,7 +97,7 @@ func load(files []string, opts Options) (*model, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		pt, err := t.Transform(template.TransformOptions{Region: region, Parameters: opts.Params})
+		pt, err := t.Transform(cfntemplate.TransformOptions{Region: region, Parameters: opts.Params})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
@@ -131,7 +131,7 @@ func load(files []string, opts Options) (*model, error) {
 			return nil, fmt.Errorf("%s: parameters without a default need a value: --param %s=...", f, strings.Join(missing, "=... --param "))
 		}
 		stack := strings.TrimSuffix(strings.TrimSuffix(baseName(f), ".yaml"), ".json")
-		b, err := pt.Bind(params, template.Pseudo{AccountID: acct, Region: region, StackName: "xacct-" + stack})
+		b, err := pt.Bind(params, cfntemplate.Pseudo{AccountID: acct, Region: region, StackName: "xacct-" + stack})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
@@ -156,8 +156,8 @@ func baseName(p string) string {
 // would give, without deploying.
 type static struct {
 	acct, region, stack string
-	b                   *template.Bound
-	t                   *template.Template
+	b                   *cfntemplate.Bound
+	t                   *cfntemplate.Template
 	cache               map[string]map[string]any
 }
 
@@ -248,7 +248,7 @@ func docString(v any) string {
 	return string(b)
 }
 
-func (m *model) collect(file string, b *template.Bound, t *template.Template, region string) error {
+func (m *model) collect(file string, b *cfntemplate.Bound, t *cfntemplate.Template, region string) error {
 	ctx := context.Background()
 	acct := m.accounts[file]
 	st := &static{acct: acct, region: region, stack: "xacct-" + strings.TrimSuffix(strings.TrimSuffix(baseName(file), ".yaml"), ".json"), b: b, t: t, cache: map[string]map[string]any{}}

@@ -29,7 +29,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/xacct/xacct/emulator/cloudformation/template"
+	"github.com/xacct/xacct/cfntemplate"
 )
 
 // Builder turns a function's code directory into a deployment package.
@@ -85,7 +85,7 @@ func Package(ctx context.Context, cfg aws.Config, path, bucket string, build Bui
 	if err != nil {
 		return nil, err
 	}
-	t, err := template.Parse(body)
+	t, err := cfntemplate.Parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
