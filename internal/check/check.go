@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/xacct/xacct/crossaccount"
-	"github.com/xacct/xacct/emulator/iam"
 	"github.com/xacct/xacct/policy"
+	"github.com/xacct/xacct/policy/awsmanaged"
 )
 
 // Severity of a finding: errors block a deployment (xacct check exits 1),
@@ -102,8 +102,10 @@ func (a *analysis) identity(r *role) ([]policy.Named, []string) {
 			}
 			continue
 		}
-		if n, ok := iam.AWSManagedPolicy(arn); ok {
-			out = append(out, n)
+		if m, ok := awsmanaged.Lookup(arn); ok {
+			if p, err := policy.Parse(m.Document, policy.KindIdentity); err == nil {
+				out = append(out, policy.Named{Name: m.Name, Policy: p})
+			}
 			continue
 		}
 		unknown = append(unknown, arn)
