@@ -25,6 +25,7 @@ func TestConcurrentClients(t *testing.T) {
 	if _, err := homeS3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("home-src"), Policy: aws.String(homeBucketPolicy)}); err != nil {
 		t.Fatal(err)
 	}
+	admin := srv.AdminConfig(t, home)
 	const clients = 32
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
@@ -35,7 +36,7 @@ func TestConcurrentClients(t *testing.T) {
 			errs <- func() error {
 				key := fmt.Sprintf("c%02d/object", i)
 				putString(t, homeS3, "home-src", key, strings.Repeat(key, 100))
-				creds, err := assumeAs(ctx, srv.Config(home), copyRoleARN)
+				creds, err := assumeAs(ctx, admin, copyRoleARN)
 				if err != nil {
 					return err
 				}

@@ -29,7 +29,8 @@ const (
 
 // copyScenario builds the Qiita article's accounts: the home bucket with
 // objects, the target role and bucket; it returns S3 clients for the home
-// root and for a session of the target role.
+// root and for a session of the target role, assumed by the home account's
+// admin user (root may not assume roles).
 func copyScenario(t *testing.T, srv *emulatortest.Server) (homeS3, roleS3 *s3.Client) {
 	t.Helper()
 	ctx := context.Background()
@@ -49,7 +50,7 @@ func copyScenario(t *testing.T, srv *emulatortest.Server) (homeS3, roleS3 *s3.Cl
 	if _, err := targetS3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("target-dst")}); err != nil {
 		t.Fatal(err)
 	}
-	sess, err := assumeAs(ctx, srv.Config(home), copyRoleARN)
+	sess, err := assumeAs(ctx, srv.AdminConfig(t, home), copyRoleARN)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,20 @@
 //		client := sts.NewFromConfig(cfg)
 //		…
 //	}
+//
+// Root credentials may do everything in their account except what AWS
+// refuses to the root user: STS AssumeRole answers AccessDenied ("Roles may
+// not be assumed by root accounts."), as in AWS. To assume roles, call as an
+// IAM user: AdminConfig creates (once per account) the IAM user "admin" with
+// the AWS managed policy AdministratorAccess and returns an aws.Config
+// signed with its access key.
+//
+//	admin := srv.AdminConfig(t, "111111111111")
+//	out, err := sts.NewFromConfig(admin).AssumeRole(ctx, &sts.AssumeRoleInput{…})
 package emulatortest
 
 import (
+	"context"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -17,6 +28,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/xacct/xacct/emulator"
 )
@@ -30,13 +42,17 @@ type Server struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	counts   map[string]int
+	// adminMu guards admins; it is held across the IAM calls that create
+	// an admin user, so it must not be mu (the request hook takes mu).
+	adminMu sync.Mutex
+	admins  map[string]aws.Credentials
 }
 
 // New starts an emulator with opts on a loopback port; it is closed when the
 // test ends.
 func New(t testing.TB, opts ...emulator.Option) *Server {
 	t.Helper()
-	s := &Server{counts: map[string]int{}}
+	s := &Server{counts: map[string]int{}, admins: map[string]aws.Credentials{}}
 	hook := emulator.WithRequestHook(func(ri emulator.RequestInfo) {
 		s.mu.Lock()
 		s.counts[ri.Service+":"+ri.Operation]++
@@ -91,4 +107,40 @@ func (s *Server) ConfigFrom(p aws.CredentialsProvider) aws.Config {
 // SessionCredentials converts STS credentials into aws.Credentials.
 func SessionCredentials(id, secret, token string, expires time.Time) aws.Credentials {
 	return aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token, CanExpire: true, Expires: expires, Source: "emulatortest"}
+}
+
+// AdminUser is the name of the IAM user AdminConfig creates.
+const AdminUser = "admin"
+
+// AdminConfig returns an aws.Config signed with an access key of the IAM
+// user "admin" in account acct, which has the AWS managed policy
+// AdministratorAccess attached. The user and its key are created through
+// the IAM API (as the account's root user) the first time an account is
+// asked for, and reused afterwards. The test fails if they cannot be
+// created.
+func (s *Server) AdminConfig(t testing.TB, acct string) aws.Config {
+	t.Helper()
+	s.adminMu.Lock()
+	defer s.adminMu.Unlock()
+	if c, ok := s.admins[acct]; ok {
+		return s.ConfigWith(c)
+	}
+	ctx := context.Background()
+	c := iam.NewFromConfig(s.Config(acct))
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(AdminUser)}); err != nil {
+		t.Fatalf("emulatortest: create user %s in %s: %v", AdminUser, acct, err)
+	}
+	if _, err := c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{
+		UserName:  aws.String(AdminUser),
+		PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess"),
+	}); err != nil {
+		t.Fatalf("emulatortest: attach AdministratorAccess to %s in %s: %v", AdminUser, acct, err)
+	}
+	key, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(AdminUser)})
+	if err != nil {
+		t.Fatalf("emulatortest: access key for %s in %s: %v", AdminUser, acct, err)
+	}
+	creds := aws.Credentials{AccessKeyID: *key.AccessKey.AccessKeyId, SecretAccessKey: *key.AccessKey.SecretAccessKey, Source: "emulatortest"}
+	s.admins[acct] = creds
+	return s.ConfigWith(creds)
 }

@@ -5,6 +5,7 @@ package integration
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -149,6 +150,24 @@ func (s *server) env(accessKey, secret, token string) []string {
 }
 
 func (s *server) rootEnv(acct string) []string { return s.env(acct, "test", "") }
+
+// adminEnv creates, with the aws CLI as acct's root user, the IAM user
+// "admin" with AdministratorAccess and returns an environment signed with
+// its new access key. Use it for what root may not do, such as
+// AssumeRole. Call it once per account and server.
+func (s *server) adminEnv(t testing.TB, acct string) []string {
+	t.Helper()
+	root := s.rootEnv(acct)
+	must(t, root, "aws", "iam", "create-user", "--user-name", "admin")
+	must(t, root, "aws", "iam", "attach-user-policy", "--user-name", "admin", "--policy-arn", "arn:aws:iam::aws:policy/AdministratorAccess")
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
+	if err := json.Unmarshal([]byte(must(t, root, "aws", "iam", "create-access-key", "--user-name", "admin")), &key); err != nil {
+		t.Fatalf("create-access-key: %v", err)
+	}
+	return s.env(key.AccessKey.AccessKeyId, key.AccessKey.SecretAccessKey, "")
+}
 
 // needTool skips the test when a client is not installed. `.ci/run`
 // installs them, so in CI these tests always run.

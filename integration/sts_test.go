@@ -8,12 +8,16 @@ import (
 
 // TestSeedStepsBoto3 runs the seeds' scenario with boto3: all three steps
 // present give the assumed role in the target account; each missing step
-// gives STS's AccessDenied.
+// gives STS's AccessDenied. The root user may not assume roles at all
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html:
+// AssumeRole is called by an IAM user or a role session; STS answers 403
+// AccessDenied "Roles may not be assumed by root accounts.").
 func TestSeedStepsBoto3(t *testing.T) {
 	needTool(t, "python3")
 	s := serve(t)
 	out := must(t, s.rootEnv("111111111111"), "python3", "testdata/seed_sts.py")
 	want := []string{
+		"root 403 AccessDenied: Roles may not be assumed by root accounts.",
 		"all OK arn:aws:sts::222222222222:assumed-role/role-on-source-account-all/cross_acct_lambda 222222222222",
 		"noidentity AccessDenied: User: arn:aws:sts::111111111111:assumed-role/my-lambda-execution-role-noidentity/fn is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/role-on-source-account-noidentity",
 		"notrust AccessDenied: User: arn:aws:sts::111111111111:assumed-role/my-lambda-execution-role-notrust/fn is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/role-on-source-account-notrust",
@@ -37,7 +41,12 @@ func TestSeedStepsCLI(t *testing.T) {
 	var sess struct {
 		Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string }
 	}
-	json.Unmarshal([]byte(must(t, home, "aws", "sts", "assume-role", "--role-arn", "arn:aws:iam::111111111111:role/my-lambda-execution-role", "--role-session-name", "fn")), &sess)
+	// Root may not assume roles; the home account's IAM user does.
+	if _, err := run(t, home, "aws", "sts", "assume-role", "--role-arn", "arn:aws:iam::111111111111:role/my-lambda-execution-role", "--role-session-name", "fn"); err == nil || !strings.Contains(err.Error(), "(AccessDenied) when calling the AssumeRole operation: Roles may not be assumed by root accounts.") {
+		t.Fatalf("root assume-role: got %v", err)
+	}
+	admin := s.adminEnv(t, "111111111111")
+	json.Unmarshal([]byte(must(t, admin, "aws", "sts", "assume-role", "--role-arn", "arn:aws:iam::111111111111:role/my-lambda-execution-role", "--role-session-name", "fn")), &sess)
 	fn := s.env(sess.Credentials.AccessKeyId, sess.Credentials.SecretAccessKey, sess.Credentials.SessionToken)
 
 	// Step 1 missing: no identity permission.

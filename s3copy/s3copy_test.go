@@ -67,7 +67,8 @@ func newWorld(t *testing.T, n int, size func(i int) int, opts ...func(*s3.Option
 		w.objects[key] = b
 	}
 	home.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("home-src"), Key: aws.String("other/skip.txt"), Body: strings.NewReader("not under the prefix")})
-	out, err := sts.NewFromConfig(srv.Config("111111111111")).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("copy")})
+	// The home account's admin user assumes the role (root may not).
+	out, err := sts.NewFromConfig(srv.AdminConfig(t, "111111111111")).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("copy")})
 	if err != nil {
 		t.Fatal(err)
 	}

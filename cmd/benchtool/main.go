@@ -58,6 +58,25 @@ func run(endpoint, op, binary string, size int64, pid, n int) error {
 	return err
 }
 
+// benchUser creates, as root, an IAM user that may assume roles and
+// returns an access key of it.
+func benchUser(ctx context.Context, root aws.Config) (aws.Credentials, error) {
+	c := iam.NewFromConfig(root)
+	name := aws.String(fmt.Sprintf("bench-%d", time.Now().UnixNano()))
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: name}); err != nil {
+		return aws.Credentials{}, err
+	}
+	if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: name, PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}`)}); err != nil {
+		return aws.Credentials{}, err
+	}
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: name})
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	return aws.Credentials{AccessKeyID: aws.ToString(k.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(k.AccessKey.SecretAccessKey)}, nil
+}
+
 func cfgFor(endpoint string, c aws.Credentials) aws.Config {
 	return aws.Config{
 		Region:       "us-east-1",
@@ -81,6 +100,15 @@ func throughput(endpoint, op string, n int) error {
 		}
 	}
 	client := sts.NewFromConfig(root)
+	if op == "AssumeRole" {
+		// Root may not assume roles (AWS answers AccessDenied): an IAM
+		// user of the account does.
+		user, err := benchUser(ctx, root)
+		if err != nil {
+			return err
+		}
+		client = sts.NewFromConfig(cfgFor(endpoint, user))
+	}
 	call := func() error {
 		if op == "AssumeRole" {
 			_, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("bench")})

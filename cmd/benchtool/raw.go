@@ -95,6 +95,11 @@ func rawThroughput(endpoint, op string, n int) error {
 	case "AssumeRole":
 		trust := url.QueryEscape(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}}`)
 		c.do("POST", "/", "iam", []byte("Action=CreateRole&Version=2010-05-08&RoleName=raw-target&AssumeRolePolicyDocument="+trust), form)
+		user, err := benchUser(context.Background(), cfgFor(endpoint, c.creds))
+		if err != nil {
+			return err
+		}
+		c.creds = user
 		call = func(int) error {
 			_, err := c.do("POST", "/", "sts", []byte("Action=AssumeRole&Version=2011-06-15&RoleSessionName=bench&RoleArn="+url.QueryEscape("arn:aws:iam::111111111111:role/raw-target")), form)
 			return err

@@ -48,11 +48,16 @@ func TestUpInvokeCopyAssume(t *testing.T) {
 		t.Fatalf("invoke without account_id: %v\n%s", err, out)
 	}
 
-	// The terminal copy uses the default credential chain: the home
-	// account's root here, assuming the deployed cross-account role.
+	// The terminal copy uses the default credential chain: an IAM user of
+	// the home account here (root may not assume roles), assuming the
+	// deployed cross-account role.
+	admin, err := srv.AdminConfig(t, "111111111111").Credentials.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("AWS_ENDPOINT_URL", srv.URL)
-	t.Setenv("AWS_ACCESS_KEY_ID", "111111111111")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_ACCESS_KEY_ID", admin.AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", admin.SecretAccessKey)
 	t.Setenv("AWS_REGION", "us-east-1")
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
@@ -63,11 +68,11 @@ func TestUpInvokeCopyAssume(t *testing.T) {
 		hs.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("up-src"), Key: aws.String("data/" + string(rune('a'+i%26)) + string(rune('0'+i/26))), Body: strings.NewReader("x")})
 	}
 	role := "arn:aws:iam::222222222222:role/xacct-cross-account"
-	// The trust policy pins the execution roles: home root is refused at
-	// step 2, and copy says so.
+	// The trust policy pins the execution roles: the home account's
+	// admin user is refused at step 2, and copy says so.
 	_, _, err = runMain(t, "copy", "--source-bucket", "up-src", "--prefix", "data/", "--target-bucket", "up-dst", "--role-arn", role, "--external-id", "ext-1", "--quiet")
 	if err == nil || !strings.Contains(err.Error(), "step 2 (trust policy)") {
-		t.Fatalf("copy as home root: %v", err)
+		t.Fatalf("copy as home admin: %v", err)
 	}
 	// As the copy function's execution role (a session Lambda would
 	// get), the copy goes through.

@@ -72,6 +72,12 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleIn) (*AssumeRole
 		return nil, err
 	}
 	caller := call.Caller
+	if caller.Principal.Type == policy.PrincipalRoot {
+		// STS refuses the root user before looking at the role (IAM User
+		// Guide, "Compare AWS STS credentials": AssumeRole can be called by
+		// an IAM user or a role session, not the root user).
+		return nil, awserr.AccessDenied("Roles may not be assumed by root accounts.")
+	}
 	chained := caller.Principal.Type == policy.PrincipalAssumedRole
 
 	acct, name, ok := roleFromARN(in.RoleArn)

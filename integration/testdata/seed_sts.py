@@ -1,8 +1,9 @@
 """The seeds' three setup steps driven with boto3 against the emulator.
 
 Prints one line per case: NAME OK|AccessDenied[: message]. The execution
-role's session comes from the home account root assuming it (standing in
-for Lambda, which assumes it as lambda.amazonaws.com).
+role's session comes from an IAM user of the home account assuming it
+(standing in for Lambda, which assumes it as lambda.amazonaws.com); the
+root user may not assume roles, and the first line shows STS refusing it.
 """
 import json
 import os
@@ -21,7 +22,16 @@ def client(service, key, secret="test", token=None):
                         aws_session_token=token, region_name="us-east-1")
 
 
-def setup(case, identity, trust):
+def admin_user(account):
+    """Creates an IAM user with AdministratorAccess; returns its key."""
+    iam = client("iam", account)
+    iam.create_user(UserName="admin")
+    iam.attach_user_policy(UserName="admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    key = iam.create_access_key(UserName="admin")["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def setup(case, identity, trust, admin):
     home_iam, target_iam = client("iam", HOME), client("iam", TARGET)
     exec_name = EXEC_ROLE + "-" + case
     target_name = TARGET_ROLE + "-" + case
@@ -40,14 +50,23 @@ def setup(case, identity, trust):
     target_iam.create_role(RoleName=target_name, AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]}))
-    creds = client("sts", HOME).assume_role(RoleArn=f"arn:aws:iam::{HOME}:role/{exec_name}",
+    creds = client("sts", *admin).assume_role(RoleArn=f"arn:aws:iam::{HOME}:role/{exec_name}",
                                             RoleSessionName="fn")["Credentials"]
     return creds, f"arn:aws:iam::{TARGET}:role/{target_name}"
 
 
 def main():
+    admin = admin_user(HOME)
+    # The root user may not assume roles (IAM User Guide, "Compare AWS STS
+    # credentials"; STS answers AccessDenied).
+    setup("root", True, True, admin)
+    try:
+        client("sts", HOME).assume_role(RoleArn=f"arn:aws:iam::{HOME}:role/{EXEC_ROLE}-root", RoleSessionName="fn")
+        print("root OK")
+    except ClientError as e:
+        print("root", e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Code"] + ":", e.response["Error"]["Message"])
     for case, identity, trust in [("all", True, True), ("noidentity", False, True), ("notrust", True, False)]:
-        creds, role_arn = setup(case, identity, trust)
+        creds, role_arn = setup(case, identity, trust, admin)
         sts = client("sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
         try:
             out = sts.assume_role(RoleArn=role_arn, RoleSessionName="cross_acct_lambda")
