@@ -153,7 +153,7 @@ func New(opts ...Option) (*Emulator, error) {
 	if e.iam, err = iam.New(iam.Options{Now: o.Now, DataDir: o.DataDir}); err != nil {
 		return nil, fmt.Errorf("iam: %w", err)
 	}
-	if e.sts, err = sts.New(e.iam, sts.Options{Now: o.Now, DataDir: o.DataDir}); err != nil {
+	if e.sts, err = sts.New(e.iam, sts.Options{Now: o.Now, DataDir: o.DataDir, Log: e.log}); err != nil {
 		return nil, fmt.Errorf("sts: %w", err)
 	}
 	e.closers = append(e.closers, e.sts)
@@ -166,7 +166,7 @@ func New(opts ...Option) (*Emulator, error) {
 	if e.s3, err = s3.New(s3.Options{Now: o.Now, DataDir: o.DataDir, PrincipalExists: e.iam.PrincipalExists, MinPartSize: o.S3MinPartSize}); err != nil {
 		return nil, fmt.Errorf("s3: %w", err)
 	}
-	if e.logs, err = logs.New(logs.Options{Now: o.Now, DataDir: o.DataDir}); err != nil {
+	if e.logs, err = logs.New(logs.Options{Now: o.Now, DataDir: o.DataDir, Log: e.log}); err != nil {
 		return nil, err
 	}
 	e.closers = append(e.closers, e.logs)

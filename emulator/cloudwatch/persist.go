@@ -1,34 +1,34 @@
 package cloudwatch
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/xacct/xacct/emulator/internal/fsutil"
+	"github.com/xacct/xacct/emulator/internal/journal"
 )
 
 // store keeps the service's state under DataDir/cloudwatch:
 //
-//   - metrics.jsonl: one line per acknowledged PutMetricData, appended and
-//     fsynced before the call returns; compacted to the retained points
-//     when the service starts;
+//   - metrics.journal: one record per acknowledged PutMetricData (see
+//     internal/journal), appended and fsynced before the call returns;
+//     compacted to the retained points when the service starts. A
+//     metrics.jsonl of an earlier version is converted once;
 //   - alarms.json: alarms and alarm history, rewritten atomically after
 //     every change.
 type store struct {
 	dir     string
-	journal *os.File
+	journal *journal.Journal
 }
 
-// journalRecord is one PutMetricData in metrics.jsonl.
+// journalRecord is one PutMetricData in metrics.journal.
 type journalRecord struct {
 	Account   string `json:"a"`
 	Region    string `json:"r"`
@@ -55,21 +55,28 @@ func openStore(dataDir string, s *Service) (*store, error) {
 	if err := st.loadAlarms(s); err != nil {
 		return nil, err
 	}
-	if err := st.replay(s); err != nil {
-		return nil, err
-	}
-	if err := st.compact(s); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(st.journalPath(), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	j, err := journal.OpenMigrating(st.journalPath(), filepath.Join(st.dir, "metrics.jsonl"), journal.Options{Log: s.log},
+		func(p []byte) error {
+			var rec journalRecord
+			if err := json.Unmarshal(p, &rec); err != nil {
+				return err
+			}
+			s.storeLocked(&metricBatch{Account: rec.Account, Region: rec.Region, Namespace: rec.Namespace, Data: rec.Data}, rec.Put)
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}
-	st.journal = f
+	st.journal = j
+	if err := st.compact(s); err != nil {
+		// The journal is whole as it is; compaction waits for the next
+		// start (a full disk must not keep the server from starting).
+		s.log.Warn("cloudwatch: compacting the metric journal failed; keeping it as it is", slog.Any("error", err))
+	}
 	return st, nil
 }
 
-func (st *store) journalPath() string { return filepath.Join(st.dir, "metrics.jsonl") }
+func (st *store) journalPath() string { return filepath.Join(st.dir, "metrics.journal") }
 func (st *store) alarmsPath() string  { return filepath.Join(st.dir, "alarms.json") }
 
 func (st *store) loadAlarms(s *Service) error {
@@ -94,39 +101,10 @@ func (st *store) loadAlarms(s *Service) error {
 	return nil
 }
 
-// replay loads metrics.jsonl. A torn last line (a crash during an append
-// that was never acknowledged) is dropped.
-func (st *store) replay(s *Service) error {
-	f, err := os.Open(st.journalPath())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r := bufio.NewReader(f)
-	for {
-		line, err := r.ReadBytes('\n')
-		if errors.Is(err, io.EOF) {
-			return nil // an unterminated last line was never acknowledged
-		}
-		if err != nil {
-			return err
-		}
-		var rec journalRecord
-		if err := json.Unmarshal(bytes.TrimSpace(line), &rec); err != nil {
-			return fmt.Errorf("%s: corrupt record: %w", st.journalPath(), err)
-		}
-		s.storeLocked(&metricBatch{Account: rec.Account, Region: rec.Region, Namespace: rec.Namespace, Data: rec.Data}, rec.Put)
-	}
-}
-
 // compact rewrites the journal with the points still retained.
 func (st *store) compact(s *Service) error {
 	cutoff := s.now().Add(-retention)
-	return fsutil.WriteFrom(st.journalPath(), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
+	return st.journal.Rewrite(func(add func([]byte) error) error {
 		for _, sc := range s.scopesLocked() {
 			r := s.regions[sc]
 			keys := make([]string, 0, len(r.metrics))
@@ -145,7 +123,11 @@ func (st *store) compact(s *Service) error {
 				for _, p := range m.Points {
 					rec.Data = append(rec.Data, storedDatum{Name: m.Name, Dims: m.Dims, Point: p})
 				}
-				if err := enc.Encode(rec); err != nil {
+				b, err := journal.Marshal(rec)
+				if err != nil {
+					return err
+				}
+				if err := add(b); err != nil {
 					return err
 				}
 			}
@@ -154,16 +136,12 @@ func (st *store) compact(s *Service) error {
 	})
 }
 
-// appendBatch journals b and fsyncs it.
+// appendBatch journals b and fsyncs it; on error nothing of it is on disk.
 func (st *store) appendBatch(b *metricBatch, now time.Time) error {
-	line, err := json.Marshal(journalRecord{Account: b.Account, Region: b.Region, Namespace: b.Namespace, Put: now, Data: b.Data})
-	if err != nil {
-		return err
-	}
-	if _, err := st.journal.Write(append(line, '\n')); err != nil {
+	if err := st.journal.AppendJSON(journalRecord{Account: b.Account, Region: b.Region, Namespace: b.Namespace, Put: now, Data: b.Data}); err != nil {
 		return fmt.Errorf("cloudwatch: journal metric data: %w", err)
 	}
-	return st.journal.Sync()
+	return nil
 }
 
 func (st *store) close() error {

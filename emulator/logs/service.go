@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
@@ -17,8 +18,13 @@ import (
 
 // Options configures the service.
 type Options struct {
-	Now     func() time.Time
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// DataDir, when set, keeps log groups and events under DataDir/logs.
 	DataDir string
+	// Log receives what opening the data directory recovered or dropped;
+	// nil discards.
+	Log *slog.Logger
 }
 
 // Service is the emulated CloudWatch Logs.
@@ -32,7 +38,7 @@ func New(opts Options) (*Service, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	st, err := newStore(opts.DataDir)
+	st, err := newStore(opts.DataDir, opts.Log)
 	if err != nil {
 		return nil, fmt.Errorf("logs: %w", err)
 	}
@@ -378,15 +384,8 @@ func (s *Service) DeleteLogGroup(ctx context.Context, in *GroupNameIn) (*struct{
 	if err != nil {
 		return nil, err
 	}
-	for _, st := range g.streams {
-		if st.file != nil {
-			st.file.Close()
-		}
-	}
-	if s.store.dir != "" {
-		if err := removeAll(s.store.groupDir(g)); err != nil {
-			return nil, err
-		}
+	if err := s.store.removeGroup(g); err != nil {
+		return nil, err
 	}
 	delete(s.store.groups, groupKey(acct, region, in.LogGroupName))
 	return nil, nil
@@ -509,9 +508,8 @@ func (s *Service) DeleteLogStream(ctx context.Context, in *StreamIn) (*struct{},
 	if st == nil {
 		return nil, errNotFound("The specified log stream does not exist.")
 	}
-	if st.file != nil {
-		st.file.Close()
-		removeFile(st.file.Name())
+	if err := s.store.removeStream(g, st); err != nil {
+		return nil, err
 	}
 	delete(g.streams, in.LogStreamName)
 	return nil, nil
@@ -614,6 +612,7 @@ func (s *Service) Append(acct, region, groupName, streamName string, events []In
 	}
 	now := nowMillis(s.now())
 	out := &PutEventsOut{}
+	seq := g.seq
 	var kept []Event
 	for i, e := range events {
 		switch {
@@ -636,8 +635,11 @@ func (s *Service) Append(acct, region, groupName, streamName string, events []In
 			kept = append(kept, Event{Timestamp: e.Timestamp, Message: e.Message, IngestionTime: now, Seq: g.seq})
 		}
 	}
-	if err := s.store.appendEvents(g, st, kept); err != nil {
-		return nil, err
+	if len(kept) > 0 {
+		if err := s.store.appendEvents(g, st, kept); err != nil {
+			g.seq = seq // nothing of the batch was stored
+			return nil, err
+		}
 	}
 	for _, e := range kept {
 		st.add(e)

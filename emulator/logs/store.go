@@ -5,17 +5,19 @@
 package logs
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/xacct/xacct/emulator/internal/fsutil"
+	"github.com/xacct/xacct/emulator/internal/journal"
 )
 
 // Event is one log event.
@@ -35,7 +37,7 @@ type stream struct {
 	LastIngestion int64
 	StoredBytes   int64
 	events        []Event
-	file          *os.File
+	journal       *journal.Journal // opened on the first append
 }
 
 // group is a log group.
@@ -56,18 +58,22 @@ func (g *group) arn() string {
 }
 
 // store holds every account's log groups, persisted under DataDir/logs
-// when set: a JSON file per group and an append-only JSON-lines file per
+// when set: a JSON file per group and a journal (internal/journal) per
 // stream, fsynced per acknowledged batch.
 type store struct {
 	mu     sync.RWMutex
 	groups map[string]*group // by account/region/name
 	dir    string
+	log    *slog.Logger
 }
 
 func groupKey(acct, region, name string) string { return acct + "/" + region + "/" + name }
 
-func newStore(dataDir string) (*store, error) {
-	s := &store{groups: map[string]*group{}}
+func newStore(dataDir string, log *slog.Logger) (*store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &store{groups: map[string]*group{}, log: log}
 	if dataDir == "" {
 		return s, nil
 	}
@@ -84,6 +90,16 @@ func (s *store) groupDir(g *group) string {
 	return filepath.Join(s.dir, g.Account, g.Region, fmt.Sprintf("%x", g.Name))
 }
 
+// streamPath is the journal of stream name in g; legacyStreamPath the
+// JSON-lines file earlier versions wrote.
+func (s *store) streamPath(g *group, name string) string {
+	return filepath.Join(s.groupDir(g), "streams", fmt.Sprintf("%x.journal", name))
+}
+
+func legacyStreamPath(journalPath string) string {
+	return strings.TrimSuffix(journalPath, ".journal") + ".jsonl"
+}
+
 func (s *store) saveGroup(g *group) error {
 	if s.dir == "" {
 		return nil
@@ -95,43 +111,106 @@ func (s *store) saveGroup(g *group) error {
 	return fsutil.WriteFile(filepath.Join(s.groupDir(g), "group.json"), data)
 }
 
+// streamRecord is one record of a stream journal: the stream's creation
+// (T nil) or one event.
+type streamRecord struct {
+	Stream  string `json:"stream"`
+	Created int64  `json:"created,omitempty"`
+	T       *int64 `json:"t,omitempty"`
+	M       string `json:"m,omitempty"`
+	I       int64  `json:"i,omitempty"`
+}
+
+// appendEvents journals events to st (its creation when events is nil).
+// It returns nil once they are durable; on error nothing of them is on
+// disk.
 func (s *store) appendEvents(g *group, st *stream, events []Event) error {
 	if s.dir == "" {
 		return nil
 	}
-	if st.file == nil {
-		dir := filepath.Join(s.groupDir(g), "streams")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		f, err := os.OpenFile(filepath.Join(dir, fmt.Sprintf("%x.jsonl", st.Name)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	created := false
+	if st.journal == nil {
+		j, err := journal.Open(s.streamPath(g, st.Name), journal.Options{Log: s.log}, func([]byte) error { return nil })
 		if err != nil {
 			return err
 		}
-		st.file = f
-		fsutil.SyncDir(dir)
+		st.journal = j
+		created = events == nil
 	}
-	w := bufio.NewWriter(st.file)
-	if len(events) == 0 {
-		// An empty stream is recorded by a header line.
-		json.NewEncoder(w).Encode(map[string]any{"stream": st.Name, "created": st.Created})
+	var recs []any
+	if events == nil {
+		recs = append(recs, streamRecord{Stream: st.Name, Created: st.Created})
 	}
-	enc := json.NewEncoder(w)
 	for _, e := range events {
-		if err := enc.Encode(map[string]any{"stream": st.Name, "t": e.Timestamp, "m": e.Message, "i": e.IngestionTime}); err != nil {
+		recs = append(recs, streamRecord{Stream: st.Name, T: &e.Timestamp, M: e.Message, I: e.IngestionTime})
+	}
+	if err := st.journal.AppendJSON(recs...); err != nil {
+		if created {
+			st.journal.Remove()
+			st.journal = nil
+		}
+		return err
+	}
+	return nil
+}
+
+// removeStream deletes st's journal durably.
+func (s *store) removeStream(g *group, st *stream) error {
+	if st.journal != nil {
+		st.journal.Close()
+		st.journal = nil
+	}
+	if s.dir == "" {
+		return nil
+	}
+	path := s.streamPath(g, st.Name)
+	for _, p := range []string{path, legacyStreamPath(path)} {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 			return err
 		}
 	}
-	if err := w.Flush(); err != nil {
+	return fsutil.SyncDir(filepath.Dir(path))
+}
+
+// removeGroup deletes g's files: the directory is first renamed to a
+// hidden name (atomic), then removed; load removes what a crash left.
+func (s *store) removeGroup(g *group) error {
+	for _, st := range g.streams {
+		if st.journal != nil {
+			st.journal.Close()
+			st.journal = nil
+		}
+	}
+	if s.dir == "" {
+		return nil
+	}
+	dir := s.groupDir(g)
+	gone := filepath.Join(filepath.Dir(dir), ".deleted-"+filepath.Base(dir))
+	if err := os.Rename(dir, gone); err != nil {
+		if os.IsNotExist(err) {
+			return nil
+		}
 		return err
 	}
-	return st.file.Sync()
+	if err := fsutil.SyncDir(filepath.Dir(dir)); err != nil {
+		return err
+	}
+	return os.RemoveAll(gone)
 }
 
 func (s *store) load() error {
 	return filepath.WalkDir(s.dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() != "group.json" {
+		if err != nil {
 			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".deleted-") {
+			if err := os.RemoveAll(path); err != nil {
+				return err
+			}
+			return filepath.SkipDir
+		}
+		if d.IsDir() || d.Name() != "group.json" {
+			return nil
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -142,7 +221,15 @@ func (s *store) load() error {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		s.groups[groupKey(g.Account, g.Region, g.Name)] = g
-		files, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "streams", "*.jsonl"))
+		streams := filepath.Join(filepath.Dir(path), "streams")
+		files, _ := filepath.Glob(filepath.Join(streams, "*.journal"))
+		legacy, _ := filepath.Glob(filepath.Join(streams, "*.jsonl"))
+		for _, f := range legacy {
+			j := strings.TrimSuffix(f, ".jsonl") + ".journal"
+			if !slices.Contains(files, j) {
+				files = append(files, j) // OpenMigrating converts it
+			}
+		}
 		for _, f := range files {
 			if err := s.loadStream(g, f); err != nil {
 				return err
@@ -152,25 +239,15 @@ func (s *store) load() error {
 	})
 }
 
+// loadStream reads one stream journal (converting a legacy file beside
+// it) and closes it again: it is reopened on the next append, so a data
+// dir with many streams does not hold a file open for each.
 func (s *store) loadStream(g *group, path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 2<<20)
 	var st *stream
-	for sc.Scan() {
-		var rec struct {
-			Stream  string
-			Created int64
-			T       *int64
-			M       string
-			I       int64
-		}
-		if json.Unmarshal(sc.Bytes(), &rec) != nil {
-			continue // a torn last line was never acknowledged
+	j, err := journal.OpenMigrating(path, legacyStreamPath(path), journal.Options{Log: s.log}, func(p []byte) error {
+		var rec streamRecord
+		if err := json.Unmarshal(p, &rec); err != nil {
+			return err
 		}
 		if st == nil {
 			st = &stream{Name: rec.Stream, Created: rec.Created}
@@ -180,11 +257,16 @@ func (s *store) loadStream(g *group, path string) error {
 			g.seq++
 			st.add(Event{Timestamp: *rec.T, Message: rec.M, IngestionTime: rec.I, Seq: g.seq})
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	j.Close()
 	if st != nil && st.Created == 0 && len(st.events) > 0 {
 		st.Created = st.events[0].IngestionTime
 	}
-	return sc.Err()
+	return nil
 }
 
 // add inserts e keeping events sorted by timestamp, then ingestion order.
@@ -208,9 +290,9 @@ func (s *store) close() {
 	defer s.mu.Unlock()
 	for _, g := range s.groups {
 		for _, st := range g.streams {
-			if st.file != nil {
-				st.file.Close()
-				st.file = nil
+			if st.journal != nil {
+				st.journal.Close()
+				st.journal = nil
 			}
 		}
 	}
@@ -229,7 +311,3 @@ func (s *store) sortedGroups(acct, region, prefix string) []*group {
 }
 
 func nowMillis(t time.Time) int64 { return t.UnixMilli() }
-
-func removeAll(dir string) error { return os.RemoveAll(dir) }
-
-func removeFile(path string) { os.Remove(path) }

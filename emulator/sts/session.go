@@ -1,17 +1,17 @@
 package sts
 
 import (
-	"bufio"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"os"
+	"log/slog"
 	"path/filepath"
+	"sort"
 	"sync"
 	"time"
 
-	"github.com/xacct/xacct/emulator/internal/fsutil"
+	"github.com/xacct/xacct/emulator/internal/journal"
 	"github.com/xacct/xacct/policy"
 )
 
@@ -68,81 +68,71 @@ func (s *Session) ARN() string {
 func (s *Session) UniqueID() string { return s.RoleID + ":" + s.SessionName }
 
 // sessions holds issued sessions by access key id, optionally appended to a
-// journal so they survive a restart.
+// journal (DataDir/sts/sessions.journal) so they survive a restart.
 type sessions struct {
 	mu      sync.RWMutex
 	byKey   map[string]*Session
-	journal string
-	f       *os.File
+	journal *journal.Journal
 }
 
-func newSessions(dataDir string, now time.Time) (*sessions, error) {
+func newSessions(dataDir string, now time.Time, log *slog.Logger) (*sessions, error) {
 	ss := &sessions{byKey: make(map[string]*Session)}
 	if dataDir == "" {
 		return ss, nil
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	dir := filepath.Join(dataDir, "sts")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	ss.journal = filepath.Join(dir, "sessions.jsonl")
-	if err := ss.load(now); err != nil {
-		return nil, err
-	}
-	// Rewrite the journal without expired sessions, then append to it.
-	var live []byte
-	for _, s := range ss.byKey {
-		b, _ := json.Marshal(s)
-		live = append(append(live, b...), '\n')
-	}
-	if err := fsutil.WriteFile(ss.journal, live); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(ss.journal, os.O_WRONLY|os.O_APPEND, 0o600)
+	j, err := journal.OpenMigrating(filepath.Join(dir, "sessions.journal"), filepath.Join(dir, "sessions.jsonl"), journal.Options{Log: log},
+		func(p []byte) error {
+			var s Session
+			if err := json.Unmarshal(p, &s); err != nil {
+				return err
+			}
+			if s.AccessKeyID == "" {
+				return fmt.Errorf("session without an access key id")
+			}
+			if s.Expires.After(now) {
+				ss.byKey[s.AccessKeyID] = &s
+			}
+			return nil
+		})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sts sessions: %w", err)
 	}
-	ss.f = f
+	ss.journal = j
+	// Rewrite the journal without expired sessions. If that fails (a full
+	// disk) the journal is whole as it is.
+	keys := make([]string, 0, len(ss.byKey))
+	for k := range ss.byKey {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if err := j.Rewrite(func(add func([]byte) error) error {
+		for _, k := range keys {
+			b, err := journal.Marshal(ss.byKey[k])
+			if err != nil {
+				return err
+			}
+			if err := add(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		log.Warn("sts: compacting the session journal failed; keeping it as it is", slog.Any("error", err))
+	}
 	return ss, nil
 }
 
-func (ss *sessions) load(now time.Time) error {
-	f, err := os.Open(ss.journal)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		var s Session
-		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
-			// A torn last line from a crash mid-append was never
-			// acknowledged; skip it.
-			continue
-		}
-		if s.Expires.After(now) {
-			ss.byKey[s.AccessKeyID] = &s
-		}
-	}
-	return sc.Err()
-}
-
+// add records s; with a data directory it is durable before add returns
+// nil, and on error s is neither stored nor usable.
 func (ss *sessions) add(s *Session) error {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	if ss.f != nil {
-		b, err := json.Marshal(s)
-		if err != nil {
-			return err
-		}
-		if _, err := ss.f.Write(append(b, '\n')); err != nil {
-			return fmt.Errorf("sts journal: %w", err)
-		}
-		if err := ss.f.Sync(); err != nil {
+	if ss.journal != nil {
+		if err := ss.journal.AppendJSON(s); err != nil {
 			return fmt.Errorf("sts journal: %w", err)
 		}
 	}
@@ -158,8 +148,8 @@ func (ss *sessions) get(keyID string) (*Session, bool) {
 }
 
 func (ss *sessions) close() error {
-	if ss.f != nil {
-		return ss.f.Close()
+	if ss.journal != nil {
+		return ss.journal.Close()
 	}
 	return nil
 }

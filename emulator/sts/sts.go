@@ -5,6 +5,7 @@ package sts
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -25,6 +26,9 @@ type Options struct {
 	Now func() time.Time
 	// DataDir, when set, journals issued sessions under DataDir/sts.
 	DataDir string
+	// Log receives what opening the data directory recovered or dropped;
+	// nil discards.
+	Log *slog.Logger
 }
 
 // Service is the emulated STS.
@@ -40,7 +44,7 @@ func New(iamSvc *iam.Service, opts Options) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
-	ss, err := newSessions(opts.DataDir, now())
+	ss, err := newSessions(opts.DataDir, now(), opts.Log)
 	if err != nil {
 		return nil, err
 	}
