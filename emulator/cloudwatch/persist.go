@@ -26,6 +26,7 @@ import (
 type store struct {
 	dir     string
 	journal *journal.Journal
+	saved   []byte // alarms.json as last written, to undo a failed save
 }
 
 // journalRecord is one PutMetricData in metrics.journal.
@@ -91,6 +92,7 @@ func (st *store) loadAlarms(s *Service) error {
 	if err := json.Unmarshal(b, &snap); err != nil {
 		return fmt.Errorf("%s: %w", st.alarmsPath(), err)
 	}
+	st.saved = b
 	for _, rs := range snap.Regions {
 		r := s.regionLocked(rs.Scope)
 		for _, a := range rs.Alarms {
@@ -177,7 +179,45 @@ func (s *Service) saveLocked() error {
 		return err
 	}
 	if err := fsutil.WriteFile(s.store.alarmsPath(), b); err != nil {
+		s.restoreAlarmsLocked()
 		return fmt.Errorf("cloudwatch: saving alarms: %w", err)
 	}
+	s.store.saved = b
 	return nil
+}
+
+// restoreAlarmsLocked puts alarms and history back as last written (the
+// change that failed to save was never acknowledged). Alarms that stay are
+// restored in place, since callers may hold them. s.mu must be held.
+func (s *Service) restoreAlarmsLocked() {
+	var snap snapshot
+	if len(s.store.saved) > 0 {
+		if err := json.Unmarshal(s.store.saved, &snap); err != nil {
+			return // cannot happen: saved was marshalled by saveLocked
+		}
+	}
+	for _, r := range s.regions {
+		r.history = nil
+	}
+	kept := map[scope]map[string]*alarm{}
+	for _, rs := range snap.Regions {
+		r := s.regionLocked(rs.Scope)
+		r.history = rs.History
+		m := map[string]*alarm{}
+		for _, a := range rs.Alarms {
+			if cur := r.alarms[a.Name]; cur != nil {
+				*cur = *a
+				a = cur
+			}
+			m[a.Name] = a
+		}
+		kept[rs.Scope] = m
+	}
+	for sc, r := range s.regions {
+		if m := kept[sc]; m != nil {
+			r.alarms = m
+		} else {
+			r.alarms = map[string]*alarm{}
+		}
+	}
 }

@@ -232,8 +232,13 @@ func (s *Service) update(ctx context.Context, ref, action string, change func(f 
 	}
 	c.LastModified, c.RevisionID = s.opts.Now(), newRevision()
 	s.store.mu.Lock()
-	s.store.fns[fnKey(c.Account, c.Region, c.Name)] = &c
+	k := fnKey(c.Account, c.Region, c.Name)
+	prev := s.store.fns[k]
+	s.store.fns[k] = &c
 	err = s.store.save()
+	if err != nil {
+		s.store.fns[k] = prev // not acknowledged: nothing changes
+	}
 	s.store.mu.Unlock()
 	if err != nil {
 		return nil, err

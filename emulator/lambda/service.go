@@ -366,9 +366,17 @@ func (s *Service) DeleteFunction(ctx context.Context, ref string) error {
 		return err
 	}
 	s.store.mu.Lock()
-	delete(s.store.fns, fnKey(f.Account, f.Region, f.Name))
+	k := fnKey(f.Account, f.Region, f.Name)
+	prev := s.store.fns[k]
+	delete(s.store.fns, k)
 	err = s.store.save()
+	if err != nil && prev != nil {
+		s.store.fns[k] = prev // not acknowledged: the function stays
+	}
 	s.store.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	s.dropPool(f.ARN())
-	return err
+	return nil
 }

@@ -33,6 +33,7 @@ func (s *Service) load() error {
 	if err := json.Unmarshal(b, &st); err != nil {
 		return fmt.Errorf("%s: %w", s.stateFile, err)
 	}
+	s.saved = b
 	for _, t := range st.Topics {
 		if t.Attributes == nil {
 			t.Attributes = map[string]string{}
@@ -68,7 +69,45 @@ func (s *Service) saveLocked() error {
 		return err
 	}
 	if err := fsutil.WriteFile(s.stateFile, b); err != nil {
+		s.restoreLocked()
 		return fmt.Errorf("sns: saving state: %w", err)
 	}
+	s.saved = b
 	return nil
+}
+
+// restoreLocked puts topics and subscriptions back as the last state
+// written (the change that failed to save was never acknowledged). Objects
+// that stay are restored in place, since callers may hold them. s.mu must
+// be held.
+func (s *Service) restoreLocked() {
+	var st state
+	if len(s.saved) > 0 {
+		if err := json.Unmarshal(s.saved, &st); err != nil {
+			return // cannot happen: s.saved was marshalled by saveLocked
+		}
+	}
+	topics := make(map[string]*topic, len(st.Topics))
+	for _, t := range st.Topics {
+		if t.Attributes == nil {
+			t.Attributes = map[string]string{}
+		}
+		if cur := s.topics[t.Arn]; cur != nil {
+			*cur = *t
+			t = cur
+		}
+		topics[t.Arn] = t
+	}
+	subs := make(map[string]*subscription, len(st.Subscriptions))
+	for _, sub := range st.Subscriptions {
+		if sub.Attributes == nil {
+			sub.Attributes = map[string]string{}
+		}
+		if cur := s.subs[sub.Arn]; cur != nil {
+			*cur = *sub
+			sub = cur
+		}
+		subs[sub.Arn] = sub
+	}
+	s.topics, s.subs = topics, subs
 }

@@ -137,6 +137,7 @@ type Service struct {
 	mu      sync.Mutex
 	topics  map[string]*topic
 	subs    map[string]*subscription
+	saved   []byte         // state.json as last written, to undo a failed save
 	pending sync.WaitGroup // deliveries in flight
 }
 
