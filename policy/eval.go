@@ -65,6 +65,15 @@ func (ev *evaluator) principalGrant(pats []principalPat) grant {
 	return best
 }
 
+// notPrincipalExempts reports whether a NotPrincipal list that matched the
+// caller with strength g leaves the caller out of the statement. AWS checks
+// NotPrincipal at each level of the caller (account, role, session), so
+// only the caller's own identity exempts it: naming a role does not exempt
+// its sessions and naming an account does not exempt its users and roles
+// (IAM User Guide, "AWS JSON policy elements: NotPrincipal", the
+// assumed-role example names the session ARN, the role and the account).
+func notPrincipalExempts(g grant) bool { return g == grantDirect }
+
 func equalFold(a, b string) bool {
 	if len(a) != len(b) {
 		return false
@@ -84,7 +93,7 @@ func (ev *evaluator) matches(c *compiled, withPrincipal bool) (bool, grant) {
 	if withPrincipal && c.hasPrinc {
 		g = ev.principalGrant(c.principals)
 		if c.notPrinc {
-			if g != grantNone {
+			if notPrincipalExempts(g) {
 				return false, grantNone
 			}
 			g = grantDirect
@@ -275,7 +284,7 @@ func (ev *evaluator) nearMisses(s source, d *Decision) {
 		}
 		if s.isRes && c.hasPrinc {
 			g := ev.principalGrant(c.principals)
-			if (g == grantNone) != c.notPrinc {
+			if c.notPrinc && notPrincipalExempts(g) || !c.notPrinc && g == grantNone {
 				continue
 			}
 		}
