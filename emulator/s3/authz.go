@@ -28,10 +28,31 @@ func (s *Service) authorize(q *request, action string, b Bucket, pol *policy.Pol
 		chk.ResourcePolicy = &policy.Named{Name: "bucket policy of " + b.Name, Policy: pol}
 	}
 	d := q.call.Authz.Decide(q.ctx, q.call, chk)
-	if d.Allowed() {
-		return nil
+	if !d.Allowed() {
+		return denied(q.call, chk, d)
 	}
-	return denied(q.call, chk, d)
+	if restricted(q.call.Caller, b, pol) {
+		return service.Explained(errAccessDenied("Access Denied"), chk.Action+" on "+chk.Resource+
+			": the bucket policy is public and the RestrictPublicBuckets block public access setting limits access to AWS service principals and the bucket owner's account")
+	}
+	return nil
+}
+
+// restricted reports whether RestrictPublicBuckets keeps the caller out:
+// with a public bucket policy, only AWS service principals and principals
+// of the bucket owner's account are served; anonymous and cross-account
+// access through that policy, even to specific accounts it names, is
+// blocked (Amazon S3 API Reference, PublicAccessBlockConfiguration:
+// RestrictPublicBuckets).
+func restricted(c *service.Caller, b Bucket, pol *policy.Policy) bool {
+	pab := b.PublicAccessBlock
+	if pab == nil || !pab.RestrictPublicBuckets || pol == nil {
+		return false
+	}
+	if !c.Anonymous() && (c.Principal.Type == policy.PrincipalService || c.Account() == b.Owner) {
+		return false
+	}
+	return isPublic(pol)
 }
 
 // denied is S3's AccessDenied: with the caller, action, resource and reason

@@ -88,8 +88,17 @@ func (s *Service) createBucket(q *request) error {
 		if err := xml.Unmarshal(body, &cfg); err != nil {
 			return errMalformedXML()
 		}
-		if cfg.LocationConstraint != "" {
-			region = cfg.LocationConstraint
+		if lc := cfg.LocationConstraint; lc != "" {
+			// us-east-1 is named by leaving the constraint out; naming it
+			// is refused like any unknown region (Amazon S3 API
+			// Reference, CreateBucket).
+			if !locationConstraints[lc] {
+				return errInvalidLocationConstraint(lc)
+			}
+			region = lc
+			if lc == "EU" {
+				region = "eu-west-1"
+			}
 		}
 	}
 	ownership := OwnershipEnforced
@@ -119,7 +128,11 @@ func (s *Service) createBucket(q *request) error {
 		return errBucketOwned(q.bucket)
 	}
 	b := &bucketState{
-		Bucket:  Bucket{Name: q.bucket, Owner: acct, Region: region, Created: s.opts.Now().UTC(), Ownership: ownership},
+		// Block Public Access is on, all four settings, for every new bucket
+		// (Amazon S3 User Guide, "Blocking public access to your Amazon S3
+		// storage": the default since April 2023).
+		Bucket: Bucket{Name: q.bucket, Owner: acct, Region: region, Created: s.opts.Now().UTC(), Ownership: ownership,
+			PublicAccessBlock: &PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}},
 		objects: map[string]*Object{},
 	}
 	if err := s.store.saveBucket(b); err != nil {
@@ -284,23 +297,6 @@ func (s *Service) validateBucketPolicy(bucket, text string) (*policy.Policy, err
 	return p, nil
 }
 
-// isPublic reports whether a policy grants to everyone ("*") without a
-// condition that narrows it (Amazon S3 User Guide, "The meaning of
-// 'public'").
-func isPublic(p *policy.Policy) bool {
-	for _, st := range p.Statements() {
-		if st.Effect != "Allow" || len(st.Conditions) > 0 {
-			continue
-		}
-		for _, v := range append(st.Principal["*"], st.Principal["AWS"]...) {
-			if v == "*" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func (s *Service) updateBucket(q *request, change func(bs *bucketState), status int) error {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
@@ -378,7 +374,48 @@ func (s *Service) putOwnershipControls(q *request) error {
 	if o != OwnershipEnforced && o != OwnershipPreferred && o != OwnershipWriter {
 		return errMalformedXML()
 	}
+	if o == OwnershipEnforced {
+		if err := s.takeOwnership(q.bucket); err != nil {
+			return err
+		}
+	}
 	return s.updateBucket(q, func(bs *bucketState) { bs.Ownership = o }, http.StatusOK)
+}
+
+// takeOwnership makes the bucket owner the owner of every object in the
+// bucket, as applying BucketOwnerEnforced does (Amazon S3 User Guide,
+// "Controlling ownership of objects and disabling ACLs for your bucket":
+// the bucket owner automatically owns and has full control over every
+// object in the bucket). The change is kept when ACLs are enabled again.
+func (s *Service) takeOwnership(bucket string) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	bs := s.store.buckets[bucket]
+	if bs == nil {
+		return errNoSuchBucket(bucket)
+	}
+	for k, o := range bs.objects {
+		if o.Owner == bs.Owner {
+			continue
+		}
+		c := *o
+		c.Owner, c.OwnerFullControl = bs.Owner, false
+		if err := s.store.saveObject(bucket, &c); err != nil {
+			return err
+		}
+		bs.objects[k] = &c
+	}
+	for _, u := range s.store.uploads {
+		if u.Bucket == bucket && u.Owner != bs.Owner {
+			c := *u
+			c.Owner = bs.Owner
+			if err := s.store.saveUpload(&c); err != nil {
+				return err
+			}
+			s.store.uploads[u.ID] = &c
+		}
+	}
+	return nil
 }
 
 func (s *Service) deleteOwnershipControls(q *request) error {
@@ -465,6 +502,16 @@ func (s *Service) putBucketACL(q *request) error {
 	}
 	if acl := q.r.Header.Get("X-Amz-Acl"); b.Ownership == OwnershipEnforced && acl != "" && acl != "private" && acl != "bucket-owner-full-control" {
 		return errACLNotSupported()
+	}
+	body, hasBody, err := readACLBody(q, b.Owner, b.Owner)
+	if err != nil {
+		return err
+	}
+	if hasBody && b.Ownership == OwnershipEnforced && body.others {
+		return errACLNotSupported()
+	}
+	if (hasBody && body.public || publicCannedACLs[q.r.Header.Get("X-Amz-Acl")]) && blocksPublicACLs(b) {
+		return errAccessDenied("Access Denied")
 	}
 	return q.noContent(http.StatusOK)
 }

@@ -15,7 +15,16 @@ import (
 // URL-encoded, optionally with "?versionId=" (Amazon S3 API Reference,
 // CopyObject).
 func copySource(h string) (bucket, key string, err error) {
-	src, _, _ := strings.Cut(h, "?")
+	src, query, hasQuery := strings.Cut(h, "?")
+	if hasQuery {
+		v, err := url.ParseQuery(query)
+		if err != nil {
+			return "", "", errInvalidArgument("Invalid copy source encoding", "x-amz-copy-source", h)
+		}
+		if err := checkVersionID("x-amz-copy-source", v.Get("versionId"), v.Has("versionId")); err != nil {
+			return "", "", err
+		}
+	}
 	src = strings.TrimPrefix(src, "/")
 	if u, e := url.PathUnescape(src); e == nil {
 		src = u
@@ -50,23 +59,24 @@ func copySourceConditions(h http.Header, o *Object) error {
 
 // readCopySource authorizes s3:GetObject on the copy source, decided by
 // the source bucket's own policy and owner, and returns the object.
-func (s *Service) readCopySource(q *request) (*Object, error) {
+func (s *Service) readCopySource(q *request) (*Object, blob, error) {
 	sb, sk, err := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b, pol, err := s.requireBucket(sb)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	o, err := s.readableObject(q, b, pol, sk)
+	o, bl, err := s.openReadable(q, b, pol, sk)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := copySourceConditions(q.r.Header, o); err != nil {
-		return nil, err
+		bl.Close()
+		return nil, nil, err
 	}
-	return o, nil
+	return o, bl, nil
 }
 
 func (s *Service) copyObject(q *request) error {
@@ -74,16 +84,23 @@ func (s *Service) copyObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	src, err := s.readCopySource(q)
+	if err := checkKey(q.key); err != nil {
+		return err
+	}
+	src, bl, err := s.readCopySource(q)
 	if err != nil {
 		return err
 	}
+	defer bl.Close()
 	directive := q.r.Header.Get("X-Amz-Metadata-Directive")
 	if directive == "" {
 		directive = "COPY"
 	}
 	if directive != "COPY" && directive != "REPLACE" {
 		return errInvalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", directive)
+	}
+	if err := checkWriteHeaders(q.r.Header, directive == "REPLACE"); err != nil {
+		return err
 	}
 	cx := putContext(q.r.Header)
 	cx["s3:x-amz-copy-source"] = []string{q.r.Header.Get("X-Amz-Copy-Source")}
@@ -113,11 +130,6 @@ func (s *Service) copyObject(q *request) error {
 			o.StorageClass = sc
 		}
 	}
-	bl, err := s.store.blobs.Open(src.Blob)
-	if err != nil {
-		return err
-	}
-	defer bl.Close()
 	algs := []string{"CRC64NVME"}
 	if a := strings.ToUpper(q.r.Header.Get("X-Amz-Checksum-Algorithm")); a != "" {
 		algs = append(algs, a)

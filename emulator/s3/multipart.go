@@ -34,6 +34,12 @@ func (s *Service) createUpload(q *request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkKey(q.key); err != nil {
+		return err
+	}
+	if err := checkWriteHeaders(q.r.Header, true); err != nil {
+		return err
+	}
 	if err := s.authorizeWrite(q, b, pol, q.key, putContext(q.r.Header)); err != nil {
 		return err
 	}
@@ -111,6 +117,9 @@ func (s *Service) uploadPart(q *request) error {
 	if err != nil {
 		return err
 	}
+	if declaredTooLarge(q.r) {
+		return errEntityTooLarge()
+	}
 	if err := s.authorize(q, "s3:PutObject", b, pol, q.key, nil); err != nil {
 		return err
 	}
@@ -125,7 +134,7 @@ func (s *Service) uploadPart(q *request) error {
 	h := newHasher(algs...)
 	name, size, err := s.store.blobs.Write(io.TeeReader(io.LimitReader(q.r.Body, MaxPutSize+1), h))
 	if err != nil {
-		return err
+		return bodyError(err)
 	}
 	if size > MaxPutSize {
 		s.store.blobs.Remove(name)
@@ -164,10 +173,11 @@ func (s *Service) uploadPartCopy(q *request) error {
 	if err != nil {
 		return err
 	}
-	src, err := s.readCopySource(q)
+	src, bl, err := s.readCopySource(q)
 	if err != nil {
 		return err
 	}
+	defer bl.Close()
 	cx := map[string][]string{"s3:x-amz-copy-source": {q.r.Header.Get("X-Amz-Copy-Source")}}
 	if err := s.authorize(q, "s3:PutObject", b, pol, q.key, cx); err != nil {
 		return err
@@ -187,11 +197,6 @@ func (s *Service) uploadPartCopy(q *request) error {
 	if end-start+1 > MaxCopySource {
 		return errCopySourceTooLarge()
 	}
-	bl, err := s.store.blobs.Open(src.Blob)
-	if err != nil {
-		return err
-	}
-	defer bl.Close()
 	var algs []string
 	if u.Algorithm != "" {
 		algs = append(algs, u.Algorithm)
@@ -284,6 +289,9 @@ func (s *Service) completeUpload(q *request) error {
 	}
 	o := u.Template
 	o.Owner, o.Size, o.Blob = u.Owner, size, name
+	if b.Ownership == OwnershipEnforced {
+		o.Owner = b.Owner
+	}
 	o.ETag = multipartETag(etags)
 	o.PartsCount, o.PartSizes = len(parts), sizes
 	o.LastModified = s.opts.Now().UTC().Truncate(time.Second)

@@ -1,7 +1,9 @@
 package s3
 
 import (
+	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,10 +42,13 @@ func applyContentHeaders(o *Object, h http.Header) {
 // Guide, "Object Ownership").
 func checkACL(b Bucket, h http.Header) (fullControl bool, err error) {
 	acl := h.Get("X-Amz-Acl")
-	grants := false
-	for k := range h {
+	grants, public := false, publicCannedACLs[acl]
+	for k, vs := range h {
 		if strings.HasPrefix(strings.ToLower(k), "x-amz-grant-") {
 			grants = true
+			for _, v := range vs {
+				public = public || publicGrantee(v)
+			}
 		}
 	}
 	if b.Ownership == OwnershipEnforced && (grants || (acl != "" && acl != "bucket-owner-full-control")) {
@@ -54,7 +59,17 @@ func checkACL(b Bucket, h http.Header) (fullControl bool, err error) {
 	default:
 		return false, errInvalidArgument("", "x-amz-acl", acl)
 	}
+	if public && blocksPublicACLs(b) {
+		return false, errAccessDenied("Access Denied")
+	}
 	return acl == "bucket-owner-full-control", nil
+}
+
+// blocksPublicACLs reports the BlockPublicAcls setting: writes carrying a
+// public ACL are refused (Amazon S3 API Reference,
+// PublicAccessBlockConfiguration).
+func blocksPublicACLs(b Bucket) bool {
+	return b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicAcls
 }
 
 // objectOwner is who owns a new object under the bucket's ownership rule.
@@ -83,19 +98,21 @@ func putContext(h http.Header) map[string][]string {
 	if v := h.Get("X-Amz-Content-Sha256"); v != "" {
 		cx["s3:x-amz-content-sha256"] = []string{v}
 	}
+	for _, g := range []string{"full-control", "read", "read-acp", "write", "write-acp"} {
+		if v := h.Get("X-Amz-Grant-" + g); v != "" {
+			cx["s3:x-amz-grant-"+g] = []string{v}
+		}
+	}
 	return cx
 }
 
-// authorizeWrite checks s3:PutObject (and s3:PutObjectAcl when an ACL is
-// given) on key.
+// authorizeWrite checks s3:PutObject on key. An ACL sent with the write
+// (x-amz-acl, x-amz-grant-*) needs nothing more: s3:PutObject governs it
+// through the s3:x-amz-acl and s3:x-amz-grant-* condition keys (Amazon S3
+// User Guide, "Policy examples for ACLs"; CloudTrail's bucket policy
+// grants only s3:PutObject for its bucket-owner-full-control writes).
 func (s *Service) authorizeWrite(q *request, b Bucket, pol *policy.Policy, key string, cx map[string][]string) error {
-	if err := s.authorize(q, "s3:PutObject", b, pol, key, cx); err != nil {
-		return err
-	}
-	if q.r.Header.Get("X-Amz-Acl") != "" {
-		return s.authorize(q, "s3:PutObjectAcl", b, pol, key, cx)
-	}
-	return nil
+	return s.authorize(q, "s3:PutObject", b, pol, key, cx)
 }
 
 // writeConditions applies If-None-Match: * and If-Match to a write.
@@ -122,13 +139,14 @@ func (s *Service) putObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	if q.r.ContentLength > MaxPutSize {
+	if declaredTooLarge(q.r) {
 		return errEntityTooLarge()
 	}
-	if d := q.r.Header.Get("X-Amz-Decoded-Content-Length"); d != "" {
-		if n, err := strconv.ParseInt(d, 10, 64); err == nil && n > MaxPutSize {
-			return errEntityTooLarge()
-		}
+	if err := checkKey(q.key); err != nil {
+		return err
+	}
+	if err := checkWriteHeaders(q.r.Header, true); err != nil {
+		return err
 	}
 	if err := s.authorizeWrite(q, b, pol, q.key, putContext(q.r.Header)); err != nil {
 		return err
@@ -149,6 +167,20 @@ func (s *Service) putObject(q *request) error {
 	return q.noContent(http.StatusOK)
 }
 
+// declaredTooLarge reports a body declared larger than one PutObject or
+// UploadPart takes, so it is refused before a byte of it is read.
+func declaredTooLarge(r *http.Request) bool {
+	if r.ContentLength > MaxPutSize {
+		return true
+	}
+	if d := r.Header.Get("X-Amz-Decoded-Content-Length"); d != "" {
+		if n, err := strconv.ParseInt(d, 10, 64); err == nil && n > MaxPutSize {
+			return true
+		}
+	}
+	return false
+}
+
 // storeBody streams body into a new blob, verifies the client's digests
 // and commits o; on any failure nothing is stored.
 func (s *Service) storeBody(q *request, o *Object, body io.Reader, _ func(io.Reader, int64) io.Reader) error {
@@ -158,7 +190,7 @@ func (s *Service) storeBody(q *request, o *Object, body io.Reader, _ func(io.Rea
 	}
 	name, size, err := s.store.blobs.Write(io.TeeReader(io.LimitReader(body, MaxPutSize+1), h))
 	if err != nil {
-		return err
+		return bodyError(err)
 	}
 	if size > MaxPutSize {
 		s.store.blobs.Remove(name)
@@ -204,19 +236,18 @@ func (s *Service) objectResponseHeaders(q *request, o *Object, write bool) {
 	}
 }
 
-// readableObject loads key for a read: a missing key is NoSuchKey only for
-// callers allowed to list the bucket, AccessDenied otherwise (Amazon S3
-// API Reference, GetObject: "Permissions").
+// readableObject loads key for a read. Authorization comes before
+// existence: a caller not allowed s3:GetObject is refused whether or not
+// the key exists, and a missing key is NoSuchKey only for callers also
+// allowed s3:ListBucket, AccessDenied otherwise (Amazon S3 API Reference,
+// GetObject and HeadObject: "Permissions").
 func (s *Service) readableObject(q *request, b Bucket, pol *policy.Policy, key string) (*Object, error) {
-	o, ok := s.store.object(b.Name, key)
-	if !ok {
-		if err := s.authorize(q, "s3:ListBucket", b, pol, "", nil); err != nil {
-			return nil, errAccessDenied(err.Error()[len("AccessDenied: "):])
-		}
-		return nil, errNoSuchKey(key)
-	}
 	if err := s.authorize(q, "s3:GetObject", b, pol, key, nil); err != nil {
 		return nil, err
+	}
+	o, ok := s.store.object(b.Name, key)
+	if !ok {
+		return nil, s.missingKey(q, b, pol, key)
 	}
 	// An object another account wrote under ObjectWriter ownership, without
 	// bucket-owner-full-control, is not the bucket owner's to read.
@@ -225,6 +256,44 @@ func (s *Service) readableObject(q *request, b Bucket, pol *policy.Policy, key s
 	}
 	return o, nil
 }
+
+// missingKey is the answer for a key that does not exist, to a caller
+// allowed the operation: NoSuchKey when it may list the bucket (and so
+// could learn as much), AccessDenied otherwise.
+func (s *Service) missingKey(q *request, b Bucket, pol *policy.Policy, key string) error {
+	if err := s.authorize(q, "s3:ListBucket", b, pol, "", nil); err != nil {
+		return err
+	}
+	return errNoSuchKey(key)
+}
+
+// openReadable is readableObject with the object's bytes opened. A GET
+// racing an overwrite or a delete may load metadata whose blob is removed
+// before it is opened; it then reads the metadata again, so it answers the
+// old object, the new one, or NoSuchKey — never an internal error.
+func (s *Service) openReadable(q *request, b Bucket, pol *policy.Policy, key string) (*Object, blob, error) {
+	for attempt := 0; ; attempt++ {
+		o, err := s.readableObject(q, b, pol, key)
+		if err != nil {
+			return nil, nil, err
+		}
+		bl, err := s.store.blobs.Open(o.Blob)
+		if err == nil {
+			return o, bl, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) || attempt == maxOpenAttempts {
+			return nil, nil, err
+		}
+		if cur, ok := s.store.object(b.Name, key); ok && cur.Blob == o.Blob {
+			// The metadata still names a blob that is gone: not a race.
+			return nil, nil, err
+		}
+	}
+}
+
+// maxOpenAttempts bounds how often openReadable follows a key that keeps
+// being overwritten under it.
+const maxOpenAttempts = 100
 
 func etagMatches(header, etag string) bool {
 	for _, e := range strings.Split(header, ",") {
@@ -319,10 +388,14 @@ func (s *Service) readObject(q *request, withBody bool) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.readableObject(q, b, pol, q.key)
+	if err := checkVersionID("versionId", q.get("versionId"), q.has("versionId")); err != nil {
+		return err
+	}
+	o, bl, err := s.openReadable(q, b, pol, q.key)
 	if err != nil {
 		return err
 	}
+	defer bl.Close()
 	if err := readConditions(q.r.Header, o); err != nil {
 		if awserr.Is(err, "NotModified") {
 			q.w.Header().Set("ETag", o.ETag)
@@ -351,11 +424,6 @@ func (s *Service) readObject(q *request, withBody bool) error {
 			start, end, partial = st, en, true
 		}
 	}
-	bl, err := s.store.blobs.Open(o.Blob)
-	if err != nil {
-		return err
-	}
-	defer bl.Close()
 	h := q.w.Header()
 	s.objectResponseHeaders(q, o, false)
 	if partial {
@@ -448,6 +516,9 @@ func (s *Service) deleteObject(q *request) error {
 	if err := s.authorize(q, "s3:DeleteObject", b, pol, q.key, nil); err != nil {
 		return err
 	}
+	if err := checkVersionID("versionId", q.get("versionId"), q.has("versionId")); err != nil {
+		return err
+	}
 	blobName, err := s.store.deleteObject(q.bucket, q.key)
 	if err != nil {
 		return err
@@ -493,12 +564,12 @@ func (s *Service) getObjectACL(q *request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.authorize(q, "s3:GetObjectAcl", b, pol, q.key, nil); err != nil {
+		return err
+	}
 	o, ok := s.store.object(q.bucket, q.key)
 	if !ok {
 		return errNoSuchKey(q.key)
-	}
-	if err := s.authorize(q, "s3:GetObjectAcl", b, pol, q.key, nil); err != nil {
-		return err
 	}
 	acl := ownerACL(o.Owner)
 	if o.Owner != b.Owner && o.OwnerFullControl {
@@ -518,6 +589,19 @@ func (s *Service) putObjectACL(q *request) error {
 	full, err := checkACL(b, q.r.Header)
 	if err != nil {
 		return err
+	}
+	body, hasBody, err := readACLBody(q, q.call.Caller.Account(), b.Owner)
+	if err != nil {
+		return err
+	}
+	if hasBody {
+		if b.Ownership == OwnershipEnforced && body.others {
+			return errACLNotSupported()
+		}
+		if body.public && blocksPublicACLs(b) {
+			return errAccessDenied("Access Denied")
+		}
+		full = body.bucketOwnerFull
 	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()

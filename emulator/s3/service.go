@@ -133,6 +133,9 @@ func (s *Service) ServeAWS(w http.ResponseWriter, r *http.Request, call *service
 		q.bucket, q.key, _ = strings.Cut(p, "/")
 	}
 	h := s.route(q)
+	if n := headerSectionSize(r); n > MaxHeaderSection {
+		h = func(*request) error { return errHeaderTooLarge(n) }
+	}
 	if err := h(q); err != nil {
 		e := awserr.From(err)
 		if e.StatusCode >= 500 && call.Log != nil {
@@ -221,11 +224,7 @@ func (s *Service) GetObjectAs(ctx context.Context, bucket, key string) (io.ReadC
 		return nil, 0, err
 	}
 	q := &request{call: call, ctx: ctx, bucket: bucket, key: key}
-	o, err := s.readableObject(q, b, pol, key)
-	if err != nil {
-		return nil, 0, err
-	}
-	bl, err := s.store.blobs.Open(o.Blob)
+	o, bl, err := s.openReadable(q, b, pol, key)
 	if err != nil {
 		return nil, 0, err
 	}
