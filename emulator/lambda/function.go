@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -180,24 +181,31 @@ func (st *functionStore) unpack(zipData []byte) (dir, sha string, err error) {
 	}
 	zr, err := zip.NewReader(bytes.NewReader(zipData), int64(len(zipData)))
 	if err != nil {
-		return "", "", errInvalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.")
+		return "", "", errBadZip()
+	}
+	if err := checkZipEntries(zr.File); err != nil {
+		return "", "", err
 	}
 	tmp := dir + ".tmp-" + hex.EncodeToString(sum[:4])
 	os.RemoveAll(tmp)
+	// A package refused part way leaves nothing behind.
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(tmp)
+		}
+	}()
 	var total int64
 	for _, f := range zr.File {
-		name := filepath.Clean(f.Name)
-		if strings.HasPrefix(name, "..") || filepath.IsAbs(name) {
-			return "", "", errInvalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.")
-		}
-		target := filepath.Join(tmp, name)
+		target := filepath.Join(tmp, filepath.FromSlash(path.Clean(strings.ReplaceAll(f.Name, `\`, "/"))))
 		if f.FileInfo().IsDir() {
-			os.MkdirAll(target, 0o755)
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				return "", "", err
+			}
 			continue
 		}
 		total += int64(f.UncompressedSize64)
 		if total > maxUnzippedSize {
-			os.RemoveAll(tmp)
 			return "", "", errInvalidParameter("Unzipped size must be smaller than 262144000 bytes")
 		}
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
@@ -208,17 +216,19 @@ func (st *functionStore) unpack(zipData []byte) (dir, sha string, err error) {
 			mode = 0o644
 		}
 		if err := writeZipFile(f, target, mode|0o400); err != nil {
-			os.RemoveAll(tmp)
 			return "", "", err
 		}
 	}
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return "", "", err
+	}
 	if err := os.Rename(tmp, dir); err != nil {
-		os.RemoveAll(tmp)
 		if _, statErr := os.Stat(dir); statErr == nil {
 			return dir, sha, nil
 		}
 		return "", "", err
 	}
+	done = true
 	return dir, sha, nil
 }
 

@@ -6,7 +6,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 )
 
 // zipDir packs a directory into a zip, keeping file modes (so a bootstrap
@@ -52,3 +54,38 @@ func zipDir(dir string) ([]byte, error) {
 // ZipDir packs a directory as a Lambda deployment package, keeping file
 // modes.
 func ZipDir(dir string) ([]byte, error) { return zipDir(dir) }
+
+// errBadZip is Lambda's answer to a package it cannot extract.
+func errBadZip() error {
+	return errInvalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.")
+}
+
+// checkZipEntries refuses a package whose entries cannot all be extracted
+// into one tree: a name that leaves the tree, or a file that is also the
+// directory of another entry ("a" and "a/f"). Lambda refuses such a
+// package with InvalidParameterValueException rather than extracting part
+// of it.
+func checkZipEntries(files []*zip.File) error {
+	isFile := map[string]bool{}
+	isDir := map[string]bool{}
+	for _, f := range files {
+		name := path.Clean(strings.ReplaceAll(f.Name, `\`, "/"))
+		if name == "." || name == ".." || strings.HasPrefix(name, "../") || path.IsAbs(name) {
+			return errBadZip()
+		}
+		if f.FileInfo().IsDir() {
+			isDir[name] = true
+		} else {
+			isFile[name] = true
+		}
+		for d := path.Dir(name); d != "."; d = path.Dir(d) {
+			isDir[d] = true
+		}
+	}
+	for name := range isFile {
+		if isDir[name] {
+			return errBadZip()
+		}
+	}
+	return nil
+}
