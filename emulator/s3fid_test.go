@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/xacct/xacct/emulator"
 	"github.com/xacct/xacct/emulatortest"
 )
 
@@ -466,7 +467,11 @@ func exchange(t *testing.T, srv *emulatortest.Server, head, body []byte, closeWr
 // HTTP (Amazon S3 API Reference, "Error responses": IncompleteBody,
 // EntityTooLarge, MalformedACLError, RequestHeaderSectionTooLarge).
 func TestS3BadInputRaw(t *testing.T) {
-	srv := emulatortest.New(t)
+	t.Run("memory", func(t *testing.T) { badInputRaw(t, emulatortest.New(t)) })
+	t.Run("data-dir", func(t *testing.T) { badInputRaw(t, emulatortest.New(t, emulator.WithDataDir(t.TempDir()))) })
+}
+
+func badInputRaw(t *testing.T, srv *emulatortest.Server) {
 	ctx := context.Background()
 	c := s3For(srv.Config(home))
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("raw"), ObjectOwnership: s3types.ObjectOwnershipObjectWriter}); err != nil {
