@@ -391,11 +391,20 @@ func (s *Service) readObject(q *request, withBody bool) error {
 	if err := checkVersionID("versionId", q.get("versionId"), q.has("versionId")); err != nil {
 		return err
 	}
-	o, bl, err := s.openReadable(q, b, pol, q.key)
+	// HEAD needs only the metadata; GET opens the bytes with it.
+	var o *Object
+	var bl blob
+	if withBody {
+		o, bl, err = s.openReadable(q, b, pol, q.key)
+		if err == nil {
+			defer bl.Close()
+		}
+	} else {
+		o, err = s.readableObject(q, b, pol, q.key)
+	}
 	if err != nil {
 		return err
 	}
-	defer bl.Close()
 	if err := readConditions(q.r.Header, o); err != nil {
 		if awserr.Is(err, "NotModified") {
 			q.w.Header().Set("ETag", o.ETag)
