@@ -59,8 +59,14 @@ func setGlobalKeys(cx *policy.Context, call *service.Call) {
 		if c.SourceIdentity != "" {
 			cx.Set("aws:SourceIdentity", c.SourceIdentity)
 		}
-		if c.Principal.Type == policy.PrincipalAssumedRole {
+		if c.Temporary() {
+			// Present only for temporary credentials (IAM User Guide, "AWS
+			// global condition context keys": aws:TokenIssueTime,
+			// aws:MultiFactorAuthPresent).
 			cx.Set("aws:MultiFactorAuthPresent", "false")
+			if !c.Issued.IsZero() {
+				cx.Set("aws:TokenIssueTime", c.Issued.UTC().Format(time.RFC3339))
+			}
 		}
 		cx.Set("aws:PrincipalIsAWSService", strconv.FormatBool(c.Principal.Type == policy.PrincipalService))
 	}

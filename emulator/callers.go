@@ -88,7 +88,11 @@ func userCaller(o iam.AccessKeyOwner) *service.Caller {
 // sessionCaller builds the caller of an STS session, with its session
 // policies resolved.
 func (e *Emulator) sessionCaller(s *sts.Session) *service.Caller {
+	if s.UserSession() {
+		return userSessionCaller(s)
+	}
 	c := &service.Caller{
+		Issued:            s.Issued,
 		AccessKeyID:       s.AccessKeyID,
 		RoleName:          s.RoleName,
 		SessionName:       s.SessionName,
@@ -120,6 +124,31 @@ func (e *Emulator) sessionCaller(s *sts.Session) *service.Caller {
 		c.SessionPolicies = []policy.Named{{Name: "session policy", Policy: deny}}
 	}
 	return c
+}
+
+// userSessionCaller is the caller of a GetSessionToken session: the IAM
+// user (or root user) that asked for it, with its current policies and
+// tags, signing with temporary credentials.
+func userSessionCaller(s *sts.Session) *service.Caller {
+	if s.UserName == "" {
+		c := RootCaller(s.Account)
+		c.AccessKeyID, c.Expires, c.Issued, c.UserSession = s.AccessKeyID, s.Expires, s.Issued, true
+		return c
+	}
+	return &service.Caller{
+		AccessKeyID: s.AccessKeyID,
+		UserName:    s.UserName,
+		Expires:     s.Expires,
+		Issued:      s.Issued,
+		UserSession: true,
+		Principal: policy.Principal{
+			Type:     policy.PrincipalUser,
+			ARN:      s.UserARN,
+			Account:  s.Account,
+			UniqueID: s.UserID,
+			Tags:     s.Tags,
+		},
+	}
 }
 
 // CallerFor returns the caller that credentials with this access key id

@@ -328,6 +328,12 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		call.Region = region
 	}
 	call.Caller = caller
+	if err == nil && caller.UserSession && name == "iam" {
+		// GetSessionToken credentials without MFA cannot call IAM; AWS
+		// answers as for an unknown token (IAM User Guide, "Comparing the
+		// AWS STS API operations", GetSessionToken).
+		err = awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid")
+	}
 	switch {
 	case h == nil:
 		e.unknownService(w, call, name)

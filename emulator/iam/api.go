@@ -93,7 +93,7 @@ type AccessKeyMetadataOut struct {
 // Page holds the paging members shared by List operations' inputs.
 type Page struct {
 	Marker   string
-	MaxItems int32
+	MaxItems *int32
 }
 
 // RoleNameIn is the input of operations that name just a role.

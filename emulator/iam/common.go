@@ -81,9 +81,12 @@ func paginate[T any](items []T, p Page) (page []T, truncated bool, next string, 
 		}
 		start = n
 	}
-	max := int(p.MaxItems)
-	if max <= 0 {
-		max = 100
+	max := 100
+	if p.MaxItems != nil {
+		max = int(*p.MaxItems)
+	}
+	if max < 1 {
+		return nil, false, "", validationError("maxItems", strconv.Itoa(max), "have value greater than or equal to 1")
 	}
 	if max > 1000 {
 		return nil, false, "", validationError("maxItems", strconv.Itoa(max), "have value less than or equal to 1000")

@@ -35,7 +35,17 @@ type Caller struct {
 	Chained bool
 	// Expires is the session's expiry (zero for long-term credentials).
 	Expires time.Time
+	// Issued is when STS issued the session (aws:TokenIssueTime); zero for
+	// long-term credentials.
+	Issued time.Time
+	// UserSession is true for credentials from GetSessionToken: the caller
+	// is the IAM user (or root user) itself, with temporary credentials.
+	UserSession bool
 }
+
+// Temporary reports whether the caller signs with STS-issued temporary
+// credentials (a role session or a GetSessionToken session).
+func (c *Caller) Temporary() bool { return c != nil && !c.Expires.IsZero() }
 
 // Anonymous reports whether the request was not signed.
 func (c *Caller) Anonymous() bool {

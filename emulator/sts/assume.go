@@ -79,6 +79,9 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleIn) (*AssumeRole
 		return nil, awserr.AccessDenied("Roles may not be assumed by root accounts.")
 	}
 	chained := caller.Principal.Type == policy.PrincipalAssumedRole
+	if err := checkChain(in, caller, chained); err != nil {
+		return nil, err
+	}
 
 	acct, name, ok := roleFromARN(in.RoleArn)
 	if !ok {
@@ -162,7 +165,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleIn) (*AssumeRole
 		}
 		arns = append(arns, pd.Arn)
 	}
-	packed := packedSize(policyText, in.Tags)
+	packed := packedSize(policyText, arns, in.Tags)
 	if packed > 100 {
 		return nil, awserr.New(http.StatusBadRequest, "PackedPolicyTooLarge",
 			"Packed policy consumes %d%% of allotted space, please use smaller policy.", packed)
@@ -185,19 +188,21 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleIn) (*AssumeRole
 		AssumedRoleUser: AssumedRoleUser{AssumedRoleId: sess.UniqueID(), Arn: sess.ARN()},
 		SourceIdentity:  sess.SourceIdentity,
 	}
-	if policyText != "" || len(arns) > 0 || len(in.Tags) > 0 {
+	if policyText != "" || len(arns) > 0 || len(in.Tags) > 0 || len(inheritedTransitive(caller)) > 0 {
 		out.PackedPolicySize = &packed
 	}
 	return out, nil
 }
 
 func (s *Service) newSession(role *iam.Role, sessionName string, duration int32) *Session {
+	now := s.now().UTC().Truncate(time.Second)
 	return &Session{
 		AccessKeyID:     iam.NewSessionKeyID(),
 		SecretAccessKey: iam.NewSecret(),
 		SessionToken:    newToken(),
 		// STS writes Expiration to the second.
-		Expires:     s.now().UTC().Truncate(time.Second).Add(secondsDuration(duration)),
+		Expires:     now.Add(secondsDuration(duration)),
+		Issued:      now,
 		Account:     role.Account,
 		RoleName:    role.Name,
 		RoleARN:     role.ARN,
@@ -235,6 +240,51 @@ func sessionTags(role *iam.Role, caller *service.Caller, tags []Tag, transitive 
 		set(t.Key, t.Value)
 	}
 	return m, append(keys, transitive...)
+}
+
+// checkChain refuses what STS refuses in a request's session tags and
+// source identity (STS API Reference, AssumeRole: Tags, SourceIdentity):
+// two tags whose keys differ only in case; in a role chain, a tag whose key
+// is one of the calling session's transitive tags, and a source identity
+// other than the calling session's.
+func checkChain(in *AssumeRoleIn, caller *service.Caller, chained bool) error {
+	seen := make(map[string]bool, len(in.Tags))
+	for _, t := range in.Tags {
+		k := strings.ToLower(t.Key)
+		if seen[k] {
+			return awserr.New(http.StatusBadRequest, "InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[k] = true
+	}
+	if !chained {
+		return nil
+	}
+	for _, k := range inheritedTransitive(caller) {
+		if seen[strings.ToLower(k)] {
+			return awserr.New(http.StatusBadRequest, "InvalidParameterValue",
+				"Session tag key %s is a transitive tag of the calling session and cannot be set again in a role chain.", k)
+		}
+	}
+	if si := in.SourceIdentity; si != nil && caller.SourceIdentity != "" && *si != caller.SourceIdentity {
+		return awserr.New(http.StatusBadRequest, "InvalidParameterValue",
+			"The source identity of a role session cannot be changed: the calling session's source identity is %s.", caller.SourceIdentity)
+	}
+	return nil
+}
+
+// inheritedTransitive returns the keys of the calling session's transitive
+// tags that a chained session inherits.
+func inheritedTransitive(caller *service.Caller) []string {
+	if caller.Principal.Type != policy.PrincipalAssumedRole {
+		return nil
+	}
+	var keys []string
+	for _, k := range caller.TransitiveTagKeys {
+		if _, ok := caller.Principal.Tags[k]; ok {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 func sessionPolicyError(err error) error {

@@ -43,6 +43,15 @@ type Session struct {
 	// Service is set when an AWS service (lambda.amazonaws.com) assumed the
 	// role on a function's behalf.
 	Service string
+	// Issued is when STS issued the session (aws:TokenIssueTime). It is
+	// zero for sessions journaled before it was recorded.
+	Issued time.Time `json:",omitzero"`
+	// UserName, UserARN and UserID describe the IAM user (or, with
+	// UserName empty, the root user) whose GetSessionToken issued the
+	// session; RoleARN is empty then.
+	UserName string `json:",omitempty"`
+	UserARN  string `json:",omitempty"`
+	UserID   string `json:",omitempty"`
 
 	once   sync.Once
 	parsed *policy.Policy
@@ -59,13 +68,27 @@ func (s *Session) InlinePolicy() *policy.Policy {
 	return s.parsed
 }
 
-// ARN returns the assumed-role ARN: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION.
+// ARN returns the assumed-role ARN: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION,
+// or, for a GetSessionToken session, the user's own ARN.
 func (s *Session) ARN() string {
+	if s.UserSession() {
+		return s.UserARN
+	}
 	return "arn:aws:sts::" + s.Account + ":assumed-role/" + s.RoleName + "/" + s.SessionName
 }
 
-// UniqueID returns aws:userid for the session: ROLEID:SESSION.
-func (s *Session) UniqueID() string { return s.RoleID + ":" + s.SessionName }
+// UniqueID returns aws:userid for the session: ROLEID:SESSION, or the
+// user's unique id for a GetSessionToken session.
+func (s *Session) UniqueID() string {
+	if s.UserSession() {
+		return s.UserID
+	}
+	return s.RoleID + ":" + s.SessionName
+}
+
+// UserSession reports whether GetSessionToken issued the session: it acts
+// as the IAM user (or root user) that asked for it, not as a role.
+func (s *Session) UserSession() bool { return s.UserARN != "" }
 
 // sessions holds issued sessions by access key id, optionally appended to a
 // journal (DataDir/sts/sessions.journal) so they survive a restart.

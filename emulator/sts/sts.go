@@ -1,6 +1,7 @@
 // Package sts is the emulated AWS Security Token Service: AssumeRole
 // authorized by the caller's identity policies and the role's trust policy,
-// GetCallerIdentity, and the temporary credentials it issues.
+// GetSessionToken, GetCallerIdentity, and the temporary credentials it
+// issues.
 package sts
 
 import (
@@ -66,7 +67,9 @@ type Tag struct {
 }
 
 // PolicyDescriptor names a managed session policy.
-type PolicyDescriptor struct{ Arn string }
+type PolicyDescriptor struct {
+	Arn string `query:"name=arn"`
+}
 
 // AssumeRoleIn is AssumeRole's input.
 type AssumeRoleIn struct {
@@ -126,6 +129,9 @@ func (s *Service) Mux() *query.Mux {
 	m := query.NewMux(Namespace)
 	query.Register(m, service.Op[AssumeRoleIn, AssumeRoleOut]{Name: "AssumeRole", Run: s.AssumeRole})
 	query.Register(m, service.Op[GetCallerIdentityIn, GetCallerIdentityOut]{Name: "GetCallerIdentity", Run: s.GetCallerIdentity})
+	// GetSessionToken needs no permission (IAM User Guide, "Permissions
+	// for GetSessionToken").
+	query.Register(m, service.Op[GetSessionTokenIn, GetSessionTokenOut]{Name: "GetSessionToken", Run: s.GetSessionToken})
 	query.Register(m, service.Op[GetAccessKeyInfoIn, GetAccessKeyInfoOut]{Name: "GetAccessKeyInfo", Run: s.GetAccessKeyInfo,
 		Check: func(c *service.Call, in *GetAccessKeyInfoIn) service.Check {
 			return service.Check{Action: "sts:GetAccessKeyInfo", Resource: "*"}
@@ -190,17 +196,21 @@ func denied(callerARN, roleARN string) *awserr.Error {
 // percentage of STS's limit (STS API Reference, AssumeRole:
 // PackedPolicySize). The limit is an approximation of AWS's compressed
 // binary format: 2,048 characters of policy text without whitespace.
-func packedSize(policyText string, tags []Tag) int32 {
+func packedSize(policyText string, arns []string, tags []Tag) int32 {
 	n := 0
 	for _, r := range policyText {
 		if !unicode.IsSpace(r) {
 			n++
 		}
 	}
+	for _, a := range arns {
+		n += len(a)
+	}
 	for _, t := range tags {
 		n += len(t.Key) + len(t.Value)
 	}
-	return int32(n * 100 / 2048)
+	// Rounded up: anything packed uses at least 1%.
+	return int32((n*100 + 2047) / 2048)
 }
 
 // roleFromARN splits arn:PARTITION:iam::ACCOUNT:role/PATH/NAME.

@@ -5,7 +5,10 @@
 // Inputs and outputs are plain Go structs: a field's name is the AWS member
 // name. Lists are encoded as Name.member.N, maps as Name.entry.N.key and
 // Name.entry.N.value; a `query:"entry,Name,Value"` tag names other map key
-// and value members (SNS MessageAttributes).
+// and value members (SNS MessageAttributes); a `query:"name=arn"` tag gives
+// a member whose wire name differs from the field's (STS PolicyArns'
+// members are PolicyArns.member.N.arn). The members of an embedded struct
+// are decoded as the embedding struct's own.
 package query
 
 import (
@@ -67,11 +70,24 @@ func (d *decoder) decodeStruct(prefix string, v reflect.Value) error {
 		if !f.IsExported() {
 			continue
 		}
-		name := join(prefix, f.Name)
+		tag := f.Tag.Get("query")
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			// An embedded struct (IAM's Page: Marker, MaxItems) contributes
+			// its members at the embedding struct's level.
+			if err := d.decodeStruct(prefix, v.Field(i)); err != nil {
+				return err
+			}
+			continue
+		}
+		wire := f.Name
+		if n, ok := strings.CutPrefix(tag, "name="); ok {
+			wire, tag = n, ""
+		}
+		name := join(prefix, wire)
 		if !d.prefixes[name] {
 			continue
 		}
-		if err := d.decodeValue(name, f.Tag.Get("query"), v.Field(i)); err != nil {
+		if err := d.decodeValue(name, tag, v.Field(i)); err != nil {
 			return err
 		}
 	}

@@ -76,6 +76,34 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+// TestDecodeEmbeddedAndWireNames: an embedded struct's members are the
+// embedding struct's (IAM's Marker and MaxItems), and a name= tag decodes a
+// member whose wire name differs from the field's (STS PolicyArns.member.N.arn).
+func TestDecodeEmbeddedAndWireNames(t *testing.T) {
+	type Page struct {
+		Marker   string
+		MaxItems int32
+	}
+	type descriptor struct {
+		Arn string `query:"name=arn"`
+	}
+	type in struct {
+		PathPrefix string
+		Page
+		PolicyArns []descriptor
+	}
+	form := url.Values{"PathPrefix": {"/"}, "Marker": {"100"}, "MaxItems": {"7"},
+		"PolicyArns.member.1.arn": {"arn:aws:iam::aws:policy/ReadOnlyAccess"}}
+	var got in
+	if err := Decode(form, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := in{PathPrefix: "/", Page: Page{Marker: "100", MaxItems: 7}, PolicyArns: []descriptor{{"arn:aws:iam::aws:policy/ReadOnlyAccess"}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Decode (-want +got):\n%s", diff)
+	}
+}
+
 func TestDecodeBadValues(t *testing.T) {
 	for _, tc := range []struct{ name, key, value string }{
 		{"int", "DurationSeconds", "abc"},
