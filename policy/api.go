@@ -127,6 +127,12 @@ type Request struct {
 	// aws:username, aws:PrincipalType, aws:PrincipalTag/*) are supplied by the
 	// evaluator from Principal and need not be set.
 	Context Context
+	// ContextOnly makes the evaluator take every condition key and policy
+	// variable from Context, deriving none from Principal: the IAM policy
+	// simulator's rule, where ContextEntries supply every key the policies
+	// use. Principal still decides Principal elements and the cross-account
+	// rule.
+	ContextOnly bool
 }
 
 // Named is a parsed policy with the name it is reported under in decisions:

@@ -37,6 +37,9 @@ func one(s string) (values, bool) { return values{one: s, single: true}, true }
 // the role's ARN, not the session's.
 func (ev *evaluator) derived(key string) (values, bool, bool) {
 	pr := &ev.req.Principal
+	if ev.req.ContextOnly && key != "aws:resourceaccount" {
+		return values{}, false, false
+	}
 	switch key {
 	case "aws:principalarn":
 		switch pr.Type {

@@ -428,3 +428,49 @@ func checkPrincipals(p Principals) error {
 	}
 	return nil
 }
+
+// ContextKeys returns the condition keys the statement tests and the
+// policy variables its Resource, NotResource and condition values use, as
+// written, each once (compared case-insensitively), in order of
+// appearance. The IAM policy simulator lists those it was not given as
+// MissingContextValues.
+func (s *Statement) ContextKeys() []string {
+	var keys []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if l := strings.ToLower(k); !seen[l] {
+			seen[l] = true
+			keys = append(keys, k)
+		}
+	}
+	vars := func(ts []tmpl) {
+		for _, t := range ts {
+			for _, p := range t.parts {
+				if p.isVar {
+					add(p.name)
+				}
+			}
+		}
+	}
+	vars(s.c.resources)
+	for i, c := range s.Conditions {
+		add(c.Key)
+		if i < len(s.c.conds) {
+			vars(s.c.conds[i].values)
+		}
+	}
+	return keys
+}
+
+// MatchesAction reports whether the statement's Action (or NotAction)
+// element covers action ("service:Operation", matched case-insensitively).
+func (s *Statement) MatchesAction(action string) bool {
+	hit := false
+	for i := range s.c.actions {
+		if matchAction(&s.c.actions[i], action) {
+			hit = true
+			break
+		}
+	}
+	return hit != s.c.notAction
+}

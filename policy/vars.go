@@ -15,6 +15,7 @@ type tpart struct {
 	lit    string
 	isVar  bool
 	key    string // lower-case
+	name   string // the key as written
 	def    string
 	hasDef bool
 }
@@ -53,7 +54,7 @@ func newTmpl(s string, vars bool) tmpl {
 					p.key, p.def, p.hasDef = strings.TrimSpace(k), d[1:len(d)-1], true
 				}
 			}
-			p.key = strings.ToLower(p.key)
+			p.name, p.key = p.key, strings.ToLower(p.key)
 			t.parts = append(t.parts, p)
 		}
 		rest = rest[i+j+1:]

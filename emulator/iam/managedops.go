@@ -84,7 +84,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyIn) (*Policy
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	doc, err := parseDoc(in.PolicyDocument, policy.KindIdentity)
+	doc, err := parseManagedDoc(in.PolicyDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +204,7 @@ func versionOut(v *PolicyVersion, withDoc bool) PolicyVersionOut {
 // CreatePolicyVersion adds a version to a customer managed policy.
 func (s *Service) CreatePolicyVersion(ctx context.Context, in *CreatePolicyVersionIn) (*PolicyVersionResult, error) {
 	acct := callerAccount(ctx)
-	doc, err := parseDoc(in.PolicyDocument, policy.KindIdentity)
+	doc, err := parseManagedDoc(in.PolicyDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -331,4 +331,18 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *PolicyVersion
 		return nil, err
 	}
 	return nil, nil
+}
+
+// parseManagedDoc parses a managed policy document and enforces IAM's
+// quota on its size: 6,144 characters, white space not counted (IAM User
+// Guide, "IAM and AWS STS quotas": managed policy size).
+func parseManagedDoc(text string) (Doc, error) {
+	doc, err := parseDoc(text, policy.KindIdentity)
+	if err != nil {
+		return Doc{}, err
+	}
+	if policy.PackedLen(text) > policy.MaxManagedSize {
+		return Doc{}, limitExceeded("Cannot exceed quota for PolicySize: %d", policy.MaxManagedSize)
+	}
+	return doc, nil
 }

@@ -191,11 +191,21 @@ func (s *Service) simulate(ctx context.Context, in *SimulateIn, sim simInput) (*
 		owner = a
 	}
 	var cx policy.Context
+	given := map[string]bool{}
 	for _, e := range in.ContextEntries {
 		if e.ContextKeyName == "" {
 			return nil, awserr.New(http.StatusBadRequest, "InvalidInput", "Context key name must not be empty.")
 		}
 		cx.Set(e.ContextKeyName, e.ContextKeyValues...)
+		given[strings.ToLower(e.ContextKeyName)] = true
+	}
+	var all []policy.Named
+	all = append(all, sim.set.Identity...)
+	if sim.set.Boundary != nil {
+		all = append(all, *sim.set.Boundary)
+	}
+	if sim.set.Resource != nil {
+		all = append(all, *sim.set.Resource)
 	}
 	resources := in.ResourceArns
 	if len(resources) == 0 {
@@ -214,9 +224,13 @@ func (s *Service) simulate(ctx context.Context, in *SimulateIn, sim simInput) (*
 	var results []EvaluationResult
 	for _, action := range in.ActionNames {
 		for _, res := range resources {
-			req := &policy.Request{Principal: sim.principal, Action: action, Resource: res, ResourceAccount: owner, Context: cx}
+			// ContextEntries supply every key the policies use, those
+			// otherwise derived from the principal included (IAM API
+			// Reference, SimulatePrincipalPolicy: ContextEntries).
+			req := &policy.Request{Principal: sim.principal, Action: action, Resource: res, ResourceAccount: owner, Context: cx, ContextOnly: true}
 			d := policy.Evaluate(req, &sim.set)
-			r := EvaluationResult{EvalActionName: action, EvalResourceName: res, EvalDecision: d.Effect.String(), MatchedStatements: []StatementOut{}, MissingContextValues: []string{}}
+			r := EvaluationResult{EvalActionName: action, EvalResourceName: res, EvalDecision: d.Effect.String(), MatchedStatements: []StatementOut{},
+				MissingContextValues: missingContext(all, action, given)}
 			for _, m := range d.Matched {
 				typ := "resource"
 				switch m.Source {
@@ -247,4 +261,30 @@ func (s *Service) simulate(ctx context.Context, in *SimulateIn, sim simInput) (*
 		return nil, err
 	}
 	return &SimulateOut{EvaluationResults: page, IsTruncated: trunc, Marker: next}, nil
+}
+
+// missingContext returns the context keys that statements of policies
+// covering action use and given does not supply (IAM API Reference,
+// EvaluationResult: MissingContextValues).
+func missingContext(policies []policy.Named, action string, given map[string]bool) []string {
+	missing := []string{}
+	seen := map[string]bool{}
+	for _, n := range policies {
+		if n.Policy == nil {
+			continue
+		}
+		for _, st := range n.Policy.Statements() {
+			if !st.MatchesAction(action) {
+				continue
+			}
+			for _, k := range st.ContextKeys() {
+				l := strings.ToLower(k)
+				if !given[l] && !seen[l] {
+					seen[l] = true
+					missing = append(missing, k)
+				}
+			}
+		}
+	}
+	return missing
 }
