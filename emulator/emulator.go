@@ -163,7 +163,7 @@ func New(opts ...Option) (*Emulator, error) {
 	}
 	e.root = policy.Named{Name: "root user", Policy: root}
 	e.auth = newAuthenticator(e)
-	if e.s3, err = s3.New(s3.Options{Now: o.Now, DataDir: o.DataDir, PrincipalExists: e.iam.PrincipalExists, MinPartSize: o.S3MinPartSize}); err != nil {
+	if e.s3, err = s3.New(s3.Options{Now: o.Now, DataDir: o.DataDir, PrincipalExists: e.iam.PrincipalExists, Principals: e.iam, MinPartSize: o.S3MinPartSize}); err != nil {
 		return nil, fmt.Errorf("s3: %w", err)
 	}
 	if e.logs, err = logs.New(logs.Options{Now: o.Now, DataDir: o.DataDir, Log: e.log}); err != nil {
@@ -173,7 +173,7 @@ func New(opts ...Option) (*Emulator, error) {
 	inv := &snsInvoker{}
 	if e.sns, err = sns.New(sns.Options{
 		Now: o.Now, DataDir: o.DataDir, BaseURL: e.Endpoint, Authorizer: e, Invoker: inv,
-		AutoConfirmEmail: o.AutoConfirmEmail, Log: e.log,
+		AutoConfirmEmail: o.AutoConfirmEmail, Log: e.log, Principals: e.iam,
 	}); err != nil {
 		return nil, fmt.Errorf("sns: %w", err)
 	}
@@ -182,7 +182,7 @@ func New(opts ...Option) (*Emulator, error) {
 	}
 	if e.lambda, err = lambda.New(lambda.Options{
 		Now: o.Now, DataDir: o.DataDir, Roles: e.sts, Code: e.s3, Logs: logSink{e.logs}, Callers: e, Authz: e,
-		Metrics: metricSink{e.cw}, Endpoint: e.Endpoint, Log: e.log, Concurrency: o.LambdaConcurrency,
+		Metrics: metricSink{e.cw}, Endpoint: e.Endpoint, Log: e.log, Concurrency: o.LambdaConcurrency, Principals: e.iam,
 	}); err != nil {
 		return nil, fmt.Errorf("lambda: %w", err)
 	}

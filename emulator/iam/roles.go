@@ -60,21 +60,79 @@ func (s *Service) entityID(acct, kind, arn string) string {
 	if a == nil {
 		return ""
 	}
+	name := strings.ToLower(arn[strings.LastIndexByte(arn, '/')+1:])
 	switch kind {
 	case "role":
-		for _, r := range a.Roles {
-			if r.ARN == arn {
-				return r.ID
-			}
+		if r := a.Roles[name]; r != nil && r.ARN == arn {
+			return r.ID
 		}
 	case "user":
-		for _, u := range a.Users {
-			if u.ARN == arn {
-				return u.ID
-			}
+		if u := a.Users[name]; u != nil && u.ARN == arn {
+			return u.ID
 		}
 	}
 	return ""
+}
+
+// resolveRefs returns text with each principal ARN of refs whose entity no
+// longer has the bound unique id (deleted, or deleted and recreated)
+// replaced by that id, and whether anything was replaced. Callers hold
+// s.mu (read).
+func (s *Service) resolveRefs(text string, refs map[string]string) (string, bool) {
+	var stale []string
+	for arn, id := range refs {
+		acct, kind, _, _ := entityARN(arn)
+		if s.entityID(acct, kind, arn) != id {
+			stale = append(stale, arn)
+		}
+	}
+	if len(stale) == 0 {
+		return text, false
+	}
+	sort.Strings(stale)
+	for _, arn := range stale {
+		text = strings.ReplaceAll(text, `"`+arn+`"`, `"`+refs[arn]+`"`)
+	}
+	return text, true
+}
+
+// BindPrincipals returns the unique ids of the existing IAM roles and users
+// that a resource policy (bucket, topic or function policy) names as AWS
+// principals, by ARN; it is nil when it names none. Store it with the
+// policy and pass it to ResolvePrincipals when the policy is read or
+// evaluated.
+func (s *Service) BindPrincipals(text string) map[string]string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var refs map[string]string
+	for _, p := range awsPrincipals(text) {
+		acct, kind, _, ok := entityARN(p)
+		if !ok {
+			continue
+		}
+		if id := s.entityID(acct, kind, p); id != "" {
+			if refs == nil {
+				refs = make(map[string]string)
+			}
+			refs[p] = id
+		}
+	}
+	return refs
+}
+
+// ResolvePrincipals returns a resource policy as AWS shows and evaluates
+// it now: each principal bound by BindPrincipals whose role or user was
+// deleted (or deleted and recreated) reads as the unique id it was bound
+// to (AROA..., AIDA...), which matches no caller (IAM User Guide, "AWS
+// JSON policy elements: Principal"). changed reports whether text was
+// rewritten.
+func (s *Service) ResolvePrincipals(text string, refs map[string]string) (resolved string, changed bool) {
+	if len(refs) == 0 {
+		return text, false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.resolveRefs(text, refs)
 }
 
 // effectiveTrust returns the trust policy as AWS evaluates and shows it now:
@@ -83,19 +141,9 @@ func (s *Service) entityID(acct, kind, arn string) string {
 // Callers hold s.mu.
 func (s *Service) effectiveTrust(r *Role) (text string, p *policy.Policy) {
 	text, p = r.Trust.Text, r.Trust.parsed
-	var stale []string
-	for arn, id := range r.TrustRefs {
-		acct, kind, _, _ := entityARN(arn)
-		if s.entityID(acct, kind, arn) != id {
-			stale = append(stale, arn)
-		}
-	}
-	if len(stale) == 0 {
+	text, changed := s.resolveRefs(text, r.TrustRefs)
+	if !changed {
 		return text, p
-	}
-	sort.Strings(stale)
-	for _, arn := range stale {
-		text = strings.ReplaceAll(text, `"`+arn+`"`, `"`+r.TrustRefs[arn]+`"`)
 	}
 	np, err := policy.Parse(text, policy.KindTrust)
 	if err != nil {

@@ -378,7 +378,7 @@ func (s *Service) AddPermission(ctx context.Context, ref string, in *AddPermissi
 		if err != nil {
 			return errInvalidParameter("%s", err.Error())
 		}
-		f.Policy, f.parsed = string(b), p
+		f.Policy, f.parsed, f.PolicyRefs = string(b), p, s.rebindPolicy(string(b), f.PolicyRefs)
 		sb, _ := json.Marshal(st)
 		stmt = string(sb)
 		return nil
@@ -401,7 +401,8 @@ func (s *Service) GetPolicy(ctx context.Context, ref string) (*GetPolicyOut, err
 	if f.Policy == "" {
 		return nil, awserr.New(http.StatusNotFound, "ResourceNotFoundException", "The resource you requested does not exist.")
 	}
-	return &GetPolicyOut{Policy: f.Policy, RevisionId: f.RevisionID}, nil
+	text, _ := s.functionPolicy(f)
+	return &GetPolicyOut{Policy: text, RevisionId: f.RevisionID}, nil
 }
 
 // RemovePermission removes a statement by id.
@@ -423,13 +424,14 @@ func (s *Service) RemovePermission(ctx context.Context, ref, sid string) error {
 			return awserr.New(http.StatusNotFound, "ResourceNotFoundException", "Statement %s is not found in resource policy.", sid)
 		}
 		if len(keep) == 0 {
-			f.Policy, f.parsed = "", nil
+			f.Policy, f.parsed, f.PolicyRefs = "", nil, nil
 			return nil
 		}
 		doc["Statement"] = keep
 		b, _ := json.Marshal(doc)
 		f.Policy = string(b)
 		f.parsed, _ = policy.Parse(f.Policy, policy.KindResource)
+		f.PolicyRefs = s.rebindPolicy(f.Policy, f.PolicyRefs)
 		return nil
 	})
 	return err

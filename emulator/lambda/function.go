@@ -65,7 +65,10 @@ type Function struct {
 	RevisionID    string
 	// Policy is the function's resource-based policy (AddPermission).
 	Policy string
-	parsed *policy.Policy
+	// PolicyRefs binds the roles and users Policy names to their unique
+	// ids (see Options.Principals).
+	PolicyRefs map[string]string `json:",omitempty"`
+	parsed     *policy.Policy
 }
 
 // ARN returns arn:aws:lambda:REGION:ACCOUNT:function:NAME.

@@ -170,8 +170,8 @@ func (s *Service) InvokeFromService(ctx context.Context, inv ServiceInvocation) 
 	}
 	chk := service.Check{Action: "lambda:InvokeFunction", Resource: f.ARN(), ResourceAccount: f.Account,
 		Context: map[string][]string{"aws:SourceArn": {inv.SourceArn}, "aws:SourceAccount": {inv.SourceAccount}}}
-	if f.parsed != nil {
-		chk.ResourcePolicy = &policy.Named{Name: "function policy of " + f.Name, Policy: f.parsed}
+	if _, p := s.functionPolicy(f); p != nil {
+		chk.ResourcePolicy = &policy.Named{Name: "function policy of " + f.Name, Policy: p}
 	}
 	if err := service.Authorize(ctx, chk); err != nil {
 		return err

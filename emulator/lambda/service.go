@@ -64,6 +64,10 @@ type Options struct {
 	Metrics Metrics
 	Callers Callers
 	Authz   service.Authorizer
+	// Principals, when set, binds the roles and users a function policy
+	// names to their unique ids: a deleted one reads back, and is
+	// evaluated, as its unique id.
+	Principals service.PrincipalBinder
 	// Endpoint returns the emulator's URL, given to functions as
 	// AWS_ENDPOINT_URL.
 	Endpoint func() string
@@ -288,10 +292,47 @@ func decode(r *http.Request, v any) error {
 // policy (AddPermission) deciding cross-account and service callers.
 func (s *Service) authorize(ctx context.Context, action string, f *Function, arn, acct string) error {
 	chk := service.Check{Action: action, Resource: arn, ResourceAccount: acct}
-	if f != nil && f.parsed != nil {
-		chk.ResourcePolicy = &policy.Named{Name: "function policy of " + f.Name, Policy: f.parsed}
+	if f != nil {
+		if _, p := s.functionPolicy(f); p != nil {
+			chk.ResourcePolicy = &policy.Named{Name: "function policy of " + f.Name, Policy: p}
+		}
 	}
 	return service.Authorize(ctx, chk)
+}
+
+// functionPolicy returns f's policy as it reads and is evaluated now: a
+// deleted role or user it names appears as its unique id.
+func (s *Service) functionPolicy(f *Function) (string, *policy.Policy) {
+	text, p := f.Policy, f.parsed
+	if s.opts.Principals == nil || len(f.PolicyRefs) == 0 {
+		return text, p
+	}
+	if resolved, changed := s.opts.Principals.ResolvePrincipals(text, f.PolicyRefs); changed {
+		if np, err := policy.Parse(resolved, policy.KindResource); err == nil {
+			return resolved, np
+		}
+	}
+	return text, p
+}
+
+// rebindPolicy binds the roles and users a function policy names to their
+// unique ids (nil without Options.Principals). Principals of statements
+// kept from the previous policy stay bound to the ids in old, so a role
+// deleted before a statement was added or removed still reads as its id.
+func (s *Service) rebindPolicy(text string, old map[string]string) map[string]string {
+	if s.opts.Principals == nil || text == "" {
+		return nil
+	}
+	refs := s.opts.Principals.BindPrincipals(text)
+	for arn, id := range old {
+		if strings.Contains(text, `"`+arn+`"`) {
+			if refs == nil {
+				refs = make(map[string]string)
+			}
+			refs[arn] = id
+		}
+	}
+	return refs
 }
 
 func (s *Service) lookup(ctx context.Context, ref string) (*Function, error) {

@@ -78,5 +78,14 @@ func (s *Service) requireBucket(name string) (Bucket, *policy.Policy, error) {
 	if !ok {
 		return Bucket{}, nil, errNoSuchBucket(name)
 	}
+	if s.opts.Principals != nil && len(b.PolicyRefs) > 0 {
+		// A role or user the policy names was deleted: the policy reads,
+		// and is evaluated, with its unique id in its place.
+		if text, changed := s.opts.Principals.ResolvePrincipals(b.Policy, b.PolicyRefs); changed {
+			if p, err := policy.Parse(text, policy.KindResource); err == nil {
+				b.Policy, pol = text, p
+			}
+		}
+	}
 	return b, pol, nil
 }

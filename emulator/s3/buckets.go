@@ -253,8 +253,12 @@ func (s *Service) putBucketPolicy(q *request) error {
 		return errAccessDenied("User: " + q.call.Caller.ARN() + " is not authorized to perform: s3:PutBucketPolicy on resource: \"" +
 			resourceARN(q.bucket, "") + "\" because public policies are blocked by the BlockPublicPolicy block public access setting.")
 	}
+	var refs map[string]string
+	if s.opts.Principals != nil {
+		refs = s.opts.Principals.BindPrincipals(text)
+	}
 	return s.updateBucket(q, func(bs *bucketState) {
-		bs.Policy, bs.policy = text, parsed
+		bs.Policy, bs.policy, bs.PolicyRefs = text, parsed, refs
 	}, http.StatusNoContent)
 }
 
@@ -340,7 +344,7 @@ func (s *Service) deleteBucketPolicy(q *request) error {
 	if err := s.ownerOnly(q, "s3:DeleteBucketPolicy", b, pol); err != nil {
 		return err
 	}
-	return s.updateBucket(q, func(bs *bucketState) { bs.Policy, bs.policy = "", nil }, http.StatusNoContent)
+	return s.updateBucket(q, func(bs *bucketState) { bs.Policy, bs.policy, bs.PolicyRefs = "", nil, nil }, http.StatusNoContent)
 }
 
 func (s *Service) getOwnershipControls(q *request) error {

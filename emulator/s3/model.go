@@ -20,12 +20,15 @@ const (
 
 // Bucket is a bucket's stored configuration.
 type Bucket struct {
-	Name      string
-	Owner     string // account id
-	Region    string
-	Created   time.Time
-	Policy    string // bucket policy text, "" for none
-	Ownership string
+	Name    string
+	Owner   string // account id
+	Region  string
+	Created time.Time
+	Policy  string // bucket policy text, "" for none
+	// PolicyRefs binds the roles and users Policy names to their unique
+	// ids (see Options.Principals).
+	PolicyRefs map[string]string `json:",omitempty"`
+	Ownership  string
 	// PublicAccessBlock holds BlockPublicAcls, IgnorePublicAcls,
 	// BlockPublicPolicy, RestrictPublicBuckets.
 	PublicAccessBlock *PublicAccessBlock

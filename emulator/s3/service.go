@@ -42,6 +42,10 @@ type Options struct {
 	// bucket policy exists; S3 refuses policies naming unknown principals.
 	// Nil accepts every principal.
 	PrincipalExists func(arn string) bool
+	// Principals, when set, binds the roles and users a bucket policy
+	// names to their unique ids: a deleted one reads back, and is
+	// evaluated, as its unique id.
+	Principals service.PrincipalBinder
 	// Hosts are extra host names whose subdomains are bucket names
 	// (virtual-host-style addressing), besides s3.amazonaws.com,
 	// s3.REGION.amazonaws.com and localhost.

@@ -157,3 +157,19 @@ func (op Op[I, O]) Invoke(ctx context.Context, in *I) (*O, error) {
 	}
 	return op.Run(ctx, in)
 }
+
+// PrincipalBinder binds the IAM roles and users a resource policy names to
+// their unique ids, so that a policy naming a deleted (or deleted and
+// recreated) role or user reads back, and is evaluated, with the unique id
+// in its place, as AWS does. The emulated IAM implements it; S3, SNS and
+// Lambda use it for bucket, topic and function policies. Implementations
+// are safe for concurrent use.
+type PrincipalBinder interface {
+	// BindPrincipals returns the unique ids of the existing roles and
+	// users the policy names as AWS principals, by ARN (nil for none).
+	BindPrincipals(text string) map[string]string
+	// ResolvePrincipals returns text with each bound principal whose
+	// entity no longer has its bound id replaced by that id, and whether
+	// anything was replaced.
+	ResolvePrincipals(text string, refs map[string]string) (string, bool)
+}

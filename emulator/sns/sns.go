@@ -105,6 +105,10 @@ type Options struct {
 	// without a confirmation email (for demos). AWS always asks the
 	// recipient to confirm.
 	AutoConfirmEmail bool
+	// Principals, when set, binds the roles and users a topic policy
+	// names to their unique ids: a deleted one reads back, and is
+	// evaluated, as its unique id.
+	Principals service.PrincipalBinder
 	// ParsePolicy parses topic policies; policy.Parse with KindResource
 	// when nil.
 	ParsePolicy func(doc string) (*policy.Policy, error)

@@ -26,6 +26,9 @@ type topic struct {
 	Tags       []Tag
 	Created    time.Time
 	Deleted    int // subscriptions deleted, for SubscriptionsDeleted
+	// PolicyRefs binds the roles and users the Policy attribute names to
+	// their unique ids (see Options.Principals).
+	PolicyRefs map[string]string `json:",omitempty"`
 }
 
 // snapshot returns a copy of t safe to use without s.mu. s.mu must be held.
@@ -162,11 +165,12 @@ func (s *Service) authorize(ctx context.Context, action, resource string, t *top
 // cannot parse (which SetTopicAttributes refuses) counts as no policy.
 func (s *Service) topicPolicy(t *topic) *policy.Named {
 	s.mu.Lock()
-	doc := t.Attributes["Policy"]
+	doc, refs := t.Attributes["Policy"], t.PolicyRefs
 	s.mu.Unlock()
 	if doc == "" {
 		return nil
 	}
+	doc = s.resolvePolicy(doc, refs)
 	p, err := s.opts.ParsePolicy(doc)
 	if err != nil {
 		s.log.Error("sns: topic policy does not parse", "topic", t.Arn, "error", err)
@@ -234,6 +238,7 @@ func (s *Service) CreateTopic(ctx context.Context, in *CreateTopicIn) (*CreateTo
 	for k, v := range in.Attributes {
 		t.Attributes[k] = v
 	}
+	t.PolicyRefs = s.bindPolicy(t.Attributes["Policy"])
 	s.topics[arn] = t
 	return &CreateTopicOut{TopicArn: arn}, s.saveLocked()
 }
@@ -344,6 +349,9 @@ func (s *Service) GetTopicAttributes(ctx context.Context, in *TopicArnIn) (*GetT
 			pending++
 		}
 	}
+	if p, ok := attrs["Policy"]; ok {
+		attrs["Policy"] = s.resolvePolicy(p, t.PolicyRefs)
+	}
 	attrs["TopicArn"] = t.Arn
 	attrs["Owner"] = t.Owner
 	attrs["SubscriptionsConfirmed"] = strconv.Itoa(confirmed)
@@ -383,6 +391,28 @@ func (s *Service) SetTopicAttributes(ctx context.Context, in *SetTopicAttributes
 	if in.AttributeName == "Policy" && value == "" {
 		value = DefaultPolicy(t.Arn, t.Owner)
 	}
+	if in.AttributeName == "Policy" {
+		t.PolicyRefs = s.bindPolicy(value)
+	}
 	t.Attributes[in.AttributeName] = value
 	return nil, s.saveLocked()
+}
+
+// bindPolicy binds the roles and users a topic policy names to their
+// unique ids (nil without Options.Principals).
+func (s *Service) bindPolicy(doc string) map[string]string {
+	if s.opts.Principals == nil {
+		return nil
+	}
+	return s.opts.Principals.BindPrincipals(doc)
+}
+
+// resolvePolicy returns a topic policy as it reads now: a deleted role or
+// user it names appears as its unique id.
+func (s *Service) resolvePolicy(doc string, refs map[string]string) string {
+	if s.opts.Principals == nil || len(refs) == 0 {
+		return doc
+	}
+	doc, _ = s.opts.Principals.ResolvePrincipals(doc, refs)
+	return doc
 }
