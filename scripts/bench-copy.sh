@@ -47,6 +47,12 @@ def put(i): s3.put_object(Bucket="bench-src", Key=f"data/{i:05d}.txt", Body=f"ob
 with cf.ThreadPoolExecutor(16) as ex: list(ex.map(put, range(n)))
 PY
 echo "objects: $N under s3://bench-src/data/ (account 111111111111) -> account 222222222222"
+# The root user may not assume roles (AccessDenied, as in AWS): the copies
+# run as an IAM user of the home account.
+env "${HOME_ENV[@]}" aws iam create-user --user-name bench >/dev/null
+env "${HOME_ENV[@]}" aws iam attach-user-policy --user-name bench --policy-arn arn:aws:iam::aws:policy/AdministratorAccess
+read -r KEY SECRET < <(env "${HOME_ENV[@]}" aws iam create-access-key --user-name bench --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text)
+HOME_ENV=(AWS_ACCESS_KEY_ID="$KEY" AWS_SECRET_ACCESS_KEY="$SECRET")
 
 now() { date +%s.%N; }
 report() { python3 -c "import sys; t=float(sys.argv[2])-float(sys.argv[1]); print(f'{sys.argv[3]:7s} {t:7.2f} s  {int(sys.argv[4])/t:8.0f} objects/s')" "$@"; }
