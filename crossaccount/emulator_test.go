@@ -93,6 +93,28 @@ func TestAgainstEmulator(t *testing.T) {
 	}
 }
 
+// TestRootCallerExplained: STS refuses the root user whatever the
+// policies say, and Explain says so rather than listing the three steps.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html
+func TestRootCallerExplained(t *testing.T) {
+	srv := emulatortest.New(t)
+	setup(t, srv, true, trustExtID)
+	a := crossaccount.New(srv.Config("111111111111"), func(o *crossaccount.Options) { o.ExternalID = "xacct-demo" })
+	_, err := a.ConfigForAccount(context.Background(), "222222222222", "external-role")
+	var ce *crossaccount.Error
+	if !crossaccount.IsAccessDenied(err) || !errors.As(err, &ce) || !ce.RootCaller {
+		t.Fatalf("root caller: got %v, want AccessDenied from the root user", err)
+	}
+	if ex := crossaccount.Explain(err); !strings.Contains(ex, "root user may not assume roles") || strings.Contains(ex, "1. identity permission") {
+		t.Errorf("explanation: %s", ex)
+	}
+	// The account's IAM user may, the trust policy naming the account.
+	a = crossaccount.New(srv.AdminConfig(t, "111111111111"), func(o *crossaccount.Options) { o.ExternalID = "xacct-demo" })
+	if _, err := a.ConfigForAccount(context.Background(), "222222222222", "external-role"); err != nil {
+		t.Errorf("admin user: %v", crossaccount.Explain(err))
+	}
+}
+
 // TestOneAssumeRoleForManyInvocations counts AssumeRole requests the
 // emulator receives while 50 "warm invocations" use the role.
 func TestOneAssumeRoleForManyInvocations(t *testing.T) {

@@ -45,9 +45,15 @@ type Error struct {
 	// missing (its X-Xacct-Explain response header). AWS does not say;
 	// against AWS it is empty.
 	Diagnosis string
+	// RootCaller is set when STS refused the call because it was signed
+	// with an account's root user credentials, which may not assume roles.
+	RootCaller bool
 	// Err is the underlying error.
 	Err error
 }
+
+// rootDenied is STS's message when the root user calls AssumeRole.
+const rootDenied = "Roles may not be assumed by root accounts."
 
 // Error describes the failure in one line.
 func (e *Error) Error() string {
@@ -96,6 +102,7 @@ func classify(err error, roleARN, externalID string, tagged bool) error {
 			if m := deniedRE.FindStringSubmatch(ae.ErrorMessage()); m != nil {
 				e.CallerARN = m[1]
 			}
+			e.RootCaller = ae.ErrorMessage() == rootDenied
 		case "ExpiredToken", "ExpiredTokenException":
 			e.Kind = KindExpiredCredentials
 		case "RegionDisabledException":
@@ -121,6 +128,9 @@ func Explain(err error) string {
 	}
 	switch e.Kind {
 	case KindAccessDenied:
+		if e.RootCaller {
+			return "AccessDenied: the root user may not assume roles (STS refuses it whatever the policies say): call AssumeRole as an IAM user or from a role session"
+		}
 	case KindExpiredCredentials:
 		return "the caller's own credentials have expired: refresh them (a Lambda function gets fresh ones on every invocation; a long-running process must renew its session)"
 	case KindRegionDisabled:
