@@ -21,7 +21,7 @@ type authenticator struct {
 
 func newAuthenticator(e *Emulator) *authenticator {
 	a := &authenticator{e: e}
-	a.v = sigv4.New(keyStore{e}, sigv4.Options{Now: e.opts.Now})
+	a.v = sigv4.New(keyStore{e}, sigv4.Options{Now: e.opts.Now, Region: e.opts.Region})
 	return a
 }
 

@@ -14,11 +14,13 @@ package emulator
 import (
 	"context"
 	"crypto/rand"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -365,10 +367,13 @@ func (e *Emulator) unknownService(w http.ResponseWriter, call *service.Call, nam
 	if name == "" {
 		name = "(none)"
 	}
-	msg := fmt.Sprintf("The xacct emulator does not serve the service %q named in the request's credential scope.", name)
+	// The name comes from the request: escaped, like every value in an
+	// error body.
+	var msg strings.Builder
+	xml.EscapeText(&msg, []byte(fmt.Sprintf("The xacct emulator does not serve the service %q named in the request's credential scope.", name)))
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(http.StatusBadRequest)
-	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><ErrorResponse><Error><Type>Sender</Type><Code>UnknownService</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, msg, call.RequestID)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><ErrorResponse><Error><Type>Sender</Type><Code>UnknownService</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, msg.String(), call.RequestID)
 }
 
 func sourceIP(r *http.Request) string {

@@ -85,9 +85,26 @@ func newStore(dataDir string, log *slog.Logger) (*store, error) {
 }
 
 // groupDir is where a group's files live: a hex name, since group names
-// may contain '/'.
+// may contain '/'; the account and region as they are when they are plain
+// names, hex-encoded otherwise, so that no value can leave the logs
+// directory or reach another account's files.
 func (s *store) groupDir(g *group) string {
-	return filepath.Join(s.dir, g.Account, g.Region, fmt.Sprintf("%x", g.Name))
+	return filepath.Join(s.dir, pathSegment(g.Account), pathSegment(g.Region), fmt.Sprintf("%x", g.Name))
+}
+
+// pathSegment returns s when it is made of lower-case letters, digits and
+// inner hyphens (every account id and region), and otherwise "_" and s in
+// hex, which no plain name starts with.
+func pathSegment(s string) string {
+	plain := s != "" && s[0] != '-'
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		plain = 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
+	}
+	if plain {
+		return s
+	}
+	return fmt.Sprintf("_%x", s)
 }
 
 // streamPath is the journal of stream name in g; legacyStreamPath the

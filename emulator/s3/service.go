@@ -108,11 +108,20 @@ func (s *Service) bucketFromHost(host string) string {
 	if net.ParseIP(host) != nil {
 		return ""
 	}
-	bases := append([]string{"s3.amazonaws.com", "localhost", "s3.localhost"}, s.opts.Hosts...)
-	for _, base := range bases {
-		if b, ok := strings.CutSuffix(host, "."+base); ok && b != "" {
-			return b
+	// The longest base that matches wins: BUCKET.s3.localhost names
+	// BUCKET, not "BUCKET.s3", and s3.localhost itself is the endpoint,
+	// not a bucket called "s3".
+	best, bucket := -1, ""
+	for _, base := range append([]string{"s3.amazonaws.com", "localhost", "s3.localhost"}, s.opts.Hosts...) {
+		if host == base {
+			return ""
 		}
+		if b, ok := strings.CutSuffix(host, "."+base); ok && b != "" && len(base) > best {
+			best, bucket = len(base), b
+		}
+	}
+	if bucket != "" {
+		return bucket
 	}
 	// bucket.s3.REGION.amazonaws.com and bucket.s3-REGION.amazonaws.com
 	if rest, ok := strings.CutSuffix(host, ".amazonaws.com"); ok {
@@ -129,6 +138,14 @@ func (s *Service) bucketFromHost(host string) string {
 // ServeAWS routes an authenticated S3 request to its operation.
 func (s *Service) ServeAWS(w http.ResponseWriter, r *http.Request, call *service.Call) {
 	q := &request{w: w, r: r, call: call, ctx: r.Context(), q: r.URL.Query()}
+	for k := range q.q {
+		// X-Amz-* query parameters are a presigned URL's authentication
+		// and the headers its signer moved into the query string, never a
+		// subresource.
+		if len(k) > 6 && strings.EqualFold(k[:6], "x-amz-") {
+			delete(q.q, k)
+		}
+	}
 	path := r.URL.Path
 	if b := s.bucketFromHost(r.Host); b != "" {
 		q.bucket, q.key = b, strings.TrimPrefix(path, "/")

@@ -80,6 +80,9 @@ type KeyStore interface {
 type Options struct {
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Region is the region S3's error for a malformed credential scope
+	// says it expected ("us-east-1" when empty).
+	Region string
 	// MaxBody caps the bodies read to hash them for non-S3 services
 	// (default 16 MiB).
 	MaxBody int64
@@ -90,13 +93,17 @@ type Verifier struct {
 	keys     KeyStore
 	now      func() time.Time
 	maxBody  int64
+	region   string
 	keyCache sync.Map // secret + scope → signing key
 	cached   atomic.Int64
 }
 
 // New returns a Verifier looking keys up in keys.
 func New(keys KeyStore, opts Options) *Verifier {
-	v := &Verifier{keys: keys, now: opts.Now, maxBody: opts.MaxBody}
+	v := &Verifier{keys: keys, now: opts.Now, maxBody: opts.MaxBody, region: opts.Region}
+	if v.region == "" {
+		v.region = "us-east-1"
+	}
 	if v.now == nil {
 		v.now = time.Now
 	}

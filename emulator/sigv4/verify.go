@@ -19,8 +19,10 @@ import (
 // that verifies the payload as it streams (a literal payload hash is
 // checked at EOF; aws-chunked bodies are decoded and each chunk signature
 // checked), so callers must treat a body read error as the request's
-// failure. Errors are *awserr.Error in the flavor of the service named by
-// the credential scope.
+// failure. The signature must cover the host header and, for S3, every
+// x-amz-* header; for the other services Verify removes from r.Header the
+// x-amz-* headers it does not cover (headers.go says why). Errors are
+// *awserr.Error in the flavor of the service named by the credential scope.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request) (*Result, error) {
 	var a auth
 	var err error
@@ -58,6 +60,13 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (*Result, error)
 	s3 := f == FlavorS3
 	if a.date.Format("20060102") != a.scope.Date {
 		return nil, errMalformed(f, "Invalid credential date. Date is not the same as X-Amz-Date.")
+	}
+	if !ValidRegion(a.scope.Region) {
+		return nil, errRegion(f, a.presigned, a.scope.Region, v.region)
+	}
+	unsigned, err := checkSignedHeaders(r, a, f)
+	if err != nil {
+		return nil, err
 	}
 
 	key, err := v.keys.LookupKey(ctx, a.scope.AccessKeyID)
@@ -104,6 +113,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (*Result, error)
 		return nil, errSignature(f, a.scope.AccessKeyID, sts, canonical, a.signature)
 	}
 
+	dropHeaders(r.Header, unsigned)
 	res := &Result{Scope: a.scope, Presigned: a.presigned, SignedHeaders: a.signed, PayloadHash: payload, SessionToken: token, Time: a.date}
 	switch {
 	case payload == StreamingPayload || payload == StreamingPayloadTrailer || payload == StreamingUnsignedTrailer:
