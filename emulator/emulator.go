@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -325,6 +326,7 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	name, h := e.route(r)
 	call.Service = name
+	defer e.recoverPanic(w, r, call, h, start)
 	caller, region, err := e.auth.authenticate(r, call)
 	if region != "" {
 		call.Region = region
@@ -345,6 +347,31 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		h.ServeAWS(w, r.WithContext(service.WithCall(r.Context(), call)), call)
 	}
 	e.logRequest(r, call, name, w.status, start)
+}
+
+// recoverPanic turns a panic in a service into AWS's 500 InternalError
+// (when nothing was written yet) and an error log line with the stack, so
+// one bad request neither kills the connection without an answer nor goes
+// unnoticed. http.ErrAbortHandler keeps its meaning.
+func (e *Emulator) recoverPanic(w *statusWriter, r *http.Request, call *service.Call, h service.Handler, start time.Time) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	e.log.Error("panic serving request", slog.String("service", call.Service), slog.String("operation", call.Operation),
+		slog.String("request_id", call.RequestID), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+	if w.status == 0 {
+		ie := awserr.From(fmt.Errorf("panic: %v", v))
+		if h != nil {
+			h.WriteError(w, r, call, ie)
+		} else {
+			w.WriteHeader(ie.StatusCode)
+		}
+	}
+	e.logRequest(r, call, call.Service, w.status, start)
 }
 
 func (e *Emulator) logRequest(r *http.Request, call *service.Call, name string, status int, start time.Time) {
