@@ -495,6 +495,15 @@ func badInputRaw(t *testing.T, srv *emulatortest.Server) {
 	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("raw"), Key: aws.String("short")}); apiCode(err) != "NotFound" {
 		t.Errorf("object after an incomplete body: got %v, want none", err)
 	}
+	// The same for the XML bodies of bucket and ACL operations.
+	for _, path := range []string{"/raw?policy", "/raw?ownershipControls", "/raw?publicAccessBlock", "/raw/k?acl", "/raw?delete"} {
+		method := "PUT"
+		if path == "/raw?delete" {
+			method = "POST"
+		}
+		resp, body := exchange(t, srv, rawSigned(t, srv, method, path, 100, nil), []byte("<only ten>"), true, 10*time.Second)
+		want(method+" "+path+" with a short body", resp, body, http.StatusBadRequest, "IncompleteBody")
+	}
 	partPath := "/raw/mp?partNumber=1&uploadId=" + url.QueryEscape(aws.ToString(up.UploadId))
 	resp, body = exchange(t, srv, rawSigned(t, srv, "PUT", partPath, 100, nil), []byte("only ten b"), true, 10*time.Second)
 	want("UploadPart with a short body", resp, body, http.StatusBadRequest, "IncompleteBody")

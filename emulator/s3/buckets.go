@@ -81,7 +81,7 @@ func (s *Service) createBucket(q *request) error {
 	region := q.call.Region
 	body, err := io.ReadAll(io.LimitReader(q.r.Body, 64<<10))
 	if err != nil {
-		return err
+		return bodyError(err)
 	}
 	if len(strings.TrimSpace(string(body))) > 0 {
 		var cfg createBucketConfiguration
@@ -242,7 +242,7 @@ func (s *Service) putBucketPolicy(q *request) error {
 	}
 	body, err := io.ReadAll(io.LimitReader(q.r.Body, 20*1024+1))
 	if err != nil {
-		return err
+		return bodyError(err)
 	}
 	text := string(body)
 	parsed, err := s.validateBucketPolicy(q.bucket, text)
@@ -371,7 +371,10 @@ func (s *Service) putOwnershipControls(q *request) error {
 		return err
 	}
 	var oc ownershipControls
-	if err := decodeXMLBody(q, &oc); err != nil || len(oc.Rules) != 1 {
+	if err := decodeXMLBody(q, &oc); err != nil {
+		return err
+	}
+	if len(oc.Rules) != 1 {
 		return errMalformedXML()
 	}
 	o := oc.Rules[0].ObjectOwnership
@@ -459,7 +462,7 @@ func (s *Service) putPublicAccessBlock(q *request) error {
 	}
 	var x publicAccessBlockXML
 	if err := decodeXMLBody(q, &x); err != nil {
-		return errMalformedXML()
+		return err
 	}
 	p := &PublicAccessBlock{BlockPublicAcls: x.BlockPublicAcls, IgnorePublicAcls: x.IgnorePublicAcls, BlockPublicPolicy: x.BlockPublicPolicy, RestrictPublicBuckets: x.RestrictPublicBuckets}
 	return s.updateBucket(q, func(bs *bucketState) { bs.PublicAccessBlock = p }, http.StatusOK)
@@ -520,10 +523,15 @@ func (s *Service) putBucketACL(q *request) error {
 	return q.noContent(http.StatusOK)
 }
 
+// decodeXMLBody reads a request's XML body into v: IncompleteBody when the
+// body ends before its Content-Length, MalformedXML when it does not parse.
 func decodeXMLBody(q *request, v any) error {
 	body, err := io.ReadAll(io.LimitReader(q.r.Body, 1<<20))
 	if err != nil {
-		return err
+		return bodyError(err)
 	}
-	return xml.Unmarshal(body, v)
+	if xml.Unmarshal(body, v) != nil {
+		return errMalformedXML()
+	}
+	return nil
 }

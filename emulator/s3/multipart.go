@@ -233,7 +233,10 @@ func (s *Service) completeUpload(q *request) error {
 		return err
 	}
 	var req completeMultipartUpload
-	if err := decodeXMLBody(q, &req); err != nil || len(req.Parts) == 0 {
+	if err := decodeXMLBody(q, &req); err != nil {
+		return err
+	}
+	if len(req.Parts) == 0 {
 		return errMalformedXML()
 	}
 	s.store.mu.RLock()

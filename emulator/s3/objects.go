@@ -544,7 +544,10 @@ func (s *Service) deleteObjects(q *request) error {
 		return err
 	}
 	var req deleteRequest
-	if err := decodeXMLBody(q, &req); err != nil || len(req.Objects) == 0 || len(req.Objects) > 1000 {
+	if err := decodeXMLBody(q, &req); err != nil {
+		return err
+	}
+	if len(req.Objects) == 0 || len(req.Objects) > 1000 {
 		return errMalformedXML()
 	}
 	res := deleteResult{Xmlns: xmlns}
