@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/xacct/xacct/emulator"
 	"github.com/xacct/xacct/emulatortest"
 )
 
@@ -120,5 +121,41 @@ func TestDeletedPrincipalInResourcePolicies(t *testing.T) {
 	// let it read.
 	if _, err := asReader().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("named-bucket"), Key: aws.String("k")}); apiCode(err) != "AccessDenied" {
 		t.Errorf("recreated role reading through the old bucket policy: got %v, want AccessDenied", err)
+	}
+}
+
+// TestDeletedPrincipalSurvivesRestart: the binding of a bucket policy's
+// principals to unique ids is kept with --data-dir, so a role deleted after
+// a restart still reads back as the id the policy was written with.
+func TestDeletedPrincipalSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	var roleID string
+	t.Run("write", func(t *testing.T) {
+		srv := emulatortest.New(t, emulator.WithDataDir(dir))
+		out, err := iam.NewFromConfig(srv.Config(home)).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("kept"), AssumeRolePolicyDocument: aws.String(trustHome)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		roleID = *out.Role.RoleId
+		hs := s3.NewFromConfig(srv.Config(home))
+		if _, err := hs.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("kept-bucket")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := hs.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("kept-bucket"), Policy: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + *out.Role.Arn + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::kept-bucket/*"}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	srv := emulatortest.New(t, emulator.WithDataDir(dir))
+	if _, err := iam.NewFromConfig(srv.Config(home)).DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("kept")}); err != nil {
+		t.Fatal(err)
+	}
+	bp, err := s3.NewFromConfig(srv.Config(home)).GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("kept-bucket")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(*bp.Policy, `"`+roleID+`"`) {
+		t.Errorf("bucket policy after restart and deletion: %s, want the unique id %s", *bp.Policy, roleID)
 	}
 }
