@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
-
-	"github.com/xacct/xacct/emulator/awserr"
 )
 
 // Resources are created after what they reference (Ref, Fn::GetAtt,
@@ -85,7 +83,7 @@ Resources:
 `)
 	want := "Circular dependency between resources: [A, B, C, D]"
 	err := tpl.Validate()
-	if ae, ok := awserr.As(err); !ok || ae.Message != want {
+	if ae, ok := asAWS(err); !ok || ae.Message != want {
 		t.Errorf("Validate: got %v, want %q", err, want)
 	}
 	b, err := tpl.Bind(nil, Pseudo{Region: "us-east-1"})
@@ -93,7 +91,7 @@ Resources:
 		t.Fatal(err)
 	}
 	_, err = b.Order()
-	if ae, ok := awserr.As(err); !ok || ae.Message != want {
+	if ae, ok := asAWS(err); !ok || ae.Message != want {
 		t.Errorf("Order: got %v, want %q", err, want)
 	}
 	self := mustParse(t, "Resources:\n  A: {Type: AWS::SNS::Topic, Properties: {DisplayName: !Ref A}}\n")
@@ -126,7 +124,7 @@ func TestReferenceToInactiveResource(t *testing.T) {
 				}
 				return
 			}
-			if ae, ok := awserr.As(err); !ok || ae.Message != tc.want {
+			if ae, ok := asAWS(err); !ok || ae.Message != tc.want {
 				t.Errorf("Bind: got %v, want %q", err, tc.want)
 			}
 		})

@@ -20,6 +20,6 @@
 //	}
 //	outputs, err := b.Outputs(ctx, resolver)
 //
-// Errors are *Error values wrapping the *awserr.Error (a ValidationError
-// with CloudFormation's message) together with the source position.
+// Errors are *Error values: CloudFormation's ValidationError message
+// together with the source position.
 package cfntemplate

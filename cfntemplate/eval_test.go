@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
-
-	"github.com/xacct/xacct/emulator/awserr"
 )
 
 // fakeResolver stands in for the stack engine: the physical IDs and
@@ -29,14 +27,14 @@ func (f fakeResolver) GetAtt(_ context.Context, id, attr string) (any, error) {
 	if v, ok := f.attrs[id+"."+attr]; ok {
 		return v, nil
 	}
-	return nil, awserr.Validation("Template error: resource %s does not support attribute type %s in Fn::GetAtt", id, attr)
+	return nil, validation("Template error: resource %s does not support attribute type %s in Fn::GetAtt", id, attr)
 }
 
 func (f fakeResolver) ImportValue(_ context.Context, name string) (string, error) {
 	if v, ok := f.exports[name]; ok {
 		return v, nil
 	}
-	return "", awserr.Validation("No export named %s", name)
+	return "", validation("No export named %s", name)
 }
 
 const evalTemplate = `
@@ -147,7 +145,7 @@ func TestIntrinsics(t *testing.T) {
 			n := mustParse(t, "V: "+tc.expr+"\n").Root().Get("V")
 			got, err := b.Resolve(context.Background(), n, evalResolver)
 			if tc.wantErr != "" {
-				ae, ok := awserr.As(err)
+				ae, ok := asAWS(err)
 				if !ok {
 					t.Fatalf("got %v (%v), want error %q", got, err, tc.wantErr)
 				}
@@ -196,7 +194,7 @@ func TestConditionErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tpl := mustParse(t, "Conditions:\n  "+tc.conditions+"\nResources:\n  R: {Type: AWS::SNS::Topic}\n")
 			_, err := tpl.Bind(nil, Pseudo{Region: "us-east-1"})
-			ae, ok := awserr.As(err)
+			ae, ok := asAWS(err)
 			if !ok || ae.Message != tc.want {
 				t.Errorf("Bind: got %v, want %q", err, tc.want)
 			}

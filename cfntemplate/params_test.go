@@ -3,8 +3,6 @@ package cfntemplate
 import (
 	"reflect"
 	"testing"
-
-	"github.com/xacct/xacct/emulator/awserr"
 )
 
 const paramsTemplate = `
@@ -79,7 +77,7 @@ func TestParameterConstraints(t *testing.T) {
 				}
 				return
 			}
-			ae, ok := awserr.As(err)
+			ae, ok := asAWS(err)
 			if !ok || ae.Code != "ValidationError" || ae.Message != tc.wantErr {
 				t.Errorf("Bind: got %v, want ValidationError %q", err, tc.wantErr)
 			}
@@ -132,7 +130,7 @@ func TestParameterDeclarations(t *testing.T) {
 				}
 				return
 			}
-			ae, ok := awserr.As(err)
+			ae, ok := asAWS(err)
 			if !ok || ae.Message != tc.want {
 				t.Errorf("Validate: got %v, want %q", err, tc.want)
 			}

@@ -4,8 +4,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/xacct/xacct/emulator/awserr"
 )
 
 func mustParse(t *testing.T, body string) *Template {
@@ -247,7 +245,7 @@ func TestParseErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("got no error")
 			}
-			ae, ok := awserr.As(err)
+			ae, ok := asAWS(err)
 			if !ok || ae.Code != "ValidationError" {
 				t.Fatalf("got %v, want a ValidationError", err)
 			}

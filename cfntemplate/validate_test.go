@@ -7,8 +7,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/xacct/xacct/emulator/awserr"
 )
 
 // Validate reports what ValidateTemplate reports, with CloudFormation's
@@ -55,7 +53,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			ae, ok := awserr.As(err)
+			ae, ok := asAWS(err)
 			if !ok || ae.Code != "ValidationError" || ae.Message != tc.want {
 				t.Errorf("Validate:\ngot  %v\nwant %q", err, tc.want)
 			}
@@ -77,8 +75,8 @@ func TestErrorPosition(t *testing.T) {
 	if want := "Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template (at line 5, column 18)"; err.Error() != want {
 		t.Errorf("Error() = %q, want %q", err.Error(), want)
 	}
-	if ae := awserr.From(err); strings.Contains(ae.Message, "line") {
-		t.Errorf("AWS message %q carries the position", ae.Message)
+	if ae, _ := asAWS(err); ae == nil || strings.Contains(ae.Message, "line") {
+		t.Errorf("AWS error %+v carries the position", ae)
 	}
 }
 
@@ -156,14 +154,14 @@ func (r *recordingResolver) has(id string) bool {
 
 func (r *recordingResolver) Ref(_ context.Context, id string) (string, error) {
 	if !r.has(id) {
-		return "", awserr.Validation("%s referenced before it was created", id)
+		return "", validation("%s referenced before it was created", id)
 	}
 	return "physical-" + id, nil
 }
 
 func (r *recordingResolver) GetAtt(_ context.Context, id, attr string) (any, error) {
 	if !r.has(id) {
-		return nil, awserr.Validation("%s referenced before it was created", id)
+		return nil, validation("%s referenced before it was created", id)
 	}
 	return "arn:aws:test:::" + id + "/" + attr, nil
 }

@@ -54,11 +54,26 @@ func New(status int, code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: msg, StatusCode: status}
 }
 
-// As returns err as an *Error if it is one (anywhere in its chain).
+// Carrier is an error that stands for an AWS error but comes from a
+// package outside the emulator, which does not import awserr (the
+// CloudFormation template engine, cfntemplate). AWSError returns the HTTP
+// status, code and message the emulator answers with.
+type Carrier interface {
+	error
+	AWSError() (status int, code, message string)
+}
+
+// As returns err as an *Error if it is one, or a Carrier converted to one
+// (anywhere in its chain).
 func As(err error) (*Error, bool) {
 	var e *Error
 	if errors.As(err, &e) {
 		return e, true
+	}
+	var c Carrier
+	if errors.As(err, &c) {
+		status, code, msg := c.AWSError()
+		return &Error{Code: code, Message: msg, StatusCode: status}, true
 	}
 	return nil, false
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/xacct/xacct/cfntemplate"
-	"github.com/xacct/xacct/emulator/awserr"
 )
 
 // Options configure a check.
@@ -189,7 +188,7 @@ func (s *static) name(ctx context.Context, id, prop string) string {
 func (s *static) Ref(ctx context.Context, id string) (string, error) {
 	r, ok := s.t.Resource(id)
 	if !ok {
-		return "", awserr.Validation("Template error: unresolved resource %s", id)
+		return "", &cfntemplate.Error{Message: "Template error: unresolved resource " + id}
 	}
 	switch r.Type {
 	case "AWS::IAM::Role":
