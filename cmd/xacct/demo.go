@@ -31,7 +31,6 @@ import (
 
 	"github.com/xacct/xacct/crossaccount"
 	"github.com/xacct/xacct/emulator"
-	emusns "github.com/xacct/xacct/emulator/sns"
 	"github.com/xacct/xacct/internal/check"
 )
 
@@ -199,8 +198,7 @@ func (d *demo) run(root string) error {
 // confirmEmail follows the link in the subscription's confirmation email,
 // as the recipient would.
 func (d *demo) confirmEmail(topic string) error {
-	d.emu.SNS().Drain()
-	msgs, err := emusns.ListOutbox(d.emu.SNS().OutboxDir())
+	msgs, err := d.emu.Outbox()
 	if err != nil {
 		return err
 	}
@@ -407,8 +405,7 @@ func (d *demo) alarm() error {
 		return fmt.Errorf("alarm %s: %v", demoAlarm, err)
 	}
 	d.say("alarm %s is %s: %s", demoAlarm, a.MetricAlarms[0].StateValue, aws.ToString(a.MetricAlarms[0].StateReason))
-	d.emu.SNS().Drain()
-	msgs, err := emusns.ListOutbox(d.emu.SNS().OutboxDir())
+	msgs, err := d.emu.Outbox()
 	if err != nil {
 		return err
 	}

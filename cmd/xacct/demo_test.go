@@ -27,6 +27,7 @@ func TestDemo(t *testing.T) {
 		"no statement of the resource-based policy allows this principal",
 		"AWS/Lambda Errors      FunctionName=xacct-s3-copy  Sum=4",
 		"alarm xacct-s3-copy-errors is ALARM",
+		"confirmed from its confirmation email",
 		`Subject: ALARM: "xacct-s3-copy-errors" in US East (N. Virginia)`,
 		"xacct check deploy/target.yaml deploy/home.yaml: 2 functions, 0 errors, 0 warnings",
 		"error xacct-s3-copy: step 2 (trust policy)",
