@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +18,8 @@ import (
 
 // TestConcurrentClients runs 32 clients at once through STS, IAM and S3
 // (run under -race): each assumes the target role, writes, reads, lists and
-// copies its own keys, while others change IAM state.
+// copies its own keys, while others change IAM state. The goroutines return
+// their errors (t.Fatal must not be called from them).
 func TestConcurrentClients(t *testing.T) {
 	srv := emulatortest.New(t)
 	ctx := context.Background()
@@ -35,7 +37,10 @@ func TestConcurrentClients(t *testing.T) {
 			defer wg.Done()
 			errs <- func() error {
 				key := fmt.Sprintf("c%02d/object", i)
-				putString(t, homeS3, "home-src", key, strings.Repeat(key, 100))
+				body := strings.Repeat(key, 100)
+				if _, err := homeS3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("home-src"), Key: aws.String(key), Body: strings.NewReader(body)}); err != nil {
+					return fmt.Errorf("PutObject %s: %w", key, err)
+				}
 				creds, err := assumeAs(ctx, admin, copyRoleARN)
 				if err != nil {
 					return err
@@ -50,8 +55,17 @@ func TestConcurrentClients(t *testing.T) {
 					if _, err := role.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("target-dst"), Key: aws.String(dst), CopySource: aws.String("home-src/" + key)}); err != nil {
 						return err
 					}
-					if got := getString(t, role, "target-dst", dst); got != strings.Repeat(key, 100) {
-						return fmt.Errorf("%s: wrong bytes", dst)
+					got, err := role.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("target-dst"), Key: aws.String(dst)})
+					if err != nil {
+						return fmt.Errorf("GetObject %s: %w", dst, err)
+					}
+					b, err := io.ReadAll(got.Body)
+					got.Body.Close()
+					if err != nil {
+						return fmt.Errorf("GetObject %s: %w", dst, err)
+					}
+					if string(b) != body {
+						return fmt.Errorf("%s: got %d bytes, want the %d copied", dst, len(b), len(body))
 					}
 				}
 				if _, err := role.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("target-dst"), Prefix: aws.String(fmt.Sprintf("c%02d/", i))}); err != nil {
@@ -71,7 +85,10 @@ func TestConcurrentClients(t *testing.T) {
 		}
 	}
 	out, err := s3.NewFromConfig(srv.Config(target)).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("target-dst")})
-	if err != nil || *out.KeyCount != clients*5 {
-		t.Errorf("got %d copies, want %d (%v)", *out.KeyCount, clients*5, err)
+	if err != nil {
+		t.Fatalf("ListObjectsV2: %v", err)
+	}
+	if got := aws.ToInt32(out.KeyCount); got != clients*5 {
+		t.Errorf("got %d copies, want %d", got, clients*5)
 	}
 }
