@@ -88,6 +88,10 @@ flags:`)
 			progressbar.OptionSetItsString("objects"),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionSpinnerType(14),
+			// No ticker goroutine: progressbar v3.19.1's reads the bar's
+			// state without its lock (a data race with Describe and
+			// Finish); the spinner moves on each progress report instead.
+			progressbar.OptionSetSpinnerChangeInterval(0),
 			progressbar.OptionClearOnFinish(),
 		)
 	}
