@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,6 +91,9 @@ func FuzzFrontDoor(f *testing.F) {
 		{"GET", "/fuzz-bucket/k", "response-content-type=a&partNumber=1", "If-None-Match: *\nIf-Modified-Since: Mon, 02 Jan 2006 15:04:05 GMT", "", 1},
 		{"PUT", "/fuzz-bucket", "ownershipControls", "", "<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>", 1},
 		{"PUT", "/fuzz-bucket/k", "acl", "X-Amz-Acl: bucket-owner-full-control", "", 1},
+		{"GET", "/k", "", "Host: fuzz-bucket.s3.localhost:4566", "", 1},
+		{"PUT", "/", "", "Host: vhost-fuzz.localhost", "", 1},
+		{"GET", "/fuzz-bucket/k", "", "Host: s3.localhost", "", 1 | 0x80},
 		{"POST", "/", "", "Content-Type: application/x-www-form-urlencoded", "Action=PutRolePolicy&Version=2010-05-08&RoleName=r&PolicyName=p&PolicyDocument=%7B%22Version%22%3A%222012-10-17%22%7D", 3},
 		{"POST", "/", "", "Content-Type: application/x-www-form-urlencoded", "Action=SimulateCustomPolicy&Version=2010-05-08&PolicyInputList.member.1=%7B%7D&ActionNames.member.1=s3%3AGetObject", 3},
 		{"POST", "/", "", "Content-Type: application/x-amz-json-1.1\nX-Amz-Target: Logs_20140328.FilterLogEvents", `{"logGroupName":"g","filterPattern":"{ $.a = 1 }"}`, 4},
@@ -125,7 +129,11 @@ func FuzzFrontDoor(f *testing.F) {
 				if err != nil {
 					return
 				}
-				r = frontDoorRequest(method, strings.TrimPrefix(u, "http://127.0.0.1:4566"), "", headers, body)
+				pu, err := url.Parse(u)
+				if err != nil {
+					return
+				}
+				r = frontDoorRequest(method, pu.RequestURI(), "", headers, body)
 				if r == nil {
 					return
 				}
@@ -169,16 +177,21 @@ func frontDoorRequest(method, path, query, headers string, body []byte) *http.Re
 	if query != "" {
 		target += "?" + query
 	}
-	fmt.Fprintf(&raw, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:4566\r\n", method, target)
+	host := "127.0.0.1:4566"
+	var hdr strings.Builder
 	for _, line := range strings.Split(headers, "\n") {
 		if line = strings.TrimRight(line, "\r"); line != "" {
-			k, _, _ := strings.Cut(line, ":")
-			if k = strings.ToLower(strings.TrimSpace(k)); k == "host" || k == "content-length" || k == "transfer-encoding" {
-				continue
+			k, v, _ := strings.Cut(line, ":")
+			switch strings.ToLower(strings.TrimSpace(k)) {
+			case "host": // virtual-host-style addressing
+				host = strings.TrimSpace(v)
+			case "content-length", "transfer-encoding":
+			default:
+				hdr.WriteString(line + "\r\n")
 			}
-			raw.WriteString(line + "\r\n")
 		}
 	}
+	fmt.Fprintf(&raw, "%s %s HTTP/1.1\r\nHost: %s\r\n%s", method, target, host, hdr.String())
 	raw.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
 	raw.Write(body)
 	r, err := http.ReadRequest(bufio.NewReader(&raw))
