@@ -115,7 +115,8 @@ func TestManagedSessionPolicies(t *testing.T) {
 
 // TestSessionTagsInAChain: tag keys are unique case-insensitively; in a
 // role chain a transitive tag of the calling session cannot be set again,
-// and the source identity cannot change.
+// and the source identity cannot change. Transitive tag keys name tags
+// whatever their case.
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html (Tags:
 // "If you pass a session tag with the same key as an inherited tag, the
 // operation fails"; SourceIdentity)
@@ -137,7 +138,7 @@ func TestSessionTagsInAChain(t *testing.T) {
 
 	out, err := admin.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(first), RoleSessionName: aws.String("one"),
 		Tags:              []ststypes.Tag{{Key: aws.String("Project"), Value: aws.String("blue")}, {Key: aws.String("Team"), Value: aws.String("ops")}},
-		TransitiveTagKeys: []string{"Project"}, SourceIdentity: aws.String("alice")})
+		TransitiveTagKeys: []string{"project"}, SourceIdentity: aws.String("alice")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -228,13 +228,9 @@ func sessionTags(role *iam.Role, caller *service.Caller, tags []Tag, transitive 
 		m[k] = v
 	}
 	var keys []string
-	if caller.Principal.Type == policy.PrincipalAssumedRole {
-		for _, k := range caller.TransitiveTagKeys {
-			if v, ok := caller.Principal.Tags[k]; ok {
-				set(k, v)
-				keys = append(keys, k)
-			}
-		}
+	for _, k := range inheritedTransitive(caller) {
+		set(k, caller.Principal.Tags[k])
+		keys = append(keys, k)
 	}
 	for _, t := range tags {
 		set(t.Key, t.Value)
@@ -279,9 +275,14 @@ func inheritedTransitive(caller *service.Caller) []string {
 		return nil
 	}
 	var keys []string
-	for _, k := range caller.TransitiveTagKeys {
-		if _, ok := caller.Principal.Tags[k]; ok {
-			keys = append(keys, k)
+	for _, tk := range caller.TransitiveTagKeys {
+		// Tag keys are case-insensitive: a transitive key names the tag
+		// whatever the case it was given in.
+		for k := range caller.Principal.Tags {
+			if strings.EqualFold(k, tk) {
+				keys = append(keys, k)
+				break
+			}
 		}
 	}
 	return keys
