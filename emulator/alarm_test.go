@@ -53,8 +53,8 @@ func TestFailingCopyRaisesAlarm(t *testing.T) {
 	ti := iam.NewFromConfig(srv.Config(target))
 	execRole(t, ti, "copy-target",
 		fmt.Sprintf(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}}`, home))
-	ti.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("copy-target"), PolicyName: aws.String("copy"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::alarm-src","arn:aws:s3:::alarm-dst"]},{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::alarm-src/*"},{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:PutObjectAcl"],"Resource":"arn:aws:s3:::alarm-dst/*"}]}`)})
+	emulatortest.Must(ti.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("copy-target"), PolicyName: aws.String("copy"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::alarm-src","arn:aws:s3:::alarm-dst"]},{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::alarm-src/*"},{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:PutObjectAcl"],"Resource":"arn:aws:s3:::alarm-dst/*"}]}`)}))(t)
 	if _, err := s3.NewFromConfig(srv.Config(target)).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("alarm-dst")}); err != nil {
 		t.Fatal(err)
 	}

@@ -120,7 +120,7 @@ func TestDeployProjectTemplates(t *testing.T) {
 		t.Fatalf("delete with objects: %v", err)
 	}
 	for _, k := range []string{"a.txt", "dir/b.txt"} {
-		hs.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("xacct-src"), Key: aws.String(k)})
+		emulatortest.Must(hs.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("xacct-src"), Key: aws.String(k)}))(t)
 	}
 	if err := stackdeploy.Delete(ctx, srv.Config(home), "xacct-home", nil); err != nil {
 		t.Fatal(err)

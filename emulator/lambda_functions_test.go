@@ -29,11 +29,11 @@ func switchSetup(t *testing.T, opts ...emulator.Option) (*emulatortest.Server, *
 	ctx := context.Background()
 	ic := iam.NewFromConfig(srv.Config(home))
 	role := execRole(t, ic, "switch-exec", lambdaTrust, basicExecution)
-	ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("switch-exec"), PolicyName: aws.String("assume"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/external-role"}}`)})
+	emulatortest.Must(ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("switch-exec"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/external-role"}}`)}))(t)
 	ti := iam.NewFromConfig(srv.Config(target))
 	execRole(t, ti, "external-role", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}}`, "arn:aws:iam::aws:policy/ReadOnlyAccess")
-	s3.NewFromConfig(srv.Config(target)).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("target-data")})
+	emulatortest.Must(s3.NewFromConfig(srv.Config(target)).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("target-data")}))(t)
 	lc := lambda.NewFromConfig(srv.Config(home))
 	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("switch-account"), Runtime: lambdatypes.RuntimeProvidedal2023,
 		Role: aws.String(role), Handler: aws.String("bootstrap"), Code: &lambdatypes.FunctionCode{ZipFile: buildFunction(t, "../cmd/switch-account")},
@@ -151,14 +151,14 @@ func TestPythonRuntime(t *testing.T) {
 	// The seed's handler: the execution role assumes the target role and
 	// copies with boto3.
 	homeS3, _ := copyScenario(t, srv)
-	homeS3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("home-src"), Policy: aws.String(homeBucketPolicy)})
+	emulatortest.Must(homeS3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("home-src"), Policy: aws.String(homeBucketPolicy)}))(t)
 	for i := 0; i < 3; i++ {
 		putString(t, homeS3, "home-src", fmt.Sprintf("reports/%d.csv", i), "row")
 	}
-	ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("py-exec"), PolicyName: aws.String("copy"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + copyRoleARN + `"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::home-src"}]}`)})
-	iam.NewFromConfig(srv.Config(target)).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("s3-PutObject-assumedRole-by-Lambda-in-account111"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/py-exec"},"Action":"sts:AssumeRole"}}`)})
+	emulatortest.Must(ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("py-exec"), PolicyName: aws.String("copy"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + copyRoleARN + `"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::home-src"}]}`)}))(t)
+	emulatortest.Must(iam.NewFromConfig(srv.Config(target)).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("s3-PutObject-assumedRole-by-Lambda-in-account111"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/py-exec"},"Action":"sts:AssumeRole"}}`)}))(t)
 	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("seed-copy"), Runtime: lambdatypes.RuntimePython313,
 		Role: aws.String(role), Handler: aws.String("lambda_function.lambda_handler"), Timeout: aws.Int32(30),
 		Code:        &lambdatypes.FunctionCode{ZipFile: zipOf(t, filepath.Join("lambda", "testdata", "seed003"))},

@@ -46,13 +46,13 @@ func newWorld(t *testing.T, n int, size func(i int) int, opts ...func(*s3.Option
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}}`)}); err != nil {
 		t.Fatal(err)
 	}
-	ti.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("copier"), PolicyName: aws.String("copy"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:GetObject"],"Resource":["arn:aws:s3:::home-src","arn:aws:s3:::home-src/*"]},{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:PutObjectAcl","s3:AbortMultipartUpload"],"Resource":"arn:aws:s3:::target-dst/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::target-dst"}]}`)})
+	emulatortest.Must(ti.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("copier"), PolicyName: aws.String("copy"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:GetObject"],"Resource":["arn:aws:s3:::home-src","arn:aws:s3:::home-src/*"]},{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:PutObjectAcl","s3:AbortMultipartUpload"],"Resource":"arn:aws:s3:::target-dst/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::target-dst"}]}`)}))(t)
 	home := s3.NewFromConfig(srv.Config("111111111111"))
-	home.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("home-src")})
-	home.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("home-src"), Policy: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/copier"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::home-src","arn:aws:s3:::home-src/*"]}]}`)})
-	s3.NewFromConfig(srv.Config("222222222222")).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("target-dst")})
+	emulatortest.Must(home.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("home-src")}))(t)
+	emulatortest.Must(home.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("home-src"), Policy: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/copier"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::home-src","arn:aws:s3:::home-src/*"]}]}`)}))(t)
+	emulatortest.Must(s3.NewFromConfig(srv.Config("222222222222")).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("target-dst")}))(t)
 	w := &world{srv: srv, home: home, objects: map[string][]byte{}}
 	for i := 0; i < n; i++ {
 		b := make([]byte, size(i))
@@ -66,7 +66,7 @@ func newWorld(t *testing.T, n int, size func(i int) int, opts ...func(*s3.Option
 		}
 		w.objects[key] = b
 	}
-	home.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("home-src"), Key: aws.String("other/skip.txt"), Body: strings.NewReader("not under the prefix")})
+	emulatortest.Must(home.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("home-src"), Key: aws.String("other/skip.txt"), Body: strings.NewReader("not under the prefix")}))(t)
 	// The home account's admin user assumes the role (root may not).
 	out, err := sts.NewFromConfig(srv.AdminConfig(t, "111111111111")).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("copy")})
 	if err != nil {

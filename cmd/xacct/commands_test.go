@@ -65,7 +65,7 @@ func TestUpInvokeCopyAssume(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 	hs := s3.NewFromConfig(srv.Config("111111111111"))
 	for i := 0; i < 30; i++ {
-		hs.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("up-src"), Key: aws.String("data/" + string(rune('a'+i%26)) + string(rune('0'+i/26))), Body: strings.NewReader("x")})
+		emulatortest.Must(hs.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("up-src"), Key: aws.String("data/" + string(rune('a'+i%26)) + string(rune('0'+i/26))), Body: strings.NewReader("x")}))(t)
 	}
 	role := "arn:aws:iam::222222222222:role/xacct-cross-account"
 	// The trust policy pins the execution roles: the home account's

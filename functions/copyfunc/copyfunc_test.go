@@ -29,23 +29,23 @@ func setup(t *testing.T, homeBucketPolicy bool) (*emulatortest.Server, *copyfunc
 	srv := emulatortest.New(t)
 	ctx := context.Background()
 	hi := iam.NewFromConfig(srv.Config("111111111111"))
-	hi.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("copy-exec"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}}`)})
-	hi.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("copy-exec"), PolicyName: aws.String("allowAssumeRole"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"allowAssumeRole","Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + roleARN + `"}]}`)})
+	emulatortest.Must(hi.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("copy-exec"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}}`)}))(t)
+	emulatortest.Must(hi.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("copy-exec"), PolicyName: aws.String("allowAssumeRole"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"allowAssumeRole","Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + roleARN + `"}]}`)}))(t)
 	ti := iam.NewFromConfig(srv.Config("222222222222"))
-	ti.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("s3-PutObject-assumedRole-by-Lambda-in-account111"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:role/copy-exec"]},"Action":"sts:AssumeRole"}]}`)})
-	ti.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("s3-PutObject-assumedRole-by-Lambda-in-account111"), PolicyName: aws.String("copy"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:PutObjectAcl","s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::xacct-demo-target/*","arn:aws:s3:::xacct-demo-target","arn:aws:s3:::xacct-demo-source/*","arn:aws:s3:::xacct-demo-source"]}]}`)})
+	emulatortest.Must(ti.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("s3-PutObject-assumedRole-by-Lambda-in-account111"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:role/copy-exec"]},"Action":"sts:AssumeRole"}]}`)}))(t)
+	emulatortest.Must(ti.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("s3-PutObject-assumedRole-by-Lambda-in-account111"), PolicyName: aws.String("copy"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:PutObjectAcl","s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::xacct-demo-target/*","arn:aws:s3:::xacct-demo-target","arn:aws:s3:::xacct-demo-source/*","arn:aws:s3:::xacct-demo-source"]}]}`)}))(t)
 	home := s3.NewFromConfig(srv.Config("111111111111"))
-	home.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("xacct-demo-source")})
-	s3.NewFromConfig(srv.Config("222222222222")).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("xacct-demo-target")})
+	emulatortest.Must(home.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("xacct-demo-source")}))(t)
+	emulatortest.Must(s3.NewFromConfig(srv.Config("222222222222")).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("xacct-demo-target")}))(t)
 	if homeBucketPolicy {
 		if _, err := home.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("xacct-demo-source"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"AllowCopyObjectFromLambda","Effect":"Allow","Principal":{"AWS":"` + roleARN + `"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::xacct-demo-source","arn:aws:s3:::xacct-demo-source/*"]}]}`)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, k := range []string{"reports/2026/11/summary final.csv", "reports/a.csv", "reports/b.csv", "other/x"} {
-		home.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xacct-demo-source"), Key: aws.String(k), Body: strings.NewReader("content of " + k)})
+		emulatortest.Must(home.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xacct-demo-source"), Key: aws.String(k), Body: strings.NewReader("content of " + k)}))(t)
 	}
 	sess, err := srv.Emulator.STS().AssumeRoleForService(ctx, "arn:aws:iam::111111111111:role/copy-exec", "lambda.amazonaws.com", "xacct-s3-copy", 3600)
 	if err != nil {

@@ -23,16 +23,16 @@ func execSession(t *testing.T, srv *emulatortest.Server, trustHome bool) (aws.Co
 	t.Helper()
 	ctx := context.Background()
 	h := iam.NewFromConfig(srv.Config("111111111111"))
-	h.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fn-exec"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
-	h.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("fn-exec"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/external-role"}}`)})
+	emulatortest.Must(h.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fn-exec"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))(t)
+	emulatortest.Must(h.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("fn-exec"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/external-role"}}`)}))(t)
 	principal := `{"Service":"lambda.amazonaws.com"}`
 	if trustHome {
 		principal = `{"AWS":"111111111111"}`
 	}
 	ti := iam.NewFromConfig(srv.Config("222222222222"))
-	ti.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("external-role"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":` + principal + `,"Action":"sts:AssumeRole"}}`)})
-	ti.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("external-role"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
-	s3.NewFromConfig(srv.Config("222222222222")).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("target-data")})
+	emulatortest.Must(ti.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("external-role"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":` + principal + `,"Action":"sts:AssumeRole"}}`)}))(t)
+	emulatortest.Must(ti.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("external-role"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}))(t)
+	emulatortest.Must(s3.NewFromConfig(srv.Config("222222222222")).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("target-data")}))(t)
 	sess, err := srv.Emulator.STS().AssumeRoleForService(ctx, "arn:aws:iam::111111111111:role/fn-exec", "lambda.amazonaws.com", "switch-account", 3600)
 	if err != nil {
 		t.Fatal(err)
