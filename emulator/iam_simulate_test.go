@@ -66,6 +66,10 @@ func TestSimulateContextEntries(t *testing.T) {
 			if diff := cmp.Diff(tc.wantMissing, r.MissingContextValues); diff != "" {
 				t.Errorf("MissingContextValues (-want +got):\n%s", diff)
 			}
+			if len(r.ResourceSpecificResults) != 1 || *r.ResourceSpecificResults[0].EvalResourceName != tc.resource ||
+				!cmp.Equal(tc.wantMissing, r.ResourceSpecificResults[0].MissingContextValues) || r.ResourceSpecificResults[0].EvalResourceDecision != r.EvalDecision {
+				t.Errorf("ResourceSpecificResults: got %+v", r.ResourceSpecificResults)
+			}
 		})
 	}
 

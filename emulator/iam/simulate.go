@@ -61,6 +61,16 @@ type EvaluationResult struct {
 	MissingContextValues              []string
 	EvalDecisionDetails               map[string]string
 	PermissionsBoundaryDecisionDetail *BoundaryDetail
+	ResourceSpecificResults           []ResourceSpecificResult
+}
+
+// ResourceSpecificResult is the outcome for one of the ResourceArns.
+type ResourceSpecificResult struct {
+	EvalResourceName                  string
+	EvalResourceDecision              string
+	MatchedStatements                 []StatementOut
+	MissingContextValues              []string
+	PermissionsBoundaryDecisionDetail *BoundaryDetail
 }
 
 // SimulateOut is the simulators' output.
@@ -252,6 +262,12 @@ func (s *Service) simulate(ctx context.Context, in *SimulateIn, sim simInput) (*
 			if sim.set.Boundary != nil {
 				bd := policy.Evaluate(req, &policy.Set{Identity: []policy.Named{*sim.set.Boundary}})
 				r.PermissionsBoundaryDecisionDetail = &BoundaryDetail{AllowedByPermissionsBoundary: bd.Allowed()}
+			}
+			if len(in.ResourceArns) > 0 {
+				// The API Reference reads per-resource decisions and
+				// missing context values from ResourceSpecificResults.
+				r.ResourceSpecificResults = []ResourceSpecificResult{{EvalResourceName: res, EvalResourceDecision: r.EvalDecision,
+					MatchedStatements: r.MatchedStatements, MissingContextValues: r.MissingContextValues, PermissionsBoundaryDecisionDetail: r.PermissionsBoundaryDecisionDetail}}
 			}
 			results = append(results, r)
 		}
