@@ -28,6 +28,19 @@ type input struct {
 	Message         map[string]tag `query:"entry,Name,Value"`
 	When            time.Time
 	Nested          *struct{ Name string }
+	Paging
+	Arns []arnDescriptor
+}
+
+// Paging is embedded in input: its members decode at input's level.
+type Paging struct {
+	Marker   string
+	MaxItems *int32
+}
+
+// arnDescriptor's member has a lower-case wire name.
+type arnDescriptor struct {
+	Arn string `query:"name=arn"`
 }
 
 func TestDecode(t *testing.T) {
@@ -189,6 +202,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add("Tags.member.1.Key=a&Tags.member.1.Value=b&DurationSeconds=9")
 	f.Add("Message.entry.1.Name=x&Message.entry.1.Value.Key=y&Keys.member.99999999999999999999=z")
 	f.Add("Nested.Name=&When=1700000000.5")
+	f.Add("Marker=100&MaxItems=7&Arns.member.1.arn=arn:aws:iam::aws:policy/x&Arns.member.2.Arn=y")
 	f.Fuzz(func(t *testing.T, q string) {
 		form, err := url.ParseQuery(q)
 		if err != nil {
