@@ -1,0 +1,174 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/xacct/xacct/emulator"
+)
+
+// mountTmpfs mounts a tmpfs of size bytes and returns its path; the test
+// is skipped where that is not allowed (not root, no mount).
+func mountTmpfs(t *testing.T, size string) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a size-limited tmpfs")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if exec.Command("umount", dir).Run() != nil {
+			exec.Command("umount", "-l", dir).Run()
+		}
+	})
+	return dir
+}
+
+// inProcess is an emulator on dataDir behind a loopback server.
+type inProcess struct {
+	emu  *emulator.Emulator
+	srv  *httptest.Server
+	logs *bytes.Buffer
+}
+
+func startInProcess(t *testing.T, dataDir string) *inProcess {
+	t.Helper()
+	var logs bytes.Buffer
+	emu, err := emulator.New(emulator.WithDataDir(dataDir),
+		emulator.WithLogger(slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	if err != nil {
+		t.Fatalf("the emulator does not start on the data dir: %v", err)
+	}
+	srv := httptest.NewServer(emu)
+	emu.SetEndpoint(srv.URL)
+	p := &inProcess{emu: emu, srv: srv, logs: &logs}
+	t.Cleanup(p.stop)
+	return p
+}
+
+func (p *inProcess) stop() {
+	if p.srv != nil {
+		p.srv.Close()
+		p.emu.Close()
+		p.srv = nil
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(b)
+}
+
+// fill writes a file in dir until the file system is full.
+func fill(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	chunk := make([]byte, 64<<10)
+	for len(chunk) > 0 {
+		if _, err := f.Write(chunk); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatal(err)
+			}
+			chunk = chunk[:len(chunk)/2]
+		}
+	}
+	return f
+}
+
+// TestFullDisk runs the mixed write load on a data dir on a small tmpfs
+// until the disk is full, keeps writing while a little space comes and
+// goes (so writes are cut short by ENOSPC part way), frees the space,
+// writes again, and restarts: the emulator starts, every acknowledged
+// write is there, no refused one is, and each refused write got a 500
+// InternalError and left the service's state as it was.
+func TestFullDisk(t *testing.T) {
+	dir := mountTmpfs(t, "8m")
+	ctx := context.Background()
+	p := startInProcess(t, dir)
+	w := newWorkload(ctx, t, p.srv.URL)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	round := func(perKind, maxSize int, mustSucceed bool) {
+		var wg sync.WaitGroup
+		for i, kind := range opKinds {
+			wg.Add(1)
+			go func(rnd *rand.Rand) {
+				defer wg.Done()
+				for range perKind {
+					err := w.do(ctx, kind, rnd, maxSize)
+					switch {
+					case err != nil && mustSucceed:
+						t.Errorf("%s with free space: %v", kind, err)
+					case err != nil:
+						checkInternalError(t, kind, err)
+					}
+				}
+			}(rand.New(rand.NewPCG(uint64(i), rnd.Uint64())))
+		}
+		wg.Wait()
+	}
+	round(3, 20<<10, true)
+
+	filler := fill(t, filepath.Join(dir, "filler"))
+	fi, _ := filler.Stat()
+	size := fi.Size()
+	for r := range 24 {
+		if r >= 6 {
+			// A little space comes free: writes larger than it are cut
+			// short part way.
+			size -= int64(rnd.IntN(48 << 10))
+			if err := filler.Truncate(max(size, 0)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		round(3, 40<<10, false)
+		// Nothing refused is visible, even before a restart.
+		w.verify(ctx, t, p.srv.URL)
+		if t.Failed() {
+			t.FailNow()
+		}
+	}
+	acked, refused := w.counts()
+	t.Logf("while the disk was full: acknowledged %v, refused %v", acked, refused)
+	for _, kind := range opKinds {
+		if refused[kind] == 0 {
+			t.Errorf("no %s write was refused: the disk never filled for it", kind)
+		}
+	}
+
+	filler.Close()
+	os.Remove(filler.Name())
+	round(3, 20<<10, true)
+	w.verify(ctx, t, p.srv.URL)
+
+	p.stop()
+	p2 := startInProcess(t, dir)
+	w.url = p2.srv.URL
+	w.verify(ctx, t, p2.srv.URL)
+	round(2, 20<<10, true)
+	w.verify(ctx, t, p2.srv.URL)
+	if t.Failed() {
+		t.Logf("emulator log after restart:\n%s", p2.logs)
+	}
+}
