@@ -1,0 +1,264 @@
+package emulator_test
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/xacct/xacct/emulator"
+	"github.com/xacct/xacct/emulator/internal/journal"
+)
+
+// dataDirServer is an emulator on a data dir that a test stops and
+// starts again.
+type dataDirServer struct {
+	URL  string
+	emu  *emulator.Emulator
+	srv  *httptest.Server
+	logs *lockedBuffer
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func startOnDataDir(t *testing.T, dir string) *dataDirServer {
+	t.Helper()
+	logs := &lockedBuffer{}
+	emu, err := emulator.New(emulator.WithDataDir(dir), emulator.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	if err != nil {
+		t.Fatalf("the emulator does not start on the data dir: %v", err)
+	}
+	srv := httptest.NewServer(emu)
+	emu.SetEndpoint(srv.URL)
+	s := &dataDirServer{URL: srv.URL, emu: emu, srv: srv, logs: logs}
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *dataDirServer) stop() {
+	if s.srv != nil {
+		s.srv.Close()
+		s.emu.Close()
+		s.srv = nil
+	}
+}
+
+func (s *dataDirServer) config(creds aws.Credentials) aws.Config {
+	return aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: creds},
+		BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1}
+}
+
+func rootOf(acct string) aws.Credentials {
+	return aws.Credentials{AccessKeyID: acct, SecretAccessKey: emulator.RootSecret}
+}
+
+func putEvent(ctx context.Context, c *cloudwatchlogs.Client, msg string) error {
+	_, err := c.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: aws.String("big"), LogStreamName: aws.String("s"),
+		LogEvents: []cwltypes.InputLogEvent{{Message: aws.String(msg), Timestamp: aws.Int64(time.Now().UnixMilli())}}})
+	return err
+}
+
+func allEvents(ctx context.Context, t *testing.T, c *cloudwatchlogs.Client) []string {
+	t.Helper()
+	out, err := c.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("big"), LogStreamName: aws.String("s"), StartFromHead: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, e := range out.Events {
+		msgs = append(msgs, *e.Message)
+	}
+	return msgs
+}
+
+// TestLogsOversizedEvent sends events of '<' (which encoding/json would
+// escape six-fold) at and over CloudWatch Logs' size limit: the batch is
+// at most 1,048,576 bytes, counted as the messages' UTF-8 bytes plus 26
+// bytes per event (Amazon CloudWatch Logs API Reference, PutLogEvents), so
+// one event of 1,048,550 bytes is the largest accepted. Accepted events
+// persist and the data dir reopens with them; a larger one gets AWS's
+// InvalidParameterException.
+func TestLogsOversizedEvent(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := startOnDataDir(t, dir)
+	c := cloudwatchlogs.NewFromConfig(s.config(rootOf(home)))
+	if _, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("big")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String("big"), LogStreamName: aws.String("s")}); err != nil {
+		t.Fatal(err)
+	}
+	million := strings.Repeat("<", 1_000_000)
+	largest := strings.Repeat("<", 1_048_576-26)
+	for _, m := range []string{million, largest} {
+		if err := putEvent(ctx, c, m); err != nil {
+			t.Fatalf("PutLogEvents of %d bytes: %v", len(m), err)
+		}
+	}
+	err := putEvent(ctx, c, largest+"<")
+	if apiCode(err) != "InvalidParameterException" {
+		t.Errorf("an event of %d bytes: got %v, want InvalidParameterException", len(largest)+1, err)
+	}
+	s.stop()
+
+	s2 := startOnDataDir(t, dir)
+	got := allEvents(ctx, t, cloudwatchlogs.NewFromConfig(s2.config(rootOf(home))))
+	if len(got) != 2 || got[0] != million || got[1] != largest {
+		lens := []int{}
+		for _, m := range got {
+			lens = append(lens, len(m))
+		}
+		t.Errorf("after a restart: events of %v bytes, want [1000000 1048550]", lens)
+	}
+}
+
+// TestDataDirOfEarlierVersion opens a data dir as earlier versions wrote
+// it (JSON lines), including what a full disk left there: a record cut
+// short with the next acknowledged record appended onto it, and a torn
+// last line. Every acknowledged record is kept, the files are converted
+// to journals, and the server says what it dropped.
+func TestDataDirOfEarlierVersion(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := startOnDataDir(t, dir)
+	cfg := s.config(rootOf(home))
+	lc := cloudwatchlogs.NewFromConfig(cfg)
+	if _, err := lc.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("big")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lc.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String("big"), LogStreamName: aws.String("s")}); err != nil {
+		t.Fatal(err)
+	}
+	cw := cloudwatch.NewFromConfig(cfg)
+	ic := iam.NewFromConfig(cfg)
+	if _, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("u"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("u")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := aws.Credentials{AccessKeyID: *key.AccessKey.AccessKeyId, SecretAccessKey: *key.AccessKey.SecretAccessKey}
+	var sessions []aws.Credentials
+	for i := range 3 {
+		if err := putEvent(ctx, lc, strings.Repeat("x", i+1)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Old"),
+			MetricData: []cwtypes.MetricDatum{{MetricName: aws.String(strings.Repeat("m", i+1)), Value: aws.Float64(1)}}}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := sts.NewFromConfig(s.config(user)).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111111111111:role/r"), RoleSessionName: aws.String("old-session")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sessions = append(sessions, aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken})
+	}
+	s.stop()
+
+	// Rewrite every journal as the JSON lines of earlier versions, with a
+	// torn write before the last record and a torn line after it.
+	var converted int
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(path, ".journal") {
+			return err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		var lines [][]byte
+		if _, _, err := journal.Read(f, func(p []byte) error { lines = append(lines, bytes.Clone(p)); return nil }); err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		for i, l := range lines {
+			if i == len(lines)-1 {
+				b.Write(l[:len(l)/2]) // cut short by ENOSPC, no newline
+			}
+			b.Write(l)
+			b.WriteByte('\n')
+		}
+		b.Write(lines[0][:len(lines[0])/2]) // a torn last line
+		converted++
+		if err := os.WriteFile(strings.TrimSuffix(path, ".journal")+".jsonl", b.Bytes(), 0o644); err != nil {
+			return err
+		}
+		return os.Remove(path)
+	})
+	if err != nil || converted != 3 {
+		t.Fatalf("rewrote %d journals as JSON lines (want 3: metrics, sessions, a stream): %v", converted, err)
+	}
+
+	s2 := startOnDataDir(t, dir)
+	cfg2 := s2.config(rootOf(home))
+	if got := allEvents(ctx, t, cloudwatchlogs.NewFromConfig(cfg2)); strings.Join(got, ",") != "x,xx,xxx" {
+		t.Errorf("log events after conversion: got %q, want x, xx, xxx", got)
+	}
+	lm, err := cloudwatch.NewFromConfig(cfg2).ListMetrics(ctx, &cloudwatch.ListMetricsInput{Namespace: aws.String("Old")})
+	if err != nil || len(lm.Metrics) != 3 {
+		t.Errorf("metrics after conversion: %d (%v), want 3", len(lm.Metrics), err)
+	}
+	for i, c := range sessions {
+		if _, err := sts.NewFromConfig(s2.config(c)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+			t.Errorf("session %d after conversion: %v", i, err)
+		}
+	}
+	var jsonl, journals int
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		switch filepath.Ext(path) {
+		case ".jsonl":
+			jsonl++
+		case ".journal":
+			journals++
+		}
+		return nil
+	})
+	if jsonl != 0 || journals != 3 {
+		t.Errorf("after conversion: %d .jsonl and %d .journal files, want 0 and 3", jsonl, journals)
+	}
+	if log := s2.logs.String(); !strings.Contains(log, "recovered a record appended onto a torn line") || !strings.Contains(log, "dropped torn lines") {
+		t.Errorf("the server did not say what it recovered and dropped; log:\n%s", log)
+	}
+}
