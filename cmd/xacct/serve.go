@@ -31,9 +31,13 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if *dataDir != "" {
 		opts = append(opts, emulator.WithDataDir(*dataDir))
 	}
-	if !*quiet {
-		opts = append(opts, emulator.WithLogger(slog.New(slog.NewTextHandler(m.Stderr, nil))))
+	// With --quiet, warnings still show: what opening the data dir
+	// recovered or dropped, and internal errors.
+	level := slog.LevelInfo
+	if *quiet {
+		level = slog.LevelWarn
 	}
+	opts = append(opts, emulator.WithLogger(slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))))
 	emu, err := emulator.New(opts...)
 	if err != nil {
 		return err
