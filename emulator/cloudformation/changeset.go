@@ -165,7 +165,18 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetIn) (*
 	}
 	st.ChangeSets = append(st.ChangeSets, cs)
 	s.mu.Unlock()
-	s.save()
+	if err := s.saveErr(); err != nil {
+		// Not acknowledged: the change set (and a stack made for it) goes.
+		s.mu.Lock()
+		if i := slices.Index(st.ChangeSets, cs); i >= 0 {
+			st.ChangeSets = slices.Delete(st.ChangeSets, i, i+1)
+		}
+		if fresh {
+			delete(s.stacks, st.ID)
+		}
+		s.mu.Unlock()
+		return nil, err
+	}
 	return &CreateChangeSetOut{Id: cs.ID, StackId: st.ID}, nil
 }
 

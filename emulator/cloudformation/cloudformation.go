@@ -286,8 +286,15 @@ type persisted struct {
 }
 
 func (s *Service) save() {
+	if err := s.saveErr(); err != nil {
+		s.log.Error("cloudformation: saving stacks", slog.Any("error", err))
+	}
+}
+
+// saveErr writes every stack and returns what went wrong.
+func (s *Service) saveErr() error {
 	if s.path == "" {
-		return
+		return nil
 	}
 	s.mu.Lock()
 	p := persisted{}
@@ -297,12 +304,10 @@ func (s *Service) save() {
 	sort.Slice(p.Stacks, func(i, j int) bool { return p.Stacks[i].Created.Before(p.Stacks[j].Created) })
 	b, err := json.Marshal(p)
 	s.mu.Unlock()
-	if err == nil {
-		err = fsutil.WriteFile(s.path, b)
-	}
 	if err != nil {
-		s.log.Error("cloudformation: saving stacks", slog.Any("error", err))
+		return err
 	}
+	return fsutil.WriteFile(s.path, b)
 }
 
 func (s *Service) load() error {

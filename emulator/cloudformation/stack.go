@@ -790,9 +790,15 @@ func (s *Service) UpdateTerminationProtection(ctx context.Context, in *UpdateTer
 		s.mu.Unlock()
 		return nil, errNoStack(in.StackName)
 	}
+	prev := st.TerminationProtection
 	st.TerminationProtection = *in.EnableTerminationProtection
 	id := st.ID
 	s.mu.Unlock()
-	s.save()
+	if err := s.saveErr(); err != nil {
+		s.mu.Lock()
+		st.TerminationProtection = prev // not acknowledged: nothing changes
+		s.mu.Unlock()
+		return nil, err
+	}
 	return &UpdateTerminationProtectionOut{StackId: id}, nil
 }
