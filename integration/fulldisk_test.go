@@ -111,7 +111,7 @@ func TestFullDisk(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(1, 2))
 	round := func(perKind, maxSize int, mustSucceed bool) {
 		var wg sync.WaitGroup
-		for i, kind := range opKinds {
+		for i, kind := range append(opKinds, "lambda") {
 			wg.Add(1)
 			go func(rnd *rand.Rand) {
 				defer wg.Done()
@@ -151,7 +151,7 @@ func TestFullDisk(t *testing.T) {
 	}
 	acked, refused := w.counts()
 	t.Logf("while the disk was full: acknowledged %v, refused %v", acked, refused)
-	for _, kind := range opKinds {
+	for _, kind := range append(opKinds, "lambda") {
 		if refused[kind] == 0 {
 			t.Errorf("no %s write was refused: the disk never filled for it", kind)
 		}
