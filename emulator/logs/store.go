@@ -125,6 +125,9 @@ func (s *store) saveGroup(g *group) error {
 	if err != nil {
 		return err
 	}
+	if err := fsutil.MkdirAll(s.groupDir(g)); err != nil {
+		return err
+	}
 	return fsutil.WriteFile(filepath.Join(s.groupDir(g), "group.json"), data)
 }
 

@@ -166,7 +166,7 @@ func Open(path string, opts Options, fn func(payload []byte) error) (*Journal, e
 		log = slog.New(slog.DiscardHandler)
 	}
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := fsutil.MkdirAll(dir); err != nil {
 		return nil, err
 	}
 	_, statErr := os.Stat(path)

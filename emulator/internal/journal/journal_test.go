@@ -198,3 +198,18 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestOpenCreatesDirectories(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a", "b", "j")
+	j, err := Open(path, Options{}, func([]byte) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Append([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	if diff := cmp.Diff([]string{"x"}, readAll(t, path)); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+}
