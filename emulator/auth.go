@@ -50,14 +50,13 @@ type callerSlot struct{}
 
 // route returns the signing name of the service a request is for and its
 // handler (nil when the emulator does not serve it). Signed requests name
-// their service in the credential scope; an unsigned request is S3's
+// their service in the credential scope (even a malformed one, so that the
+// error is in that service's format); an unsigned request is S3's
 // (anonymous access under a bucket policy) unless it looks like a query or
 // JSON API call.
 func (e *Emulator) route(r *http.Request) (string, service.Handler) {
-	name := ""
-	if s, ok := sigv4.ScopeOf(r); ok {
-		name = s.Service
-	} else if r.Header.Get("X-Amz-Target") == "" && !strings.Contains(r.URL.RawQuery, "Action=") &&
+	name := sigv4.ServiceOf(r)
+	if name == "" && r.Header.Get("X-Amz-Target") == "" && !strings.Contains(r.URL.RawQuery, "Action=") &&
 		!strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		name = "s3"
 	}

@@ -330,3 +330,29 @@ func TestUnknownServiceEscaped(t *testing.T) {
 		t.Errorf("unknown service: got %d %+v", status, e)
 	}
 }
+
+// TestMalformedScopeAnsweredByItsService: a credential scope with a "/" in
+// its region has too many parts to parse; the error still comes in the
+// format of the service the scope names, as that service's endpoint would
+// answer (S3: AuthorizationHeaderMalformed; Logs: the JSON
+// IncompleteSignatureException), not as an unknown service.
+func TestMalformedScopeAnsweredByItsService(t *testing.T) {
+	srv := emulatortest.New(t)
+	r, _ := http.NewRequest("GET", srv.URL+"/", nil)
+	signSDK(t, r, nil, "s3", "../222222222222/us-east-1")
+	status, b := do(t, r)
+	var e s3ErrorBody
+	xml.Unmarshal(b, &e)
+	if status != 400 || e.Code != "AuthorizationHeaderMalformed" {
+		t.Errorf("s3: got %d %s", status, b)
+	}
+
+	body := []byte(`{"logGroupName":"g"}`)
+	r, _ = http.NewRequest("POST", srv.URL+"/", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	r.Header.Set("X-Amz-Target", "Logs_20140328.CreateLogGroup")
+	signSDK(t, r, body, "logs", "a/b")
+	if status, b := do(t, r); status != 400 || !strings.Contains(string(b), `"IncompleteSignatureException"`) {
+		t.Errorf("logs: got %d %s", status, b)
+	}
+}

@@ -27,6 +27,27 @@ func ScopeOf(r *http.Request) (Scope, bool) {
 	return Scope{}, false
 }
 
+// ServiceOf returns the signing name of the service a request is signed
+// for: its credential scope's, or, when the scope is malformed (too many or
+// too few parts), the element before the closing "aws4_request", so that
+// the error goes out in that service's wire format as AWS's endpoint for
+// it would answer. It returns "" for an unsigned request.
+func ServiceOf(r *http.Request) string {
+	if s, ok := ScopeOf(r); ok {
+		return s.Service
+	}
+	cred := r.URL.Query().Get("X-Amz-Credential")
+	if h := r.Header.Get("Authorization"); h != "" {
+		_, rest, _ := strings.Cut(h, "Credential=")
+		cred, _, _ = strings.Cut(rest, ",")
+	}
+	parts := strings.Split(strings.TrimSpace(cred), "/")
+	if n := len(parts); n >= 2 && parts[n-1] == "aws4_request" {
+		return parts[n-2]
+	}
+	return ""
+}
+
 type parseError string
 
 func (e parseError) Error() string { return string(e) }

@@ -36,8 +36,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (*Result, error)
 	switch {
 	case header != "":
 		if a, err = parseHeader(header); err != nil {
-			scope, _ := ScopeOf(r)
-			return nil, errMalformed(FlavorFor(scope.Service), err.Error())
+			return nil, errMalformed(FlavorFor(ServiceOf(r)), err.Error())
 		}
 		t, ok := requestTime(r)
 		if !ok {
@@ -50,8 +49,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (*Result, error)
 			return &Result{Anonymous: true}, nil
 		}
 		if a, err = parsePresigned(q); err != nil {
-			s, _ := parseCredential(q.Get("X-Amz-Credential"))
-			return nil, errQueryMalformed(FlavorFor(s.Service), err.Error())
+			return nil, errQueryMalformed(FlavorFor(ServiceOf(r)), err.Error())
 		}
 	default:
 		return &Result{Anonymous: true}, nil
