@@ -20,7 +20,10 @@
 package emulatortest
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -99,7 +102,7 @@ func (s *Server) ConfigFrom(p aws.CredentialsProvider) aws.Config {
 		Region:           "us-east-1",
 		Credentials:      p,
 		BaseEndpoint:     aws.String(s.URL),
-		HTTPClient:       s.srv.Client(),
+		HTTPClient:       &http.Client{Transport: DetachRequestBodies(s.srv.Client().Transport)},
 		RetryMaxAttempts: 1,
 	}
 }
@@ -143,4 +146,41 @@ func (s *Server) AdminConfig(t testing.TB, acct string) aws.Config {
 	creds := aws.Credentials{AccessKeyID: *key.AccessKey.AccessKeyId, SecretAccessKey: *key.AccessKey.SecretAccessKey, Source: "emulatortest"}
 	s.admins[acct] = creds
 	return s.ConfigWith(creds)
+}
+
+// maxDetached is the largest request body DetachRequestBodies buffers.
+const maxDetached = 1 << 20
+
+// DetachRequestBodies returns a RoundTripper that hands rt a private copy of
+// every request body of up to 1 MiB. aws-sdk-go-v2's HTTP handler (smithy-go
+// v1.28) closes the request body as soon as the response headers arrive;
+// when net/http's write loop has not yet read the body's EOF by then, the
+// read fails, the transport closes the connection and the response body
+// being decoded fails with "use of closed network connection". About one
+// call in thirty with a response of tens of KB fails that way over
+// loopback, against any server. Configs from Server use it, so tests with
+// RetryMaxAttempts 1 do not flake; larger bodies stream as they are (the
+// server reads them before it answers, so the race does not arise).
+func DetachRequestBodies(rt http.RoundTripper) http.RoundTripper {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	return detached{rt}
+}
+
+type detached struct{ rt http.RoundTripper }
+
+func (d detached) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength < 0 || r.ContentLength > maxDetached {
+		return d.rt.RoundTrip(r)
+	}
+	data, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	c := r.Clone(r.Context())
+	c.Body = io.NopCloser(bytes.NewReader(data))
+	c.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	return d.rt.RoundTrip(c)
 }
