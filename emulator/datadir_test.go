@@ -262,3 +262,61 @@ func TestDataDirOfEarlierVersion(t *testing.T) {
 		t.Errorf("the server did not say what it recovered and dropped; log:\n%s", log)
 	}
 }
+
+// TestLogsDeletesSurviveRestart deletes a stream that was loaded from the
+// data dir (its journal not yet reopened) and a whole group twice over:
+// after a restart neither comes back.
+func TestLogsDeletesSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := startOnDataDir(t, dir)
+	c := cloudwatchlogs.NewFromConfig(s.config(rootOf(home)))
+	for _, g := range []string{"big", "gone"} {
+		if _, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(g)}); err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range []string{"s", "t"} {
+			if _, err := c.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(g), LogStreamName: aws.String(st)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := putEvent(ctx, c, "kept"); err != nil {
+		t.Fatal(err)
+	}
+	s.stop()
+
+	s2 := startOnDataDir(t, dir)
+	c = cloudwatchlogs.NewFromConfig(s2.config(rootOf(home)))
+	if _, err := c.DeleteLogStream(ctx, &cloudwatchlogs.DeleteLogStreamInput{LogGroupName: aws.String("big"), LogStreamName: aws.String("t")}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := c.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String("gone")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("gone")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s2.stop()
+
+	s3 := startOnDataDir(t, dir)
+	c = cloudwatchlogs.NewFromConfig(s3.config(rootOf(home)))
+	for g, want := range map[string]string{"big": "s", "gone": ""} {
+		out, err := c.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String(g)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, st := range out.LogStreams {
+			got = append(got, *st.LogStreamName)
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("group %s after restart: streams %q, want %q", g, got, want)
+		}
+	}
+	if got := allEvents(ctx, t, c); strings.Join(got, ",") != "kept" {
+		t.Errorf("events after restart: %q, want [kept]", got)
+	}
+}

@@ -89,9 +89,9 @@ func awsConfig(url string, creds aws.Credentials) aws.Config {
 // wlHTTPClient is the SDK's own HTTP client.
 var wlHTTPClient = awshttp.NewBuildableClient()
 
-// readConfig is awsConfig for reads, which may be retried: reading larger
-// responses sometimes fails with "use of closed network connection" (a
-// separate problem, seen on main too; see the report of issue 16).
+// readConfig is awsConfig for reads, which may be retried: aws-sdk-go-v2
+// sometimes fails reading a response of tens of KB over loopback with "use
+// of closed network connection" (see TestIAMListPaging).
 func readConfig(url string, creds aws.Credentials) aws.Config {
 	cfg := awsConfig(url, creds)
 	cfg.RetryMaxAttempts = 5
@@ -280,8 +280,7 @@ func (w *workload) read(ctx context.Context, t testing.TB, url string) state {
 			st.objects[*o.Key] = true
 		}
 	}
-	// Users and functions one by one: repeated ListUsers calls lose their
-	// connection (a separate problem, seen on main too).
+	// Users and functions by name: the load knows every name it tried.
 	ic := iam.NewFromConfig(cfg)
 	fc := lambda.NewFromConfig(cfg)
 	w.mu.Lock()

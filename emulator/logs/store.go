@@ -5,6 +5,7 @@
 package logs
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -205,7 +206,9 @@ func (s *store) removeGroup(g *group) error {
 		return nil
 	}
 	dir := s.groupDir(g)
-	gone := filepath.Join(filepath.Dir(dir), ".deleted-"+filepath.Base(dir))
+	// A name of its own, so deleting a group again after a failed
+	// removal does not collide with what is left of the first.
+	gone := filepath.Join(filepath.Dir(dir), ".deleted-"+filepath.Base(dir)+"-"+rand.Text())
 	if err := os.Rename(dir, gone); err != nil {
 		if os.IsNotExist(err) {
 			return nil
