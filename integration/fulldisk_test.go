@@ -17,6 +17,10 @@ import (
 	"github.com/xacct/xacct/emulator"
 )
 
+// fullDiskKinds are the writes of the full-disk load: the crash test's
+// and two more.
+var fullDiskKinds = append(append([]string(nil), opKinds...), "lambda", "cloudformation")
+
 // mountTmpfs mounts a tmpfs of size bytes and returns its path; the test
 // is skipped where that is not allowed (not root, no mount).
 func mountTmpfs(t *testing.T, size string) string {
@@ -111,7 +115,7 @@ func TestFullDisk(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(1, 2))
 	round := func(perKind, maxSize int, mustSucceed bool) {
 		var wg sync.WaitGroup
-		for i, kind := range append(opKinds, "lambda") {
+		for i, kind := range fullDiskKinds {
 			wg.Add(1)
 			go func(rnd *rand.Rand) {
 				defer wg.Done()
@@ -151,7 +155,7 @@ func TestFullDisk(t *testing.T) {
 	}
 	acked, refused := w.counts()
 	t.Logf("while the disk was full: acknowledged %v, refused %v", acked, refused)
-	for _, kind := range append(opKinds, "lambda") {
+	for _, kind := range fullDiskKinds {
 		if refused[kind] == 0 {
 			t.Errorf("no %s write was refused: the disk never filled for it", kind)
 		}

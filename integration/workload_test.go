@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -190,6 +192,10 @@ func (w *workload) do(ctx context.Context, kind string, rnd *rand.Rand, maxSize 
 			MetricData: []cwtypes.MetricDatum{{MetricName: aws.String(o.name()), Values: values}}})
 	case "sns":
 		_, err = sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(o.name())})
+	case "cloudformation":
+		_, err = cloudformation.NewFromConfig(cfg).CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{
+			StackName: aws.String(o.name()), ChangeSetName: aws.String("cs"), ChangeSetType: cfntypes.ChangeSetTypeCreate,
+			TemplateBody: aws.String(`{"Resources":{"Topic":{"Type":"AWS::SNS::Topic"}}}`)})
 	case "lambda":
 		_, err = lambda.NewFromConfig(cfg).CreateFunction(ctx, &lambda.CreateFunctionInput{
 			FunctionName: aws.String(o.name()), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
@@ -263,14 +269,14 @@ func checkInternalError(t testing.TB, kind string, err error) {
 
 // state is what the server holds of the load's writes.
 type state struct {
-	objects, users, metrics, topics, messages, functions map[string]bool
+	objects, users, metrics, topics, messages, functions, stacks map[string]bool
 }
 
 // read lists everything the load could have written.
 func (w *workload) read(ctx context.Context, t testing.TB, url string) state {
 	t.Helper()
 	cfg := readConfig(url, rootCreds())
-	st := state{objects: map[string]bool{}, users: map[string]bool{}, metrics: map[string]bool{}, topics: map[string]bool{}, messages: map[string]bool{}, functions: map[string]bool{}}
+	st := state{objects: map[string]bool{}, users: map[string]bool{}, metrics: map[string]bool{}, topics: map[string]bool{}, messages: map[string]bool{}, functions: map[string]bool{}, stacks: map[string]bool{}}
 	for p := s3.NewListObjectsV2Paginator(s3.NewFromConfig(cfg, pathStyle), &s3.ListObjectsV2Input{Bucket: aws.String(wlBucket)}); p.HasMorePages(); {
 		out, err := p.NextPage(ctx)
 		if err != nil {
@@ -283,11 +289,12 @@ func (w *workload) read(ctx context.Context, t testing.TB, url string) state {
 	// Users and functions by name: the load knows every name it tried.
 	ic := iam.NewFromConfig(cfg)
 	fc := lambda.NewFromConfig(cfg)
+	cfc := cloudformation.NewFromConfig(cfg)
 	w.mu.Lock()
 	var names []op
 	for _, m := range []map[string]op{w.acked, w.refused} {
 		for _, o := range m {
-			if o.kind == "iam" || o.kind == "lambda" {
+			if o.kind == "iam" || o.kind == "lambda" || o.kind == "cloudformation" {
 				names = append(names, o)
 			}
 		}
@@ -295,19 +302,27 @@ func (w *workload) read(ctx context.Context, t testing.TB, url string) state {
 	w.mu.Unlock()
 	for _, o := range names {
 		var err error
-		if o.kind == "iam" {
+		var found map[string]bool
+		switch o.kind {
+		case "iam":
 			_, err = ic.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(o.name())})
-		} else {
+			found = st.users
+		case "lambda":
 			_, err = fc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(o.name())})
+			found = st.functions
+		case "cloudformation":
+			_, err = cfc.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(o.name())})
+			found = st.stacks
 		}
 		var nf *iamtypes.NoSuchEntityException
 		var fnf *lambdatypes.ResourceNotFoundException
+		var ae smithy.APIError
 		switch {
-		case err == nil && o.kind == "iam":
-			st.users[o.name()] = true
 		case err == nil:
-			st.functions[o.name()] = true
-		case !errors.As(err, &nf) && !errors.As(err, &fnf):
+			found[o.name()] = true
+		case errors.As(err, &nf), errors.As(err, &fnf):
+		case errors.As(err, &ae) && o.kind == "cloudformation" && strings.HasSuffix(ae.ErrorMessage(), "does not exist"):
+		default:
 			t.Fatalf("reading %s: %v", o.name(), err)
 		}
 	}
@@ -369,6 +384,8 @@ func (w *workload) verify(ctx context.Context, t testing.TB, url string) {
 			return st.topics[o.name()]
 		case "lambda":
 			return st.functions[o.name()]
+		case "cloudformation":
+			return st.stacks[o.name()]
 		}
 		return false
 	}
