@@ -35,13 +35,13 @@ func TestKillNineUnderLoad(t *testing.T) {
 						return
 					default:
 					}
-					if err := w.do(ctx, kind, rnd, 64<<10); err != nil && httpStatus(err) != 0 {
+					if err := w.do(ctx, kind, rnd, 32<<10); err != nil && httpStatus(err) != 0 {
 						t.Errorf("%s: %v", kind, err) // an answer, not a dropped connection
 					}
 				}
 			}(rand.New(rand.NewPCG(uint64(kill*10+i), rnd.Uint64())))
 		}
-		time.Sleep(time.Duration(20+rnd.IntN(300)) * time.Millisecond)
+		time.Sleep(time.Duration(20+rnd.IntN(150)) * time.Millisecond)
 		s.kill()
 		close(stop)
 		wg.Wait()
