@@ -30,8 +30,9 @@ import (
 // x-amz-* header before the service sees it, so a header added in transit
 // can never change what a signed request does (docs/emulator.md).
 
-// exemptUnsigned are the x-amz-* headers S3 accepts unsigned.
-var exemptUnsigned = map[string]bool{"x-amz-content-sha256": true}
+// exemptUnsigned reports whether S3 accepts the x-amz-* header name
+// (lower case) unsigned.
+func exemptUnsigned(name string) bool { return name == "x-amz-content-sha256" }
 
 // unsignedHeaders returns the lower-case names of the headers a signature
 // must cover but a does not: host, and (all services) every x-amz-*
@@ -45,7 +46,7 @@ func unsignedHeaders(r *http.Request, a auth) (host bool, amz []string) {
 	seen := map[string]bool{}
 	for k := range r.Header {
 		lk := lower(k)
-		if strings.HasPrefix(lk, "x-amz-") && !signed[lk] && !exemptUnsigned[lk] && !seen[lk] {
+		if strings.HasPrefix(lk, "x-amz-") && !signed[lk] && !exemptUnsigned(lk) && !seen[lk] {
 			seen[lk] = true
 			amz = append(amz, lk)
 		}
