@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -211,5 +212,40 @@ func TestOpenCreatesDirectories(t *testing.T) {
 	j.Close()
 	if diff := cmp.Diff([]string{"x"}, readAll(t, path)); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
+	}
+}
+
+// TestConcurrentAppends appends from many goroutines: every acknowledged
+// record is read back once, whole.
+func TestConcurrentAppends(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	j, err := Open(path, Options{}, func([]byte) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				if err := j.Append([]byte(fmt.Sprintf("%d-%d-%s", g, i, strings.Repeat("x", i*37)))); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	j.Close()
+	seen := map[string]bool{}
+	for _, r := range readAll(t, path) {
+		if seen[r] {
+			t.Fatalf("record %.20q read twice", r)
+		}
+		seen[r] = true
+	}
+	if len(seen) != 400 {
+		t.Errorf("read %d records, want 400", len(seen))
 	}
 }
