@@ -28,14 +28,15 @@ func main() {
 	binary := flag.String("binary", "", "xacct binary (for -op startup)")
 	size := flag.Int64("size", 2<<30, "object size (for -op stream)")
 	pid := flag.Int("pid", 0, "server process id (for -op stream)")
+	clients := flag.Int("c", 1, "concurrent clients (PutObject, GetObject, CopyObject, ListObjectsV2)")
 	raw := flag.Bool("raw", false, "send requests with net/http and the SigV4 signer instead of the SDK clients")
 	flag.Parse()
 	var err error
 	switch {
 	case *raw:
-		err = rawThroughput(*endpoint, *op, *n)
+		err = rawThroughput(*endpoint, *op, *n, *clients)
 	default:
-		err = run(*endpoint, *op, *binary, *size, *pid, *n)
+		err = run(*endpoint, *op, *binary, *size, *pid, *n, *clients)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchtool:", err)
@@ -43,7 +44,7 @@ func main() {
 	}
 }
 
-func run(endpoint, op, binary string, size int64, pid, n int) error {
+func run(endpoint, op, binary string, size int64, pid, n, clients int) error {
 	var err error
 	switch op {
 	case "startup":
@@ -51,7 +52,7 @@ func run(endpoint, op, binary string, size int64, pid, n int) error {
 	case "stream":
 		err = s3Stream(endpoint, size, pid)
 	case "PutObject", "GetObject", "CopyObject", "ListObjectsV2":
-		err = s3Throughput(endpoint, op, n)
+		err = s3Throughput(endpoint, op, n, clients)
 	default:
 		err = throughput(endpoint, op, n)
 	}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -29,10 +28,10 @@ type rawClient struct {
 	creds    aws.Credentials
 }
 
-func newRawClient(endpoint string) *rawClient {
+func newRawClient(endpoint string, clients int) *rawClient {
 	return &rawClient{
 		endpoint: endpoint,
-		hc:       &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}},
+		hc:       &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: max(4, clients)}},
 		signer:   v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }),
 		creds:    aws.Credentials{AccessKeyID: "111111111111", SecretAccessKey: "test"},
 	}
@@ -73,8 +72,8 @@ func (c *rawClient) do(method, path, service string, body []byte, hdr map[string
 var nextToken = regexp.MustCompile(`<NextContinuationToken>([^<]+)</NextContinuationToken>`)
 
 // rawThroughput measures op with the raw client.
-func rawThroughput(endpoint, op string, n int) error {
-	c := newRawClient(endpoint)
+func rawThroughput(endpoint, op string, n, clients int) error {
+	c := newRawClient(endpoint, clients)
 	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
 	bucket := "/raw-" + strings.ToLower(op)
 	body := bytes.Repeat([]byte("x"), 1024)
@@ -169,22 +168,5 @@ func rawThroughput(endpoint, op string, n int) error {
 	default:
 		return fmt.Errorf("unknown op %s", op)
 	}
-	for i := 0; i < min(20, n); i++ {
-		if err := call(-1 - i); err != nil {
-			return err
-		}
-	}
-	lat := make([]time.Duration, 0, n)
-	start := time.Now()
-	for i := 0; i < n; i++ {
-		t := time.Now()
-		if err := call(i); err != nil {
-			return err
-		}
-		lat = append(lat, time.Since(t))
-	}
-	total := time.Since(start)
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	fmt.Printf("%s raw %s calls=%d ops/s=%.1f p50=%s p99=%s\n", endpoint, op, n, float64(n)/total.Seconds(), lat[n/2], lat[n*99/100])
-	return nil
+	return measure(fmt.Sprintf("%s raw %s", endpoint, op), n, clients, call)
 }

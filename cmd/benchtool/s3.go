@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -18,16 +18,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-func s3Client(endpoint string) *s3.Client {
+func s3Client(endpoint string, clients int) *s3.Client {
 	cfg := cfgFor(endpoint, aws.Credentials{AccessKeyID: "111111111111", SecretAccessKey: "test"})
+	cfg.HTTPClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: max(4, clients)}}
 	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 }
 
 // s3Throughput measures one S3 operation: PutObject (1 KiB), GetObject,
 // CopyObject, or ListObjectsV2 (a full listing of 10,000 keys).
-func s3Throughput(endpoint, op string, n int) error {
+func s3Throughput(endpoint, op string, n, clients int) error {
 	ctx := context.Background()
-	c := s3Client(endpoint)
+	c := s3Client(endpoint, clients)
 	bucket := "bench-" + strings.ToLower(op)
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil && !strings.Contains(err.Error(), "BucketAlready") {
 		return err
@@ -86,25 +87,7 @@ func s3Throughput(endpoint, op string, n int) error {
 	default:
 		return fmt.Errorf("unknown op %s", op)
 	}
-	warm := min(20, n)
-	for i := 0; i < warm; i++ {
-		if err := call(-1 - i); err != nil {
-			return err
-		}
-	}
-	lat := make([]time.Duration, 0, n)
-	start := time.Now()
-	for i := 0; i < n; i++ {
-		t := time.Now()
-		if err := call(i); err != nil {
-			return err
-		}
-		lat = append(lat, time.Since(t))
-	}
-	total := time.Since(start)
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	fmt.Printf("%s %s calls=%d ops/s=%.1f p50=%s p99=%s\n", endpoint, op, n, float64(n)/total.Seconds(), lat[n/2], lat[n*99/100])
-	return nil
+	return measure(fmt.Sprintf("%s %s", endpoint, op), n, clients, call)
 }
 
 // genReader is a seekable stream of deterministic bytes that is never
@@ -147,7 +130,7 @@ func (g *genReader) Seek(off int64, whence int) (int64, error) {
 // process's peak resident memory (VmHWM) read from /proc.
 func s3Stream(endpoint string, size int64, pid int) error {
 	ctx := context.Background()
-	c := s3Client(endpoint)
+	c := s3Client(endpoint, 1)
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bench-stream")}); err != nil && !strings.Contains(err.Error(), "BucketAlready") {
 		return err
 	}

@@ -83,13 +83,18 @@ func (s *memBlobs) Remove(name string) error {
 
 // diskBlobs keeps blobs as files: written to a temporary file, fsynced, and
 // renamed into place, so a blob that exists is complete.
-type diskBlobs struct{ dir string }
+// Concurrent writers share the directory fsync that makes their renames
+// durable.
+type diskBlobs struct {
+	dir  string
+	dirs *fsutil.Dirs
+}
 
-func newDiskBlobs(dir string) (*diskBlobs, error) {
+func newDiskBlobs(dir string, dirs *fsutil.Dirs) (*diskBlobs, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return &diskBlobs{dir: dir}, nil
+	return &diskBlobs{dir: dir, dirs: dirs}, nil
 }
 
 type fileBlob struct {
@@ -104,7 +109,7 @@ func (s *diskBlobs) path(name string) string { return filepath.Join(s.dir, name+
 func (s *diskBlobs) Write(r io.Reader) (string, int64, error) {
 	name := newBlobName()
 	var n int64
-	err := fsutil.WriteFrom(s.path(name), func(w io.Writer) error {
+	err := fsutil.ReplaceFrom(s.dirs, s.path(name), func(w io.Writer) error {
 		var err error
 		n, err = copyBody(w, r, -1)
 		return err

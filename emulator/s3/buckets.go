@@ -165,26 +165,20 @@ func (s *Service) deleteBucket(q *request) error {
 	if err := s.authorize(q, "s3:DeleteBucket", b, pol, "", nil); err != nil {
 		return err
 	}
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	bs := s.store.buckets[q.bucket]
-	if bs == nil {
-		return errNoSuchBucket(q.bucket)
-	}
-	if len(bs.objects) > 0 {
-		return errBucketNotEmpty(q.bucket)
-	}
-	for _, u := range s.store.uploads {
-		if u.Bucket == q.bucket {
+	err = s.store.deleteBucket(q.bucket, func(bs *bucketState) error {
+		if len(bs.objects) > 0 {
 			return errBucketNotEmpty(q.bucket)
 		}
-	}
-	if s.store.dir != "" {
-		if err := removeDurably(s.store.bucketFile(q.bucket)); err != nil {
-			return err
+		for _, u := range s.store.uploads {
+			if u.Bucket == q.bucket {
+				return errBucketNotEmpty(q.bucket)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	delete(s.store.buckets, q.bucket)
 	return q.noContent(http.StatusNoContent)
 }
 
@@ -308,10 +302,10 @@ func (s *Service) updateBucket(q *request, change func(bs *bucketState), status 
 	if bs == nil {
 		return errNoSuchBucket(q.bucket)
 	}
-	old := *bs
+	oldBucket, oldPolicy := bs.Bucket, bs.policy
 	change(bs)
 	if err := s.store.saveBucket(bs); err != nil {
-		*bs = old
+		bs.Bucket, bs.policy = oldBucket, oldPolicy
 		return err
 	}
 	return q.noContent(status)
@@ -395,12 +389,11 @@ func (s *Service) putOwnershipControls(q *request) error {
 // the bucket owner automatically owns and has full control over every
 // object in the bucket). The change is kept when ACLs are enabled again.
 func (s *Service) takeOwnership(bucket string) error {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	bs := s.store.buckets[bucket]
-	if bs == nil {
-		return errNoSuchBucket(bucket)
+	bs, unlock, err := s.store.lockBucketWrites(bucket)
+	if err != nil {
+		return err
 	}
+	defer unlock()
 	for k, o := range bs.objects {
 		if o.Owner == bs.Owner {
 			continue

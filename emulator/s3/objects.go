@@ -615,18 +615,8 @@ func (s *Service) putObjectACL(q *request) error {
 		}
 		full = body.bucketOwnerFull
 	}
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	bs := s.store.buckets[q.bucket]
-	o := bs.objects[q.key]
-	if o == nil {
-		return errNoSuchKey(q.key)
-	}
-	c := *o
-	c.OwnerFullControl = full
-	if err := s.store.saveObject(q.bucket, &c); err != nil {
+	if err := s.store.updateObject(q.bucket, q.key, func(o *Object) { o.OwnerFullControl = full }); err != nil {
 		return err
 	}
-	bs.objects[q.key] = &c
 	return q.noContent(http.StatusOK)
 }

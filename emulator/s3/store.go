@@ -21,27 +21,51 @@ type bucketState struct {
 	policy  *policy.Policy
 	objects map[string]*Object
 	keys    []string // sorted (byte order, as S3 lists UTF-8 keys)
+
+	// writers is held shared by every object write in flight (across its
+	// fsyncs) and exclusively by DeleteBucket, so a bucket is never
+	// deleted under a write whose metadata is on its way to disk.
+	writers sync.RWMutex
+	deleted bool // set under writers held exclusively
 }
 
 // store is the metadata of every bucket, object and upload, kept in memory
 // and, with a data directory, as JSON files written atomically after the
 // bytes they describe are durable.
+//
+// Locking: mu guards the maps and is never held across disk I/O by object
+// writes. An object write holds its bucket's writers lock shared and its
+// key's lock across writing and fsyncing its metadata and updating the
+// maps, so writes of one key reach the disk and memory in the same order
+// while writes of different keys proceed in parallel and share directory
+// fsyncs (dirs).
 type store struct {
 	mu      sync.RWMutex
 	buckets map[string]*bucketState
 	uploads map[string]*Upload
 	blobs   blobStore
 	dir     string // "" for memory only
+	dirs    *fsutil.Dirs
+
+	keysMu sync.Mutex
+	keys   map[string]*keyLock
+}
+
+// keyLock serializes the writes of one bucket/key; refs counts the writers
+// holding or waiting for it, so it is dropped when unused.
+type keyLock struct {
+	mu   sync.Mutex
+	refs int
 }
 
 func newStore(dataDir string) (*store, error) {
-	s := &store{buckets: map[string]*bucketState{}, uploads: map[string]*Upload{}}
+	s := &store{buckets: map[string]*bucketState{}, uploads: map[string]*Upload{}, dirs: &fsutil.Dirs{}, keys: map[string]*keyLock{}}
 	if dataDir == "" {
 		s.blobs = newMemBlobs()
 		return s, nil
 	}
 	s.dir = filepath.Join(dataDir, "s3")
-	db, err := newDiskBlobs(filepath.Join(s.dir, "blobs"))
+	db, err := newDiskBlobs(filepath.Join(s.dir, "blobs"), s.dirs)
 	if err != nil {
 		return nil, err
 	}
@@ -72,54 +96,52 @@ func (s *store) bucketFile(name string) string  { return filepath.Join(s.dir, "b
 func (s *store) objectDir(bucket string) string { return filepath.Join(s.dir, "objects", bucket) }
 func (s *store) uploadFile(id string) string    { return filepath.Join(s.dir, "uploads", id+".json") }
 
-func writeJSON(path string, v any) error {
+// writeJSON replaces path with v's JSON durably.
+func (s *store) writeJSON(path string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	return fsutil.WriteFile(path, data)
+	return fsutil.Replace(s.dirs, path, data)
 }
 
-func removeDurably(path string) error {
-	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	return fsutil.SyncDir(filepath.Dir(path))
+func (s *store) removeDurably(path string) error {
+	return fsutil.Remove(s.dirs, path)
 }
 
 func (s *store) saveBucket(b *bucketState) error {
 	if s.dir == "" {
 		return nil
 	}
-	return writeJSON(s.bucketFile(b.Name), b.Bucket)
+	return s.writeJSON(s.bucketFile(b.Name), b.Bucket)
 }
 
 func (s *store) saveObject(bucket string, o *Object) error {
 	if s.dir == "" {
 		return nil
 	}
-	return writeJSON(filepath.Join(s.objectDir(bucket), keyFile(o.Key)), o)
+	return s.writeJSON(filepath.Join(s.objectDir(bucket), keyFile(o.Key)), o)
 }
 
 func (s *store) removeObjectMeta(bucket, key string) error {
 	if s.dir == "" {
 		return nil
 	}
-	return removeDurably(filepath.Join(s.objectDir(bucket), keyFile(key)))
+	return s.removeDurably(filepath.Join(s.objectDir(bucket), keyFile(key)))
 }
 
 func (s *store) saveUpload(u *Upload) error {
 	if s.dir == "" {
 		return nil
 	}
-	return writeJSON(s.uploadFile(u.ID), u)
+	return s.writeJSON(s.uploadFile(u.ID), u)
 }
 
 func (s *store) removeUpload(id string) error {
 	if s.dir == "" {
 		return nil
 	}
-	return removeDurably(s.uploadFile(id))
+	return s.removeDurably(s.uploadFile(id))
 }
 
 func readJSONDir(dir string, each func(data []byte) error) error {
@@ -204,18 +226,55 @@ func (b *bucketState) removeKey(key string) {
 	}
 }
 
-// putObject commits o (whose blob is already durable) and returns the blob
-// it replaced, for the caller to remove.
-func (s *store) putObject(bucket string, o *Object) (old string, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// lockKey holds bucket's writers lock shared and key's lock until the
+// returned unlock is called.
+func (s *store) lockKey(bucket, key string) (*bucketState, func(), error) {
+	s.mu.RLock()
 	b := s.buckets[bucket]
+	s.mu.RUnlock()
 	if b == nil {
-		return "", errNoSuchBucket(bucket)
+		return nil, nil, errNoSuchBucket(bucket)
 	}
+	b.writers.RLock()
+	if b.deleted {
+		b.writers.RUnlock()
+		return nil, nil, errNoSuchBucket(bucket)
+	}
+	id := bucket + "/" + key
+	s.keysMu.Lock()
+	l := s.keys[id]
+	if l == nil {
+		l = &keyLock{}
+		s.keys[id] = l
+	}
+	l.refs++
+	s.keysMu.Unlock()
+	l.mu.Lock()
+	return b, func() {
+		l.mu.Unlock()
+		s.keysMu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(s.keys, id)
+		}
+		s.keysMu.Unlock()
+		b.writers.RUnlock()
+	}, nil
+}
+
+// putObject commits o (whose blob is already durable) and returns the blob
+// it replaced, for the caller to remove. It returns once o's metadata is
+// durable; concurrent writers of other keys share its directory fsync.
+func (s *store) putObject(bucket string, o *Object) (old string, err error) {
+	b, unlock, err := s.lockKey(bucket, o.Key)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	if err := s.saveObject(bucket, o); err != nil {
 		return "", err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if prev := b.objects[o.Key]; prev != nil {
 		old = prev.Blob
 	}
@@ -224,24 +283,104 @@ func (s *store) putObject(bucket string, o *Object) (old string, err error) {
 	return old, nil
 }
 
+// updateObject replaces key's metadata by a copy that change edited; it
+// returns NoSuchKey if there is none.
+func (s *store) updateObject(bucket, key string, change func(*Object)) error {
+	b, unlock, err := s.lockKey(bucket, key)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	s.mu.RLock()
+	o := b.objects[key]
+	s.mu.RUnlock()
+	if o == nil {
+		return errNoSuchKey(key)
+	}
+	c := *o
+	change(&c)
+	if err := s.saveObject(bucket, &c); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	b.objects[key] = &c
+	s.mu.Unlock()
+	return nil
+}
+
 // deleteObject removes key's metadata and returns its blob.
 func (s *store) deleteObject(bucket, key string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.buckets[bucket]
-	if b == nil {
-		return "", errNoSuchBucket(bucket)
+	b, unlock, err := s.lockKey(bucket, key)
+	if err != nil {
+		return "", err
 	}
+	defer unlock()
+	s.mu.RLock()
 	o := b.objects[key]
+	s.mu.RUnlock()
 	if o == nil {
 		return "", nil
 	}
 	if err := s.removeObjectMeta(bucket, key); err != nil {
 		return "", err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	delete(b.objects, key)
 	b.removeKey(key)
 	return o.Blob, nil
+}
+
+// lockBucketWrites waits until no object write is in flight in bucket and
+// holds off new ones and mu until unlock is called, for a change to many
+// objects at once.
+func (s *store) lockBucketWrites(bucket string) (*bucketState, func(), error) {
+	s.mu.RLock()
+	b := s.buckets[bucket]
+	s.mu.RUnlock()
+	if b == nil {
+		return nil, nil, errNoSuchBucket(bucket)
+	}
+	b.writers.Lock()
+	s.mu.Lock()
+	if b.deleted {
+		s.mu.Unlock()
+		b.writers.Unlock()
+		return nil, nil, errNoSuchBucket(bucket)
+	}
+	return b, func() {
+		s.mu.Unlock()
+		b.writers.Unlock()
+	}, nil
+}
+
+// deleteBucket deletes a bucket once no object write is in flight in it,
+// if check (called with mu held) allows it.
+func (s *store) deleteBucket(name string, check func(*bucketState) error) error {
+	s.mu.RLock()
+	b := s.buckets[name]
+	s.mu.RUnlock()
+	if b == nil {
+		return errNoSuchBucket(name)
+	}
+	b.writers.Lock()
+	defer b.writers.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b.deleted {
+		return errNoSuchBucket(name)
+	}
+	if err := check(b); err != nil {
+		return err
+	}
+	if s.dir != "" {
+		if err := s.removeDurably(s.bucketFile(name)); err != nil {
+			return err
+		}
+	}
+	b.deleted = true
+	delete(s.buckets, name)
+	return nil
 }
 
 // bucket returns a copy of a bucket's configuration and parsed policy.

@@ -21,6 +21,15 @@ func WriteFile(path string, data []byte) error {
 // WriteFrom atomically replaces path with what write produces. If write
 // fails, path is left as it was.
 func WriteFrom(path string, write func(w io.Writer) error) error {
+	if err := writeRename(path, write); err != nil {
+		return err
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// writeRename writes a temporary file beside path, fsyncs it and renames it
+// over path; the rename is durable once the directory is fsynced.
+func writeRename(path string, write func(w io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -50,7 +59,7 @@ func WriteFrom(path string, write func(w io.Writer) error) error {
 		return err
 	}
 	ok = true
-	return SyncDir(dir)
+	return nil
 }
 
 // SyncDir fsyncs a directory so a rename or create in it is durable.
