@@ -205,6 +205,10 @@ func (a *Assumer) ConfigForAccount(ctx context.Context, account, roleName string
 	return a.ConfigForRole(ctx, arn, optFns...)
 }
 
+// assumeTimeout bounds a shared AssumeRole call, which no single caller's
+// context may cancel.
+const assumeTimeout = time.Minute
+
 // provider holds one role's credentials and refreshes them; concurrent
 // callers share one AssumeRole call.
 type provider struct {
@@ -218,7 +222,11 @@ type provider struct {
 	err      error
 }
 
-// Retrieve implements aws.CredentialsProvider.
+// Retrieve implements aws.CredentialsProvider. Concurrent callers share
+// one AssumeRole call, which runs detached from every caller's
+// cancellation (keeping the first caller's values) as aws.CredentialsCache
+// runs its retrieval: a caller whose ctx ends stops waiting and returns
+// ctx's error at once, and the others still get the credentials.
 func (p *provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	for {
 		p.mu.Lock()
@@ -227,39 +235,43 @@ func (p *provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			p.mu.Unlock()
 			return c, nil
 		}
-		if ch := p.inflight; ch != nil {
-			p.mu.Unlock()
-			select {
-			case <-ch:
-			case <-ctx.Done():
-				return aws.Credentials{}, ctx.Err()
-			}
-			p.mu.Lock()
-			err, c := p.err, p.creds
-			p.mu.Unlock()
-			if err != nil {
-				return aws.Credentials{}, err
-			}
-			if c.HasKeys() {
-				return c, nil
-			}
-			continue
+		ch := p.inflight
+		if ch == nil {
+			ch = make(chan struct{})
+			p.inflight = ch
+			go p.refresh(context.WithoutCancel(ctx), ch)
 		}
-		ch := make(chan struct{})
-		p.inflight = ch
 		p.mu.Unlock()
-
-		c, err := p.assume(ctx)
-
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return aws.Credentials{}, ctx.Err()
+		}
 		p.mu.Lock()
-		p.inflight, p.err = nil, err
-		if err == nil {
-			p.creds = c
-		}
+		err, c := p.err, p.creds
 		p.mu.Unlock()
-		close(ch)
-		return c, err
+		if err != nil {
+			return aws.Credentials{}, err
+		}
+		if c.HasKeys() {
+			return c, nil
+		}
 	}
+}
+
+// refresh makes the shared AssumeRole call and closes done when its result
+// is stored.
+func (p *provider) refresh(ctx context.Context, done chan struct{}) {
+	ctx, cancel := context.WithTimeout(ctx, assumeTimeout)
+	defer cancel()
+	c, err := p.assume(ctx)
+	p.mu.Lock()
+	p.inflight, p.err = nil, err
+	if err == nil {
+		p.creds = c
+	}
+	p.mu.Unlock()
+	close(done)
 }
 
 func (p *provider) assume(ctx context.Context) (aws.Credentials, error) {
