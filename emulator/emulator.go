@@ -73,6 +73,10 @@ type Options struct {
 	// OnRequest, when set, is called after each request with what the
 	// request log records (tests count operations with it).
 	OnRequest func(RequestInfo)
+	// BodyReadTimeout is how long a request body may send nothing before
+	// the request fails with 400 RequestTimeout, as S3 fails it (default
+	// DefaultBodyReadTimeout; negative disables it).
+	BodyReadTimeout time.Duration
 }
 
 // RequestInfo describes one handled request.
@@ -115,6 +119,10 @@ func WithAutoConfirmEmail() Option { return func(o *Options) { o.AutoConfirmEmai
 // WithAlarmInterval sets how often alarms are evaluated.
 func WithAlarmInterval(d time.Duration) Option { return func(o *Options) { o.AlarmInterval = d } }
 
+// WithBodyReadTimeout sets how long a request body may stall before the
+// request fails with RequestTimeout (tests shorten it).
+func WithBodyReadTimeout(d time.Duration) Option { return func(o *Options) { o.BodyReadTimeout = d } }
+
 // WithRegion sets the default region.
 func WithRegion(region string) Option { return func(o *Options) { o.Region = region } }
 
@@ -147,6 +155,9 @@ func New(opts ...Option) (*Emulator, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.BodyReadTimeout == 0 {
+		o.BodyReadTimeout = DefaultBodyReadTimeout
 	}
 	e := &Emulator{opts: o, log: o.Logger}
 	if e.log == nil {
@@ -306,6 +317,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // credential scope and logs one line for it.
 func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	defer wrapBody(rw, r, e.opts.BodyReadTimeout)()
 	w := &statusWriter{ResponseWriter: rw}
 	call := &service.Call{
 		RequestID: newRequestID(),

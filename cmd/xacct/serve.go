@@ -48,7 +48,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	emu.SetEndpoint("http://" + ln.Addr().String())
-	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 30 * time.Second}
+	srv := newHTTPServer(emu)
 	fmt.Fprintf(m.Stderr, "xacct emulator listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -66,4 +66,13 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		}
 		return nil
 	}
+}
+
+// newHTTPServer is the server `xacct serve` runs: headers must arrive
+// within 30 s and a keep-alive connection idle for 2 minutes is closed.
+// There is no whole-request limit (a multi-GiB upload takes as long as it
+// takes); a request body that stops sending is cut off by the emulator
+// with S3's RequestTimeout (emulator.WithBodyReadTimeout).
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 }

@@ -133,6 +133,9 @@ func (c *chunkedReader) readLine() (string, error) {
 	if errors.Is(err, bufio.ErrBufferFull) || len(line) > maxChunkLine {
 		return "", errChunk("chunk header too long")
 	}
+	if e, ok := awserr.As(err); ok {
+		return "", e // the body stalled (RequestTimeout), not ended early
+	}
 	if err != nil {
 		return "", errIncomplete()
 	}
