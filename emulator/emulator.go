@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -139,7 +141,11 @@ type Emulator struct {
 	cw       *cloudwatch.Service
 	sns      *sns.Service
 	cfn      *cloudformation.Service
-	stop     context.CancelFunc
+	stop     context.CancelFunc // stops the alarm evaluation loop
+	alarms   chan struct{}      // closed when the loop has returned
+	stopOnce sync.Once
+	shutOnce sync.Once
+	shutErr  error
 	endpoint atomic.Value // string
 	services map[string]service.Handler
 	auth     *authenticator
@@ -209,9 +215,9 @@ func New(opts ...Option) (*Emulator, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("cloudformation: %w", err)
 	}
-	// Lambda first (it may still deliver logs and metrics), then SNS
-	// (pending deliveries), then the rest.
-	e.closers = append([]io.Closer{e.cfn, e.lambda, e.sns, e.cw}, e.closers...)
+	// Closed by Shutdown after CloudFormation, Lambda (which may still
+	// deliver logs and metrics) and SNS have drained.
+	e.closers = append([]io.Closer{e.cw}, e.closers...)
 	e.services = map[string]service.Handler{
 		"lambda":         e.lambda,
 		"iam":            e.iam.Mux(),
@@ -227,21 +233,72 @@ func New(opts ...Option) (*Emulator, error) {
 		interval = time.Minute
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e.stop = cancel
-	go e.cw.Run(ctx, interval)
+	e.stop, e.alarms = cancel, make(chan struct{})
+	go func() {
+		defer close(e.alarms)
+		e.cw.Run(ctx, interval)
+	}()
 	return e, nil
 }
 
-// Close releases files held open for the data directory.
-func (e *Emulator) Close() error {
-	e.stop()
+// Shutdown shuts the emulator down in two phases. First nothing new
+// starts: alarm evaluation stops, SNS makes no further delivery or retry,
+// Lambda refuses new invocations and makes no further async retry. Then
+// each service drains and closes: CloudFormation's stack operations
+// finish, Lambda invocations and SNS delivery attempts in flight may
+// finish until ctx is done, after which they are cut off (every function
+// process is killed), and files held for the data directory are closed.
+// When Shutdown returns no function process is alive. It returns ctx's
+// error if work in flight had to be cut off. Requests still being served
+// should be drained first (http.Server.Shutdown). Later calls return the
+// first call's result.
+func (e *Emulator) Shutdown(ctx context.Context) error {
+	e.shutOnce.Do(func() { e.shutErr = e.shutdown(ctx) })
+	return e.shutErr
+}
+
+// Stop is Shutdown's first phase alone: alarm evaluation ends (Stop
+// waits for an evaluation under way), SNS starts no delivery or retry, and
+// Lambda refuses new invocations (ServiceException) and makes no further
+// async retry; work in flight goes on. `xacct serve` calls it before
+// draining its HTTP requests. It is idempotent.
+func (e *Emulator) Stop() {
+	e.stopOnce.Do(func() {
+		e.stop()
+		<-e.alarms
+		e.sns.Stop()
+		e.lambda.Stop()
+	})
+}
+
+func (e *Emulator) shutdown(ctx context.Context) error {
+	e.Stop()
+
 	var first error
-	for _, c := range e.closers {
-		if err := c.Close(); err != nil && first == nil {
+	keep := func(err error) {
+		if err != nil && first == nil {
 			first = err
 		}
 	}
+	keep(e.cfn.Close())
+	keep(e.lambda.Shutdown(ctx))
+	keep(e.sns.Shutdown(ctx))
+	for _, c := range e.closers {
+		keep(c.Close())
+	}
 	return first
+}
+
+// Close shuts the emulator down at once: Shutdown without a grace period,
+// so function invocations in flight are killed (their callers get
+// Runtime.ExitError) and SNS delivery attempts cancelled.
+func (e *Emulator) Close() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := e.Shutdown(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
 }
 
 // IAM returns the IAM service, for in-process setup and inspection.

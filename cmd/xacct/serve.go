@@ -56,16 +56,33 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			return err
-		}
-		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
+		return shutdown(emu, srv, errc, 5*time.Second)
 	}
+}
+
+// shutdown stops `xacct serve` in two phases: nothing new starts (alarm
+// evaluation, SNS deliveries and retries, Lambda invocations; the listener
+// closes), then requests in flight and the emulator's work drain for up
+// to grace, after which function processes are killed (so the requests
+// waiting on them end) and the services closed. No function process
+// outlives it.
+func shutdown(emu *emulator.Emulator, srv *http.Server, errc <-chan error, grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	emu.Stop()
+	srvErr := srv.Shutdown(ctx)
+	emuErr := emu.Shutdown(ctx)
+	srv.Close() // connections still open after the grace period
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	if emuErr != nil && !errors.Is(emuErr, context.DeadlineExceeded) {
+		return emuErr
+	}
+	if srvErr != nil && !errors.Is(srvErr, context.DeadlineExceeded) {
+		return srvErr
+	}
+	return nil
 }
 
 // newHTTPServer is the server `xacct serve` runs: headers must arrive

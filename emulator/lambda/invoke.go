@@ -107,13 +107,19 @@ func (s *Service) Invoke(ctx context.Context, ref, typ string, payload []byte, c
 		return &Result{RequestID: newRequestID()}, nil
 	case Event:
 		id := newRequestID()
-		s.async.Add(1)
+		if err := s.begin(); err != nil {
+			return nil, err
+		}
 		go func() {
-			defer s.async.Done()
+			defer s.work.Done()
 			s.runAsync(context.WithoutCancel(ctx), f, payload)
 		}()
 		return &Result{RequestID: id}, nil
 	}
+	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	defer s.work.Done()
 	return s.invoke(ctx, f, payload, clientContext)
 }
 
@@ -126,10 +132,16 @@ func (s *Service) runAsync(ctx context.Context, f *Function, payload []byte) {
 		if err == nil && res.FunctionError == "" {
 			return
 		}
-		if attempt < 2 {
-			time.Sleep(time.Duration(attempt+1) * time.Second)
-		}
 		s.opts.Log.Info("async invocation failed", slog.String("function", f.Name), slog.Int("attempt", attempt+1))
+		if attempt < 2 {
+			t := time.NewTimer(time.Duration(attempt+1) * time.Second)
+			select {
+			case <-t.C:
+			case <-s.retryCtx.Done():
+				t.Stop()
+				return // shutting down: no more retries
+			}
+		}
 	}
 }
 
@@ -177,9 +189,11 @@ func (s *Service) InvokeFromService(ctx context.Context, inv ServiceInvocation) 
 		return err
 	}
 	payload := inv.Payload
-	s.async.Add(1)
+	if err := s.begin(); err != nil {
+		return err
+	}
 	go func() {
-		defer s.async.Done()
+		defer s.work.Done()
 		s.runAsync(context.WithoutCancel(ctx), f, payload)
 	}()
 	return nil

@@ -222,6 +222,10 @@ func (p *pool) start(ctx context.Context) (*instance, error) {
 		in.dead.Store(true)
 		close(in.exited)
 	}()
+	if !s.track(in) {
+		in.kill() // the service was killed while this one started; release closes it
+		return in, errShuttingDown()
+	}
 	return in, nil
 }
 
@@ -416,6 +420,7 @@ func (in *instance) kill() {
 // close kills the process and stops the Runtime API.
 func (in *instance) close() {
 	in.kill()
+	in.pool.svc.untrack(in)
 	if in.srv != nil {
 		in.srv.Close()
 	} else if in.ln != nil {

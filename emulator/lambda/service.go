@@ -88,7 +88,16 @@ type Service struct {
 	store *functionStore
 	mu    sync.Mutex
 	pools map[string]*pool // by function ARN
-	async sync.WaitGroup
+
+	// Shutting down (shutdown.go): work counts invocations in flight,
+	// live the execution environments running; stopping refuses new
+	// invocations, killed new environments.
+	work        sync.WaitGroup
+	live        map[*instance]struct{}
+	stopping    bool
+	killed      bool
+	retryCtx    context.Context // done once Stop was called
+	stopRetries context.CancelFunc
 }
 
 // New returns the Lambda service.
@@ -112,20 +121,19 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{opts: opts, store: st, pools: map[string]*pool{}}, nil
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Service{opts: opts, store: st, pools: map[string]*pool{}, live: map[*instance]struct{}{}, retryCtx: ctx, stopRetries: cancel}, nil
 }
 
-// Close stops every execution environment and removes temporary code.
+// Close kills every execution environment at once (Shutdown without a
+// grace period) and removes temporary code.
 func (s *Service) Close() error {
-	s.async.Wait()
-	s.mu.Lock()
-	pools := s.pools
-	s.pools = map[string]*pool{}
-	s.mu.Unlock()
-	for _, p := range pools {
-		p.shutdown()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Shutdown(ctx); err != nil && err != context.Canceled {
+		return err
 	}
-	return s.store.close()
+	return nil
 }
 
 // WriteError renders err as Lambda does: JSON {"Type", "message"} with

@@ -303,9 +303,14 @@ func (s *Service) emailOrLog(m outboxEmail) {
 
 // post delivers body to an http/https endpoint with SNS's headers,
 // retrying failed attempts.
-func (s *Service) post(ctx context.Context, sub *subscription, e *envelope, body []byte, typ string) {
-	ctx = context.WithoutCancel(ctx)
-	s.pending.Add(1)
+func (s *Service) post(_ context.Context, sub *subscription, e *envelope, body []byte, typ string) {
+	// The attempts outlive the request that caused them; only shutting
+	// down cancels them.
+	ctx := s.abortCtx
+	if !s.beginDelivery() {
+		s.log.Warn("sns: shutting down, delivery not attempted", "endpoint", sub.Endpoint, "message_id", e.MessageId)
+		return
+	}
 	go func() {
 		defer s.pending.Done()
 		for attempt := 1; attempt <= deliveryAttempts; attempt++ {
@@ -336,8 +341,8 @@ func (s *Service) post(ctx context.Context, sub *subscription, e *envelope, body
 				err = fmt.Errorf("status %d", resp.StatusCode)
 			}
 			s.log.Warn("sns: http delivery failed", "endpoint", sub.Endpoint, "attempt", attempt, "error", err)
-			if attempt < deliveryAttempts {
-				time.Sleep(s.opts.RetryDelay)
+			if attempt < deliveryAttempts && !s.retryPause() {
+				return
 			}
 		}
 	}()
@@ -384,8 +389,11 @@ func (s *Service) invoke(ctx context.Context, t *topic, sub *subscription, e *en
 	}
 	payload, _ := json.Marshal(ev)
 	inv := LambdaInvocation{FunctionArn: sub.Endpoint, Payload: payload, Service: "sns.amazonaws.com", SourceArn: t.Arn, SourceAccount: t.Owner}
-	ctx = context.WithoutCancel(ctx)
-	s.pending.Add(1)
+	ctx = s.abortCtx
+	if !s.beginDelivery() {
+		s.log.Warn("sns: shutting down, delivery not attempted", "function", sub.Endpoint, "message_id", e.MessageId)
+		return
+	}
 	go func() {
 		defer s.pending.Done()
 		for attempt := 1; attempt <= deliveryAttempts; attempt++ {
@@ -394,8 +402,8 @@ func (s *Service) invoke(ctx context.Context, t *topic, sub *subscription, e *en
 				return
 			}
 			s.log.Warn("sns: lambda delivery failed", "function", sub.Endpoint, "attempt", attempt, "error", err)
-			if attempt < deliveryAttempts {
-				time.Sleep(s.opts.RetryDelay)
+			if attempt < deliveryAttempts && !s.retryPause() {
+				return
 			}
 		}
 	}()

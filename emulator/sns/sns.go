@@ -143,12 +143,23 @@ type Service struct {
 	subs    map[string]*subscription
 	saved   []byte         // state.json as last written, to undo a failed save
 	pending sync.WaitGroup // deliveries in flight
+
+	// Shutting down (shutdown.go): stopping refuses new deliveries,
+	// retryCtx ends retries, abortCtx (the parent of every delivery
+	// attempt) cancels the attempts in flight.
+	stopping    bool
+	retryCtx    context.Context
+	stopRetries context.CancelFunc
+	abortCtx    context.Context
+	abort       context.CancelFunc
 }
 
 // New returns the SNS service, loading its state from opts.DataDir.
 func New(opts Options) (*Service, error) {
 	s := &Service{opts: opts, now: opts.Now, log: opts.Log, client: opts.HTTPClient,
 		topics: map[string]*topic{}, subs: map[string]*subscription{}}
+	s.retryCtx, s.stopRetries = context.WithCancel(context.Background())
+	s.abortCtx, s.abort = context.WithCancel(context.Background())
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -195,13 +206,10 @@ func New(opts Options) (*Service, error) {
 	return s, nil
 }
 
-// Close waits for deliveries in flight and removes a temporary outbox.
+// Close stops the service, waits for the delivery attempts in flight (no
+// retries) and removes a temporary outbox.
 func (s *Service) Close() error {
-	s.pending.Wait()
-	if s.tempDir != "" {
-		return os.RemoveAll(s.tempDir)
-	}
-	return nil
+	return s.Shutdown(context.Background())
 }
 
 // Drain waits until every delivery started so far (http/https posts,

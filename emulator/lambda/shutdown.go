@@ -1,0 +1,109 @@
+package lambda
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/xacct/xacct/emulator/awserr"
+)
+
+// errShuttingDown answers an invocation that arrives once Stop was called.
+func errShuttingDown() *awserr.Error {
+	return awserr.New(http.StatusServiceUnavailable, "ServiceException", "The emulator is shutting down and accepts no new invocations.")
+}
+
+// begin registers an invocation (synchronous, or an asynchronous one with
+// its retries) as work Shutdown waits for; it fails once Stop was called.
+func (s *Service) begin() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		return errShuttingDown()
+	}
+	s.work.Add(1)
+	return nil
+}
+
+// track records a started execution environment so Shutdown can kill it;
+// after the kill it reports false and the caller must close it.
+func (s *Service) track(in *instance) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.killed {
+		return false
+	}
+	s.live[in] = struct{}{}
+	return true
+}
+
+func (s *Service) untrack(in *instance) {
+	s.mu.Lock()
+	delete(s.live, in)
+	s.mu.Unlock()
+}
+
+// Stop is the first phase of shutting down: new invocations are refused
+// (ServiceException), and asynchronous invocations make no further retry.
+// Invocations already running go on. Stop is idempotent.
+func (s *Service) Stop() {
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
+	s.stopRetries()
+}
+
+// Shutdown stops the service (Stop), waits for the invocations in flight
+// until ctx is done, then kills every execution environment still
+// running, and closes the service. When it returns, no function process
+// it started is alive. It returns ctx's error if it had to kill
+// invocations in flight.
+func (s *Service) Shutdown(ctx context.Context) error {
+	s.Stop()
+	drained := make(chan struct{})
+	go func() {
+		s.work.Wait()
+		close(drained)
+	}()
+	var cut error
+	select {
+	case <-drained:
+	case <-ctx.Done():
+		cut = ctx.Err()
+		s.killAll()
+		<-drained // the killed invocations answer Runtime.ExitError at once
+	}
+	s.mu.Lock()
+	s.killed = true
+	pools := s.pools
+	s.pools = map[string]*pool{}
+	live := make([]*instance, 0, len(s.live))
+	for in := range s.live {
+		live = append(live, in)
+	}
+	s.mu.Unlock()
+	for _, p := range pools {
+		p.shutdown()
+	}
+	for _, in := range live {
+		in.close()
+	}
+	if err := s.store.close(); err != nil {
+		return err
+	}
+	return cut
+}
+
+// killAll kills every execution environment, busy or idle; the ones being
+// started are killed as soon as they are (track).
+func (s *Service) killAll() {
+	s.mu.Lock()
+	s.killed = true
+	live := make([]*instance, 0, len(s.live))
+	for in := range s.live {
+		live = append(live, in)
+	}
+	s.mu.Unlock()
+	for _, in := range live {
+		in.kill()
+	}
+}
