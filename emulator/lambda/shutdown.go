@@ -7,9 +7,10 @@ import (
 	"github.com/xacct/xacct/emulator/awserr"
 )
 
-// errShuttingDown answers an invocation that arrives once Stop was called.
+// errShuttingDown answers an invocation that arrives once Stop was called:
+// Lambda's ServiceException, 500 (AWS Lambda API Reference, Invoke, Errors).
 func errShuttingDown() *awserr.Error {
-	return awserr.New(http.StatusServiceUnavailable, "ServiceException", "The emulator is shutting down and accepts no new invocations.")
+	return awserr.New(http.StatusInternalServerError, "ServiceException", "The emulator is shutting down and accepts no new invocations.")
 }
 
 // begin registers an invocation (synchronous, or an asynchronous one with
