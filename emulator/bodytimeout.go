@@ -34,16 +34,19 @@ type idleBody struct {
 	err     error
 }
 
-// wrapBody installs an idleBody on r when the connection supports read
-// deadlines; the returned func clears the deadline once the handler is
-// done, so it never outlives the request.
-func wrapBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) func() {
+// wrapBody returns r with its body an idleBody, and a func that clears the
+// deadline once the handler is done, so it never outlives the request.
+// The copy leaves the server's own request untouched: net/http looks at
+// that request's body after the handler to decide whether to read what is
+// left of it or close the connection.
+func wrapBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) (*http.Request, func()) {
 	if timeout <= 0 || r.Body == nil || r.Body == http.NoBody {
-		return func() {}
+		return r, func() {}
 	}
 	b := &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), timeout: timeout}
+	r = r.WithContext(r.Context())
 	r.Body = b
-	return b.disarm
+	return r, b.disarm
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {

@@ -374,7 +374,8 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // credential scope and logs one line for it.
 func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	defer wrapBody(rw, r, e.opts.BodyReadTimeout)()
+	r, disarm := wrapBody(rw, r, e.opts.BodyReadTimeout)
+	defer disarm()
 	w := &statusWriter{ResponseWriter: rw}
 	call := &service.Call{
 		RequestID: newRequestID(),
