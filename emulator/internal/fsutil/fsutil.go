@@ -31,7 +31,7 @@ func WriteFrom(path string, write func(w io.Writer) error) error {
 // over path; the rename is durable once the directory is fsynced.
 func writeRename(path string, write func(w io.Writer) error) error {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := MkdirAll(dir); err != nil { // a new directory must survive too
 		return err
 	}
 	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
