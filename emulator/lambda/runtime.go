@@ -18,9 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/xacct/xacct/emulator/sts"
 )
@@ -105,29 +103,34 @@ type outputPipe struct {
 	f       *os.File
 	read    atomic.Int64 // bytes read from the pipe
 	handled atomic.Int64 // bytes of complete lines handled
+
+	// Where the OS cannot say how many bytes a pipe holds (pending's
+	// second result is false), drain waits until nothing new has been
+	// read for quietPeriod instead.
+	mu         sync.Mutex
+	lastRead   int64
+	lastChange time.Time
+}
+
+// quietPeriod is how long a pipe whose unread byte count is unknown must
+// deliver nothing before drain treats it as empty.
+const quietPeriod = 10 * time.Millisecond
+
+// quiet reports whether nothing has been read from the pipe for quietPeriod.
+func (p *outputPipe) quiet() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now, n := time.Now(), p.read.Load()
+	if n != p.lastRead || p.lastChange.IsZero() {
+		p.lastRead, p.lastChange = n, now
+	}
+	return now.Sub(p.lastChange) >= quietPeriod
 }
 
 func (p *outputPipe) Read(b []byte) (int, error) {
 	n, err := p.f.Read(b)
 	p.read.Add(int64(n))
 	return n, err
-}
-
-// pending reports bytes the pipe holds that nobody has read yet.
-func (p *outputPipe) pending() int {
-	// SyscallConn keeps the descriptor alive during the call and fails
-	// once the pipe is closed, so this may run while capture closes it.
-	var n int32
-	rc, err := p.f.SyscallConn()
-	if err != nil {
-		return 0
-	}
-	if rc.Control(func(fd uintptr) {
-		syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
-	}) != nil {
-		return 0
-	}
-	return int(n)
 }
 
 // drain waits until output the runtime wrote before its response has been
@@ -138,7 +141,10 @@ func (in *instance) drain() {
 	for time.Now().Before(deadline) {
 		idle := true
 		for _, p := range in.pipes {
-			if p.pending() > 0 || p.read.Load() != p.handled.Load() {
+			n, known := p.pending()
+			if n > 0 || p.read.Load() != p.handled.Load() {
+				idle = false
+			} else if !known && !p.quiet() {
 				idle = false
 			}
 		}
@@ -254,7 +260,7 @@ func (in *instance) command() (*exec.Cmd, error) {
 		}
 	}
 	cmd.Dir = f.CodeDir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(cmd)
 	env := map[string]string{}
 	for k, v := range f.Env {
 		env[k] = v
@@ -413,7 +419,7 @@ func (in *instance) handleInitError(w http.ResponseWriter, r *http.Request) {
 func (in *instance) kill() {
 	in.dead.Store(true)
 	if in.cmd != nil && in.cmd.Process != nil {
-		syscall.Kill(-in.cmd.Process.Pid, syscall.SIGKILL)
+		killGroup(in.cmd.Process)
 	}
 }
 
