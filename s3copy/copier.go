@@ -49,7 +49,8 @@ type Summary struct {
 	// Stopped is true when the copy stopped before the deadline with
 	// objects left; the next run passes Continuation as Job.StartAfter.
 	Stopped bool `json:"stopped,omitempty"`
-	// Continuation is set when the copy stopped: every key up to and
+	// Continuation is set when the copy stopped or its context was
+	// cancelled: every key up to and
 	// including it is done. It is empty when nothing was done yet (start
 	// from the beginning again).
 	Continuation string `json:"continuation_token,omitempty"`
@@ -191,6 +192,12 @@ func (c *Copier) Copy(ctx context.Context, job Job) (Summary, error) {
 	sum.DurationMS = sum.Duration.Milliseconds()
 	if stopped {
 		sum.Stopped = true
+		sum.Continuation = watermark
+		if sum.Continuation == "" {
+			sum.Continuation = job.StartAfter
+		}
+	} else if ctx.Err() != nil {
+		// Cancelled (Ctrl-C): the caller may resume from here too.
 		sum.Continuation = watermark
 		if sum.Continuation == "" {
 			sum.Continuation = job.StartAfter

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/xacct/xacct/crossaccount"
 )
@@ -37,8 +37,9 @@ func runAssume(ctx context.Context, m *Main, args []string) error {
 	format := fs.String("format", "env", "output: env (shell exports), json, or credential-process (for ~/.aws/config)")
 	noCache := fs.Bool("no-cache", false, "always call AssumeRole; do not read or write the cache")
 	region := fs.String("region", "", "region for STS (default: the SDK's)")
+	profile := fs.String("profile", "", "shared config profile of the base credentials (default: AWS_PROFILE, else default; a profile whose credential_process is xacct assume is replaced by its source_profile, else default)")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, `usage: xacct assume ROLE_ARN [flags]
+		fmt.Fprintln(fs.Output(), `usage: xacct assume ROLE_ARN [flags]
 
 Assumes ROLE_ARN with the credentials of the default chain (environment,
 profile; AWS_ENDPOINT_URL points it at the emulator) and prints the session:
@@ -49,6 +50,10 @@ or, in ~/.aws/config:
 
   [profile target]
   credential_process = xacct assume arn:aws:iam::222222222222:role/xacct-cross-account --format credential-process
+
+Used as a credential_process, xacct assume takes its own credentials from
+the environment or from the profile's source_profile (else "default"),
+never from the profile it serves, and fails at once on a loop.
 
 Sessions are cached in the user cache directory (xacct/assume) and reused
 until five minutes before they expire. An AccessDenied is explained in terms
@@ -61,15 +66,18 @@ flags:`)
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		roleARN, rest = args[0], args[1:]
 	}
-	if err := fs.Parse(rest); err != nil {
+	if err := m.parse(fs, rest); err != nil {
 		return err
 	}
-	if roleARN == "" && fs.NArg() > 0 {
-		roleARN = fs.Arg(0)
+	extra := fs.Args()
+	if roleARN == "" && len(extra) > 0 {
+		roleARN, extra = extra[0], extra[1:]
+	}
+	if len(extra) > 0 {
+		return usagef("assume: unexpected argument %q (one role ARN, then flags)", extra[0])
 	}
 	if roleARN == "" {
-		fs.Usage()
-		return errors.New("assume: the role ARN is missing")
+		return usagef("assume: the role ARN is missing: xacct assume ROLE_ARN [flags] (xacct help assume)")
 	}
 	if _, err := crossaccount.ParseRoleARN(roleARN); err != nil {
 		return err
@@ -77,15 +85,26 @@ flags:`)
 	switch *format {
 	case "env", "json", "credential-process":
 	default:
-		return fmt.Errorf("assume: unknown --format %q (env, json or credential-process)", *format)
+		return usagef("assume: unknown --format %q (env, json or credential-process)", *format)
 	}
-	cfg, err := sdkConfig(ctx, *region)
+	baseName, err := baseProfile(ctx, *profile, roleARN)
 	if err != nil {
 		return err
 	}
-	base, err := cfg.Credentials.Retrieve(ctx)
+	var opts []func(*config.LoadOptions) error
+	if *profile != "" || baseName != selectedProfile("") {
+		opts = append(opts, config.WithSharedConfigProfile(baseName))
+	}
+	if *region != "" {
+		opts = append(opts, config.WithRegion(*region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return fmt.Errorf("assume: no base credentials: %w", err)
+		return err
+	}
+	base, err := withAssumeChain(baseName, roleARN, func() (aws.Credentials, error) { return cfg.Credentials.Retrieve(ctx) })
+	if err != nil {
+		return fmt.Errorf("assume: no base credentials (profile %s): %w", baseName, err)
 	}
 	key := sha256.Sum256([]byte(strings.Join([]string{base.AccessKeyID, roleARN, *externalID, *session, duration.String(), aws.ToString(cfg.BaseEndpoint), os.Getenv("AWS_ENDPOINT_URL")}, "\x00")))
 	path := ""
@@ -106,7 +125,7 @@ flags:`)
 		if crossaccount.IsAccessDenied(err) {
 			return fmt.Errorf("%w\n\n%s", err, crossaccount.Explain(err))
 		}
-		return err
+		return endpointError(err)
 	}
 	c = cachedCreds{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken, Expiration: creds.Expires.UTC()}
 	if path != "" {

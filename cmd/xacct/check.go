@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -32,7 +31,7 @@ func runCheck(ctx context.Context, m *Main, args []string) error {
 	format := fs.String("format", "text", "output: text or json")
 	region := fs.String("region", "us-east-1", "region the templates are evaluated for")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, `usage: xacct check [flags] TEMPLATE...
+		fmt.Fprintln(fs.Output(), `usage: xacct check [flags] TEMPLATE...
 
 Checks CloudFormation/SAM templates with the policy engine, without deploying:
 for each Lambda function, can its execution role assume each role it names
@@ -53,7 +52,7 @@ flags:`)
 	var files []string
 	rest := args
 	for len(rest) > 0 {
-		if err := fs.Parse(rest); err != nil {
+		if err := m.parse(fs, rest); err != nil {
 			return err
 		}
 		if fs.NArg() == 0 {
@@ -63,11 +62,10 @@ flags:`)
 		rest = fs.Args()[1:]
 	}
 	if len(files) == 0 {
-		fs.Usage()
-		return errors.New("check: no template given")
+		return usagef("check: no template given: xacct check [flags] TEMPLATE... (xacct help check)")
 	}
 	if *format != "text" && *format != "json" {
-		return fmt.Errorf("check: --format must be text or json, not %q", *format)
+		return usagef("check: --format must be text or json, not %q", *format)
 	}
 	rep, err := check.Run(files, check.Options{Params: params, Accounts: accounts, Region: *region})
 	if err != nil {

@@ -6,12 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/xacct/xacct/crossaccount"
 	"github.com/xacct/xacct/s3copy"
@@ -31,29 +30,60 @@ func runCopy(ctx context.Context, m *Main, args []string) error {
 	acl := fs.String("acl", "bucket-owner-full-control", "canned ACL for written objects (empty for none)")
 	startAfter := fs.String("start-after", "", "continue after this key (a continuation token from an earlier run)")
 	region := fs.String("region", "", "region (default: the SDK's)")
-	quiet := fs.Bool("quiet", false, "no progress bar")
+	quiet := fs.Bool("quiet", false, "no progress bar or progress lines")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, `usage: xacct copy --source-bucket B --target-bucket B [--role-arn ARN] [flags]
+		fmt.Fprintln(fs.Output(), `usage: xacct copy s3://SOURCE-BUCKET[/PREFIX] s3://TARGET-BUCKET[/PREFIX] [--role-arn ARN] [flags]
+       xacct copy --source-bucket B [--prefix P] --target-bucket B [--dest-prefix P] [flags]
 
 Runs the s3-copy engine from a terminal: lists the source prefix and copies
 every object server-side to the target bucket, skipping objects already
 there with the same size and ETag, with a progress bar (objects, bytes,
-rate). Credentials come from the default chain (environment, profile;
+rate) on a terminal, a plain line every few seconds otherwise. On Ctrl-C
+it prints the --start-after that resumes the copy. Credentials come from the default chain (environment, profile;
 AWS_ENDPOINT_URL points at the emulator). Prints the same JSON summary as
 the function.
 
 flags:`)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	urls, err := m.parseInterleaved(fs, args)
+	if err != nil {
 		return err
 	}
-	if *src == "" || *dst == "" {
-		fs.Usage()
-		return errors.New("copy: --source-bucket and --target-bucket are required")
+	switch len(urls) {
+	case 0:
+	case 2:
+		if *src != "" || *dst != "" || *prefix != "" || *destPrefix != "" {
+			return usagef("copy: give the buckets either as s3:// URLs or with --source-bucket and --target-bucket, not both")
+		}
+		if *src, *prefix, err = parseS3URL(urls[0]); err != nil {
+			return err
+		}
+		if *dst, *destPrefix, err = parseS3URL(urls[1]); err != nil {
+			return err
+		}
+		if *destPrefix == "" {
+			// s3://b/data/ to s3://t keeps the keys as they are.
+			*destPrefix = *prefix
+		}
+	case 1:
+		return usagef("copy: the target is missing: xacct copy s3://SOURCE[/PREFIX] s3://TARGET[/PREFIX] (xacct help copy)")
+	default:
+		return usagef("copy: unexpected argument %q (a source and a target s3:// URL, then flags)", urls[2])
+	}
+	switch {
+	case *src == "" && *dst == "":
+		return usagef("copy: the source and target buckets are missing: xacct copy s3://SOURCE[/PREFIX] s3://TARGET[/PREFIX] (xacct help copy)")
+	case *src == "":
+		return usagef("copy: the source bucket is missing (--source-bucket B)")
+	case *dst == "":
+		return usagef("copy: the target bucket is missing (--target-bucket B)")
 	}
 	if *listWith != "role" && *listWith != "self" {
-		return fmt.Errorf("copy: --list-with must be role or self, not %q", *listWith)
+		return usagef("copy: --list-with must be role or self, not %q", *listWith)
+	}
+	if *concurrency < 1 || *concurrency > maxConcurrency {
+		return usagef("copy: --concurrency must be between 1 and %d, not %d", maxConcurrency, *concurrency)
 	}
 	cfg, err := sdkConfig(ctx, *region)
 	if err != nil {
@@ -69,7 +99,7 @@ flags:`)
 			if crossaccount.IsAccessDenied(err) {
 				return fmt.Errorf("%w\n\n%s", err, crossaccount.Explain(err))
 			}
-			return err
+			return endpointError(err)
 		}
 		target = s3.NewFromConfig(rcfg)
 	}
@@ -77,49 +107,63 @@ flags:`)
 	if *listWith == "self" {
 		source = own
 	}
-	var bar *progressbar.ProgressBar
-	var mu sync.Mutex
-	if !*quiet {
-		bar = progressbar.NewOptions64(-1,
-			progressbar.OptionSetWriter(m.Stderr),
-			progressbar.OptionSetDescription("copying"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("objects"),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionSpinnerType(14),
-			// No ticker goroutine: progressbar v3.19.1's reads the bar's
-			// state without its lock (a data race with Describe and
-			// Finish); the spinner moves on each progress report instead.
-			progressbar.OptionSetSpinnerChangeInterval(0),
-			progressbar.OptionClearOnFinish(),
-		)
-	}
+	progress := newProgress(m.Stderr, *quiet, time.Now)
 	c := s3copy.New(source, target, func(o *s3copy.Options) {
 		o.DestPrefix, o.Concurrency, o.ACL = *destPrefix, *concurrency, s3types.ObjectCannedACL(*acl)
-		if bar != nil {
-			o.Progress = func(p s3copy.Progress) {
-				mu.Lock()
-				defer mu.Unlock()
-				bar.Describe(fmt.Sprintf("copied %d, skipped %d, failed %d, %s", p.Copied, p.Skipped, p.Failed, humanBytes(p.Bytes)))
-				bar.Set(p.Copied + p.Skipped + p.Failed)
-			}
-		}
+		o.Progress = progress.update
 	})
-	sum, err := c.Copy(ctx, s3copy.Job{SourceBucket: *src, Prefix: *prefix, TargetBucket: *dst, StartAfter: *startAfter})
-	if bar != nil {
-		bar.Finish()
-	}
+	job := s3copy.Job{SourceBucket: *src, Prefix: *prefix, TargetBucket: *dst, StartAfter: *startAfter}
+	sum, err := c.Copy(ctx, job)
+	progress.finish()
 	enc := json.NewEncoder(m.Stdout)
 	enc.SetIndent("", "  ")
 	enc.Encode(sum)
+	return copyResult(ctx, job, sum, err)
+}
+
+// maxConcurrency bounds --concurrency: each copy in flight holds a
+// connection, and more than this only queues at S3.
+const maxConcurrency = 1024
+
+// copyResult turns the engine's outcome into the command's error: an
+// interrupted copy says how to resume, a failed listing is reported as
+// such, and failed objects are counted.
+func copyResult(ctx context.Context, job s3copy.Job, sum s3copy.Summary, err error) error {
+	if ctx.Err() != nil {
+		resume := "run the same command again (nothing was finished in key order yet)"
+		if sum.Continuation != "" {
+			resume = fmt.Sprintf("run the same command with --start-after %q to resume (every key up to it is done; copies already there are skipped)", sum.Continuation)
+		}
+		return fmt.Errorf("copy interrupted after %d copied, %d skipped: %s", sum.Copied, sum.Skipped, resume)
+	}
 	if err != nil {
-		return fmt.Errorf("%d objects failed to copy: %w", sum.Failed, err)
+		var oe *s3copy.ObjectError
+		if errors.As(err, &oe) && oe.Op == "ListObjectsV2" {
+			err = endpointError(err)
+			if sum.Failed == 0 {
+				return fmt.Errorf("listing s3://%s/%s failed: %w", job.SourceBucket, job.Prefix, oe.Err)
+			}
+			return fmt.Errorf("listing s3://%s/%s failed and %d objects failed to copy: %w", job.SourceBucket, job.Prefix, sum.Failed, err)
+		}
+		return fmt.Errorf("%d objects failed to copy: %w", sum.Failed, endpointError(err))
 	}
 	if sum.Stopped {
 		return fmt.Errorf("the copy stopped early; run again with --start-after %q", sum.Continuation)
 	}
 	return nil
+}
+
+// parseS3URL splits s3://bucket/prefix.
+func parseS3URL(u string) (bucket, prefix string, err error) {
+	rest, ok := strings.CutPrefix(u, "s3://")
+	if !ok {
+		return "", "", usagef("copy: %q is not an s3://BUCKET[/PREFIX] URL", u)
+	}
+	bucket, prefix, _ = strings.Cut(rest, "/")
+	if bucket == "" {
+		return "", "", usagef("copy: %q names no bucket", u)
+	}
+	return bucket, prefix, nil
 }
 
 func humanBytes(n int64) string {

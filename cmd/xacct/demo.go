@@ -63,7 +63,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	fs.SetOutput(m.Stderr)
 	dir := fs.String("dir", "", "the xacct source tree (default: found from the working directory)")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, `usage: xacct demo
+		fmt.Fprintln(fs.Output(), `usage: xacct demo
 
 Runs the whole system on an embedded emulator (no AWS account needed):
 deploys deploy/target.yaml and deploy/home.yaml through CloudFormation,
@@ -74,7 +74,10 @@ the Errors alarm firing and its email in the SNS outbox. Run it from the
 xacct source tree (it builds the functions with the Go toolchain).`)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	root := *dir

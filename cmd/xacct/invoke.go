@@ -23,7 +23,7 @@ func runInvoke(ctx context.Context, m *Main, args []string) error {
 	account := fs.String("account", "111111111111", "account the function is in (its root credentials are used)")
 	region := fs.String("region", "us-east-1", "region")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, `usage: xacct invoke NAME [--event FILE]
+		fmt.Fprintln(fs.Output(), `usage: xacct invoke NAME [--event FILE]
 
 Invokes a deployed function on the emulator and prints its result, then the
 log lines of the invocation (START, the function's own lines, END, REPORT).
@@ -36,15 +36,18 @@ flags:`)
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
 	}
-	if err := fs.Parse(rest); err != nil {
+	if err := m.parse(fs, rest); err != nil {
 		return err
 	}
-	if name == "" && fs.NArg() > 0 {
-		name = fs.Arg(0)
+	extra := fs.Args()
+	if name == "" && len(extra) > 0 {
+		name, extra = extra[0], extra[1:]
+	}
+	if len(extra) > 0 {
+		return usagef("invoke: unexpected argument %q (one function name, then flags)", extra[0])
 	}
 	if name == "" {
-		fs.Usage()
-		return fmt.Errorf("invoke: the function name is missing")
+		return usagef("invoke: the function name is missing: xacct invoke NAME [--event FILE] (xacct help invoke)")
 	}
 	payload := []byte("{}")
 	if *event != "" {
@@ -60,6 +63,9 @@ flags:`)
 		if !json.Valid(payload) {
 			return fmt.Errorf("invoke: %s is not valid JSON", *event)
 		}
+	}
+	if err := probeEmulator(ctx, *endpoint); err != nil {
+		return err
 	}
 	c := lambda.NewFromConfig(emulatorConfig(*endpoint, *account, *region))
 	out, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(name), Payload: payload, LogType: lambdatypes.LogTypeTail})

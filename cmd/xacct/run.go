@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -33,28 +35,62 @@ var commands = map[string]command{
 	"assume": {"print credentials for a role as shell exports or credential_process JSON (cached)", runAssume},
 }
 
-// Run dispatches args[0] to its subcommand.
+// Run dispatches args[0] to its subcommand. A usage error (exit 2 in
+// main) is a *usageError; help asked for is flag.ErrHelp (exit 0).
 func (m *Main) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		m.usage()
+	if len(args) == 0 {
+		m.usage(m.Stderr)
+		return usagef("a command is missing")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		m.usage(m.Stdout)
 		return nil
+	case "version", "-version", "--version":
+		if len(args) > 1 {
+			return usagef("version: unexpected argument %q", args[1])
+		}
+		fmt.Fprintln(m.Stdout, version())
+		return nil
+	case "help":
+		switch len(args) {
+		case 1:
+			m.usage(m.Stdout)
+			return nil
+		case 2:
+			if args[1] == "version" || args[1] == "help" {
+				m.usage(m.Stdout)
+				return nil
+			}
+			c, ok := commands[args[1]]
+			if !ok {
+				m.usage(m.Stderr)
+				return usagef("help: unknown command %q", args[1])
+			}
+			if err := c.run(ctx, m, []string{"-h"}); !errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return nil
+		}
+		return usagef("help: unexpected argument %q (xacct help COMMAND)", args[2])
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		m.usage()
-		return fmt.Errorf("unknown command %q", args[0])
+		m.usage(m.Stderr)
+		return usagef("unknown command %q", args[0])
 	}
 	return c.run(ctx, m, args[1:])
 }
 
-func (m *Main) usage() {
-	fmt.Fprintln(m.Stderr, "usage: xacct <command> [flags]\n\ncommands:")
+func (m *Main) usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: xacct <command> [flags]\n\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(m.Stderr, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
+	fmt.Fprintf(w, "  %-8s %s\n  %-8s %s\n", "help", "xacct help COMMAND describes a command and its flags", "version", "print the version of this build")
 }

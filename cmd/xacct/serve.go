@@ -21,10 +21,13 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	region := fs.String("region", "us-east-1", "default region")
 	quiet := fs.Bool("quiet", false, "do not log each request")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "usage: xacct serve [--addr 127.0.0.1:4566] [--data-dir DIR]\n\nRuns the local AWS emulator. Point any SDK at it with AWS_ENDPOINT_URL=http://ADDR;\nroot credentials of an account are its 12-digit id with secret \"test\".\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: xacct serve [--addr 127.0.0.1:4566] [--data-dir DIR]\n\nRuns the local AWS emulator. Point any SDK at it with AWS_ENDPOINT_URL=http://ADDR;\nroot credentials of an account are its 12-digit id with secret \"test\".\n\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	opts := []emulator.Option{emulator.WithRegion(*region)}

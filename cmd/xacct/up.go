@@ -87,7 +87,7 @@ func runUp(ctx context.Context, m *Main, args []string) error {
 	serveAddr := fs.String("serve", "", "start an embedded emulator on `ADDR`, deploy into it and keep serving")
 	dataDir := fs.String("data-dir", "", "with --serve: keep the emulator's state in `DIR`")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, `usage: xacct up [flags]
+		fmt.Fprintln(fs.Output(), `usage: xacct up [flags]
 
 Builds the functions in cmd/ (go build, linux on this machine's architecture),
 uploads their code, and deploys deploy/target.yaml into the target account and
@@ -99,10 +99,16 @@ credentials on the emulator; to deploy to AWS use "sam build && sam deploy"
 flags:`)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if *serveAddr == "" {
+		if err := probeEmulator(ctx, *endpoint); err != nil {
+			return err
+		}
 		home, _, err := c.deploy(ctx, m, *endpoint)
 		if err != nil {
 			return deployError(err)
