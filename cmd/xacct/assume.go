@@ -87,7 +87,7 @@ flags:`)
 	default:
 		return usagef("assume: unknown --format %q (env, json or credential-process)", *format)
 	}
-	baseName, err := baseProfile(ctx, *profile, roleARN)
+	baseName, err := baseProfile(*profile, roleARN)
 	if err != nil {
 		return err
 	}

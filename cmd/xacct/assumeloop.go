@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 )
 
 // assumeChainEnv lists the (profile, role) pairs of the `xacct assume`
@@ -33,6 +31,46 @@ func selectedProfile(flagValue string) string {
 	return "default"
 }
 
+// readProfile returns the keys of a profile in the shared config file
+// (AWS_CONFIG_FILE, else ~/.aws/config), lower-cased; nil when there is
+// no such file or profile. Only the two keys baseProfile needs are read,
+// so a small reader does: the SDK's own would refuse a profile that is
+// fine for this purpose (source_profile without role_arn).
+func readProfile(profile string) map[string]string {
+	path := os.Getenv("AWS_CONFIG_FILE")
+	if path == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return nil
+		}
+		path = filepath.Join(home, ".aws", "config")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var keys map[string]string
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' || line[0] == ';' {
+			continue
+		}
+		if line[0] == '[' {
+			name := strings.Join(strings.Fields(strings.Trim(line, "[]")), " ")
+			in = name == "profile "+profile || (profile == "default" && name == "default")
+			if in && keys == nil {
+				keys = map[string]string{}
+			}
+			continue
+		}
+		if k, v, ok := strings.Cut(line, "="); in && ok {
+			keys[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
+		}
+	}
+	return keys
+}
+
 // runsXacctAssume reports whether a credential_process command line runs
 // `xacct assume` (this executable, or one named xacct).
 func runsXacctAssume(command string) bool {
@@ -55,10 +93,10 @@ func runsXacctAssume(command string) bool {
 // AWS_PROFILE is what the child of that profile's credential_process
 // would load again, and so on without end): its source_profile is used
 // instead, else "default". It also refuses a loop through other profiles.
-func baseProfile(ctx context.Context, flagValue, roleARN string) (string, error) {
+func baseProfile(flagValue, roleARN string) (string, error) {
 	profile := selectedProfile(flagValue)
-	if sc, err := config.LoadSharedConfigProfile(ctx, profile); err == nil && runsXacctAssume(sc.CredentialProcess) {
-		base := sc.SourceProfileName
+	if sc := readProfile(profile); runsXacctAssume(sc["credential_process"]) {
+		base := sc["source_profile"]
 		if base == "" {
 			base = "default"
 		}

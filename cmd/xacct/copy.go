@@ -139,11 +139,10 @@ func copyResult(ctx context.Context, job s3copy.Job, sum s3copy.Summary, err err
 	if err != nil {
 		var oe *s3copy.ObjectError
 		if errors.As(err, &oe) && oe.Op == "ListObjectsV2" {
-			err = endpointError(err)
 			if sum.Failed == 0 {
-				return fmt.Errorf("listing s3://%s/%s failed: %w", job.SourceBucket, job.Prefix, oe.Err)
+				return fmt.Errorf("listing s3://%s/%s failed: %w", job.SourceBucket, job.Prefix, endpointError(oe.Err))
 			}
-			return fmt.Errorf("listing s3://%s/%s failed and %d objects failed to copy: %w", job.SourceBucket, job.Prefix, sum.Failed, err)
+			return fmt.Errorf("listing s3://%s/%s failed and %d objects failed to copy: %w", job.SourceBucket, job.Prefix, sum.Failed, endpointError(err))
 		}
 		return fmt.Errorf("%d objects failed to copy: %w", sum.Failed, endpointError(err))
 	}
