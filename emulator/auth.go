@@ -56,11 +56,24 @@ type callerSlot struct{}
 // JSON API call.
 func (e *Emulator) route(r *http.Request) (string, service.Handler) {
 	name := sigv4.ServiceOf(r)
-	if name == "" && r.Header.Get("X-Amz-Target") == "" && !strings.Contains(r.URL.RawQuery, "Action=") &&
-		!strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	if name == "" && !looksLikeAPICall(r) {
 		name = "s3"
 	}
 	return name, e.services[name]
+}
+
+// looksLikeAPICall reports whether an unsigned request is a JSON or query
+// API call rather than S3's: a JSON call names its operation in
+// X-Amz-Target, a query call in Action, in the query string or in a form
+// POSTed to "/". A form-encoded PUT or POST to a bucket or key is S3's
+// (urllib and curl --data send PUT bodies with that content type, for
+// example to a presigned URL).
+func looksLikeAPICall(r *http.Request) bool {
+	if r.Header.Get("X-Amz-Target") != "" || strings.Contains(r.URL.RawQuery, "Action=") {
+		return true
+	}
+	return r.Method == http.MethodPost && (r.URL.Path == "/" || r.URL.Path == "") &&
+		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
 }
 
 // authenticate verifies r and returns its caller and credential-scope

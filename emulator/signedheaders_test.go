@@ -356,3 +356,37 @@ func TestMalformedScopeAnsweredByItsService(t *testing.T) {
 		t.Errorf("logs: got %d %s", status, b)
 	}
 }
+
+// TestFormEncodedS3Requests: urllib and curl --data send a PUT body as
+// application/x-www-form-urlencoded. Unsigned, or presigned with Signature
+// Version 2 (what boto3's generate_presigned_url makes unless told
+// signature_version='s3v4'), such a request is S3's: S3 answers it as S3
+// does (SigV2 refused with InvalidRequest, an anonymous write denied), not
+// as a request for an unknown service. An unsigned form POSTed to "/" stays
+// a query API call.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingAWSSDK.html#UsingAWSSDK-sig2-deprecation
+func TestFormEncodedS3Requests(t *testing.T) {
+	srv := emulatortest.New(t)
+	s3c := s3.NewFromConfig(srv.Config(home), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("form-bkt")}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, method, path, code string
+		status                   int
+	}{
+		{"sigv2 presigned put", "PUT", "/form-bkt/k?AWSAccessKeyId=" + home + "&Signature=abc%3D&Expires=1896529220", "InvalidRequest", 400},
+		{"anonymous put", "PUT", "/form-bkt/k", "AccessDenied", 403},
+		{"query call", "POST", "/", "UnknownService", 400},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader("hello"))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			status, b := do(t, r)
+			if status != c.status || !strings.Contains(string(b), "<Code>"+c.code+"</Code>") {
+				t.Errorf("got %d %s, want %d %s", status, b, c.status, c.code)
+			}
+		})
+	}
+}
