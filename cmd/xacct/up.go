@@ -89,7 +89,7 @@ func runUp(ctx context.Context, m *Main, args []string) error {
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `usage: xacct up [flags]
 
-Builds the functions in cmd/ (go build, linux on this machine's architecture),
+Builds the functions in cmd/ (go build for this machine's OS and architecture),
 uploads their code, and deploys deploy/target.yaml into the target account and
 deploy/home.yaml into the home account of an emulator, through CloudFormation
 change sets, printing the stack events. It uses each account's root

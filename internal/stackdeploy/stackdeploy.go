@@ -36,8 +36,10 @@ import (
 type Builder func(ctx context.Context, dir string) ([]byte, error)
 
 // GoBuild builds the Go main package in dir as a Lambda `bootstrap` for
-// linux on this machine's architecture (so the emulator can run it; build
-// for the template's Architectures to deploy to AWS) and zips it.
+// this machine's OS and architecture (so the emulator can run it: linux
+// here is what Lambda runs, and on a Mac the emulator runs a darwin
+// bootstrap; build for linux and the template's Architectures to deploy
+// to AWS) and zips it.
 func GoBuild(ctx context.Context, dir string) ([]byte, error) {
 	out, err := os.MkdirTemp("", "xacct-build-")
 	if err != nil {
@@ -47,7 +49,7 @@ func GoBuild(ctx context.Context, dir string) ([]byte, error) {
 	bin := filepath.Join(out, "bootstrap")
 	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bin, ".")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build in %s: %v\n%s", dir, err, msg)
 	}
