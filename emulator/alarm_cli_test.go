@@ -21,6 +21,7 @@ import (
 // alarm in ALARM after the third, the alarm JSON in the outbox, then OK;
 // and AWS's errors for bad input.
 func TestAlarmCLI(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("aws CLI not on PATH")
 	}

@@ -45,6 +45,7 @@ func (c *stepClock) Add(d time.Duration) { c.ns.Add(int64(d)) }
 // missing permission is granted the copy succeeds and the alarm returns to
 // OK.
 func TestFailingCopyRaisesAlarm(t *testing.T) {
+	t.Parallel()
 	clock := newStepClock()
 	srv := emulatortest.New(t, emulator.WithClock(clock.Now))
 	ctx := context.Background()

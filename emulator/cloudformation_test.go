@@ -61,6 +61,7 @@ func deployProject(t *testing.T, srv *emulatortest.Server) (targetOut, homeOut *
 // TestDeployProjectTemplates deploys both templates through change sets,
 // runs the deployed copy function, updates a stack, and deletes both.
 func TestDeployProjectTemplates(t *testing.T) {
+	t.Parallel()
 	srv := emulatortest.New(t)
 	ctx := context.Background()
 	tout, hout := deployProject(t, srv)

@@ -25,3 +25,10 @@ func assumeAs(ctx context.Context, cfg aws.Config, roleARN string) (aws.Credenti
 	c := out.Credentials
 	return emulatortest.SessionCredentials(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken, *c.Expiration), nil
 }
+
+// Tests that cost seconds under -race and start their own
+// emulatortest.New(t), with their own clock (if any) and no t.Setenv, call
+// t.Parallel so CI's `go test -race ./...` stays well inside the default
+// 10-minute package timeout. Tests that measure wall time (timeouts,
+// shutdown, concurrency limits) or change the environment stay sequential:
+// they all finish before any parallel test resumes.

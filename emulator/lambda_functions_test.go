@@ -47,6 +47,7 @@ func switchSetup(t *testing.T, opts ...emulator.Option) (*emulatortest.Server, *
 // Lambda would; a warm invocation reuses the process and its cached
 // credentials, so the second call makes no second AssumeRole.
 func TestSwitchAccountFunction(t *testing.T) {
+	t.Parallel()
 	srv, lc := switchSetup(t)
 	var bodies []map[string]any
 	for i := 0; i < 3; i++ {
@@ -126,6 +127,7 @@ func TestConcurrentInvocations(t *testing.T) {
 // small echo, and the Qiita article's handler unmodified, copying objects
 // across accounts with boto3 against the emulator.
 func TestPythonRuntime(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 not installed")
 	}

@@ -198,6 +198,7 @@ func TestS3Objects(t *testing.T) {
 // TestS3ListObjectsV2 pages 2,500 keys with continuation tokens and checks
 // order, delimiters, start-after and UTF-8 keys.
 func TestS3ListObjectsV2(t *testing.T) {
+	t.Parallel()
 	srv := emulatortest.New(t)
 	ctx := context.Background()
 	c := s3For(srv.Config(home))

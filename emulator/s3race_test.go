@@ -24,6 +24,7 @@ import (
 // concurrent writers leave one of their objects). Run with the memory
 // store and with --data-dir.
 func TestS3GetRacesOverwriteAndDelete(t *testing.T) {
+	t.Parallel()
 	for _, store := range []string{"memory", "data-dir"} {
 		t.Run(store, func(t *testing.T) {
 			var opts []emulator.Option

@@ -149,6 +149,7 @@ func randomBytes(n int) []byte {
 // TestMultipartAndTransferManagers uploads and downloads multipart objects
 // with both transfer managers, and copies one with UploadPartCopy ranges.
 func TestMultipartAndTransferManagers(t *testing.T) {
+	t.Parallel()
 	srv := emulatortest.New(t)
 	ctx := context.Background()
 	c := s3.NewFromConfig(srv.Config(home))
