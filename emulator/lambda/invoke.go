@@ -107,19 +107,19 @@ func (s *Service) Invoke(ctx context.Context, ref, typ string, payload []byte, c
 		return &Result{RequestID: newRequestID()}, nil
 	case Event:
 		id := newRequestID()
-		if err := s.begin(); err != nil {
-			return nil, err
+		if !s.gate.Enter() {
+			return nil, errShuttingDown()
 		}
 		go func() {
-			defer s.work.Done()
+			defer s.gate.Leave()
 			s.runAsync(context.WithoutCancel(ctx), f, payload)
 		}()
 		return &Result{RequestID: id}, nil
 	}
-	if err := s.begin(); err != nil {
-		return nil, err
+	if !s.gate.Enter() {
+		return nil, errShuttingDown()
 	}
-	defer s.work.Done()
+	defer s.gate.Leave()
 	return s.invoke(ctx, f, payload, clientContext)
 }
 
@@ -137,7 +137,7 @@ func (s *Service) runAsync(ctx context.Context, f *Function, payload []byte) {
 			t := time.NewTimer(time.Duration(attempt+1) * time.Second)
 			select {
 			case <-t.C:
-			case <-s.retryCtx.Done():
+			case <-s.gate.Stopped():
 				t.Stop()
 				return // shutting down: no more retries
 			}
@@ -189,11 +189,11 @@ func (s *Service) InvokeFromService(ctx context.Context, inv ServiceInvocation) 
 		return err
 	}
 	payload := inv.Payload
-	if err := s.begin(); err != nil {
-		return err
+	if !s.gate.Enter() {
+		return errShuttingDown()
 	}
 	go func() {
-		defer s.work.Done()
+		defer s.gate.Leave()
 		s.runAsync(context.WithoutCancel(ctx), f, payload)
 	}()
 	return nil

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/internal/inflight"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/emulator/sts"
 	"github.com/xacct/xacct/policy"
@@ -89,15 +90,12 @@ type Service struct {
 	mu    sync.Mutex
 	pools map[string]*pool // by function ARN
 
-	// Shutting down (shutdown.go): work counts invocations in flight,
-	// live the execution environments running; stopping refuses new
-	// invocations, killed new environments.
-	work        sync.WaitGroup
-	live        map[*instance]struct{}
-	stopping    bool
-	killed      bool
-	retryCtx    context.Context // done once Stop was called
-	stopRetries context.CancelFunc
+	// Shutting down (shutdown.go): gate counts invocations in flight and
+	// refuses new ones once stopped, live holds the execution
+	// environments running, killed refuses new environments.
+	gate   *inflight.Gate
+	live   map[*instance]struct{}
+	killed bool
 }
 
 // New returns the Lambda service.
@@ -121,8 +119,7 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{opts: opts, store: st, pools: map[string]*pool{}, live: map[*instance]struct{}{}, retryCtx: ctx, stopRetries: cancel}, nil
+	return &Service{opts: opts, store: st, pools: map[string]*pool{}, live: map[*instance]struct{}{}, gate: inflight.New()}, nil
 }
 
 // Close kills every execution environment at once (Shutdown without a

@@ -13,18 +13,6 @@ func errShuttingDown() *awserr.Error {
 	return awserr.New(http.StatusInternalServerError, "ServiceException", "The emulator is shutting down and accepts no new invocations.")
 }
 
-// begin registers an invocation (synchronous, or an asynchronous one with
-// its retries) as work Shutdown waits for; it fails once Stop was called.
-func (s *Service) begin() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopping {
-		return errShuttingDown()
-	}
-	s.work.Add(1)
-	return nil
-}
-
 // track records a started execution environment so Shutdown can kill it;
 // after the kill it reports false and the caller must close it.
 func (s *Service) track(in *instance) bool {
@@ -46,12 +34,7 @@ func (s *Service) untrack(in *instance) {
 // Stop is the first phase of shutting down: new invocations are refused
 // (ServiceException), and asynchronous invocations make no further retry.
 // Invocations already running go on. Stop is idempotent.
-func (s *Service) Stop() {
-	s.mu.Lock()
-	s.stopping = true
-	s.mu.Unlock()
-	s.stopRetries()
-}
+func (s *Service) Stop() { s.gate.Stop() }
 
 // Shutdown stops the service (Stop), waits for the invocations in flight
 // until ctx is done, then kills every execution environment still
@@ -59,20 +42,8 @@ func (s *Service) Stop() {
 // it started is alive. It returns ctx's error if it had to kill
 // invocations in flight.
 func (s *Service) Shutdown(ctx context.Context) error {
-	s.Stop()
-	drained := make(chan struct{})
-	go func() {
-		s.work.Wait()
-		close(drained)
-	}()
-	var cut error
-	select {
-	case <-drained:
-	case <-ctx.Done():
-		cut = ctx.Err()
-		s.killAll()
-		<-drained // the killed invocations answer Runtime.ExitError at once
-	}
+	// The killed invocations answer Runtime.ExitError at once.
+	cut := s.gate.Drain(ctx, s.killAll)
 	s.mu.Lock()
 	s.killed = true
 	pools := s.pools

@@ -307,12 +307,12 @@ func (s *Service) post(_ context.Context, sub *subscription, e *envelope, body [
 	// The attempts outlive the request that caused them; only shutting
 	// down cancels them.
 	ctx := s.abortCtx
-	if !s.beginDelivery() {
+	if !s.gate.Enter() {
 		s.log.Warn("sns: shutting down, delivery not attempted", "endpoint", sub.Endpoint, "message_id", e.MessageId)
 		return
 	}
 	go func() {
-		defer s.pending.Done()
+		defer s.gate.Leave()
 		for attempt := 1; attempt <= deliveryAttempts; attempt++ {
 			req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.Endpoint, bytes.NewReader(body))
 			if err != nil {
@@ -390,12 +390,12 @@ func (s *Service) invoke(ctx context.Context, t *topic, sub *subscription, e *en
 	payload, _ := json.Marshal(ev)
 	inv := LambdaInvocation{FunctionArn: sub.Endpoint, Payload: payload, Service: "sns.amazonaws.com", SourceArn: t.Arn, SourceAccount: t.Owner}
 	ctx = s.abortCtx
-	if !s.beginDelivery() {
+	if !s.gate.Enter() {
 		s.log.Warn("sns: shutting down, delivery not attempted", "function", sub.Endpoint, "message_id", e.MessageId)
 		return
 	}
 	go func() {
-		defer s.pending.Done()
+		defer s.gate.Leave()
 		for attempt := 1; attempt <= deliveryAttempts; attempt++ {
 			err := s.opts.Invoker.InvokeFromService(ctx, inv)
 			if err == nil {

@@ -47,6 +47,7 @@ import (
 	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/internal/inflight"
 	"github.com/xacct/xacct/emulator/protocol/query"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/policy"
@@ -138,27 +139,24 @@ type Service struct {
 
 	outboxSeq atomic.Int64 // orders outbox files written in the same millisecond
 
-	mu      sync.Mutex
-	topics  map[string]*topic
-	subs    map[string]*subscription
-	saved   []byte         // state.json as last written, to undo a failed save
-	pending sync.WaitGroup // deliveries in flight
+	mu     sync.Mutex
+	topics map[string]*topic
+	subs   map[string]*subscription
+	saved  []byte // state.json as last written, to undo a failed save
 
-	// Shutting down (shutdown.go): stopping refuses new deliveries,
-	// retryCtx ends retries, abortCtx (the parent of every delivery
-	// attempt) cancels the attempts in flight.
-	stopping    bool
-	retryCtx    context.Context
-	stopRetries context.CancelFunc
-	abortCtx    context.Context
-	abort       context.CancelFunc
+	// Shutting down (shutdown.go): gate counts the deliveries in flight,
+	// refuses new ones and ends retries once stopped; abortCtx (the
+	// parent of every delivery attempt) cancels the attempts in flight.
+	gate     *inflight.Gate
+	abortCtx context.Context
+	abort    context.CancelFunc
 }
 
 // New returns the SNS service, loading its state from opts.DataDir.
 func New(opts Options) (*Service, error) {
 	s := &Service{opts: opts, now: opts.Now, log: opts.Log, client: opts.HTTPClient,
 		topics: map[string]*topic{}, subs: map[string]*subscription{}}
-	s.retryCtx, s.stopRetries = context.WithCancel(context.Background())
+	s.gate = inflight.New()
 	s.abortCtx, s.abort = context.WithCancel(context.Background())
 	if s.now == nil {
 		s.now = time.Now
@@ -214,7 +212,7 @@ func (s *Service) Close() error {
 
 // Drain waits until every delivery started so far (http/https posts,
 // Lambda invocations, confirmation requests) has finished or given up.
-func (s *Service) Drain() { s.pending.Wait() }
+func (s *Service) Drain() { s.gate.Wait() }
 
 // OutboxDir returns the directory email is written to.
 func (s *Service) OutboxDir() string { return s.outbox }
