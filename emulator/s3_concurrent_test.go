@@ -18,9 +18,9 @@ import (
 )
 
 // startOn runs an emulator keeping its state in dir; stop closes it.
-func startOn(t *testing.T, dir string) (c *s3.Client, stop func()) {
+func startOn(t *testing.T, dir string, opts ...emulator.Option) (c *s3.Client, stop func()) {
 	t.Helper()
-	emu, err := emulator.New(emulator.WithDataDir(dir))
+	emu, err := emulator.New(append([]emulator.Option{emulator.WithDataDir(dir)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,12 +57,17 @@ func (s *Service) createUpload(q *request) error {
 		Template: Object{Key: q.key, OwnerFullControl: full},
 	}
 	applyContentHeaders(&u.Template, q.r.Header)
-	s.store.mu.Lock()
+	_, unlock, err := s.store.lockUpload(q.bucket, u.ID)
+	if err != nil {
+		return err
+	}
 	err = s.store.saveUpload(u)
 	if err == nil {
+		s.store.mu.Lock()
 		s.store.uploads[u.ID] = u
+		s.store.mu.Unlock()
 	}
-	s.store.mu.Unlock()
+	unlock()
 	if err != nil {
 		return err
 	}
@@ -82,26 +87,40 @@ func partNumber(q *request) (int, error) {
 }
 
 // savePart records a part whose blob is durable, replacing an earlier
-// upload of the same number.
-func (s *Service) savePart(id string, p Part) error {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
+// upload of the same number. It holds the upload's lock, not the store's,
+// across writing the upload's record, so parts of other uploads are saved
+// in parallel.
+func (s *Service) savePart(bucket, id string, p Part) error {
+	_, unlock, err := s.store.lockUpload(bucket, id)
+	if err != nil {
+		s.store.blobs.Remove(p.Blob)
+		return err
+	}
+	defer unlock()
+	s.store.mu.RLock()
 	u := s.store.uploads[id]
+	var c Upload
+	if u != nil {
+		c = *u
+		c.Parts = make(map[int]Part, len(u.Parts)+1)
+		for n, q := range u.Parts {
+			c.Parts[n] = q
+		}
+	}
+	s.store.mu.RUnlock()
 	if u == nil {
 		s.store.blobs.Remove(p.Blob)
 		return errNoSuchUpload(id)
 	}
-	old, had := u.Parts[p.Number]
-	u.Parts[p.Number] = p
-	if err := s.store.saveUpload(u); err != nil {
-		if had {
-			u.Parts[p.Number] = old
-		} else {
-			delete(u.Parts, p.Number)
-		}
+	old, had := c.Parts[p.Number]
+	c.Parts[p.Number] = p
+	if err := s.store.saveUpload(&c); err != nil {
 		s.store.blobs.Remove(p.Blob)
 		return err
 	}
+	s.store.mu.Lock()
+	s.store.uploads[id] = &c
+	s.store.mu.Unlock()
 	if had {
 		s.store.blobs.Remove(old.Blob)
 	}
@@ -153,7 +172,7 @@ func (s *Service) uploadPart(q *request) error {
 	if u.Algorithm != "" {
 		p.Checksum = getChecksum(cs, u.Algorithm)
 	}
-	if err := s.savePart(u.ID, p); err != nil {
+	if err := s.savePart(q.bucket, u.ID, p); err != nil {
 		return err
 	}
 	q.w.Header().Set("ETag", p.ETag)
@@ -214,7 +233,7 @@ func (s *Service) uploadPartCopy(q *request) error {
 	if u.Algorithm != "" {
 		p.Checksum = h.sum(u.Algorithm)
 	}
-	if err := s.savePart(u.ID, p); err != nil {
+	if err := s.savePart(q.bucket, u.ID, p); err != nil {
 		return err
 	}
 	return q.writeXML(http.StatusOK, copyPartResult{Xmlns: xmlns, ETag: p.ETag, LastModified: isoTime(p.LastModified)})
@@ -239,7 +258,18 @@ func (s *Service) completeUpload(q *request) error {
 	if len(req.Parts) == 0 {
 		return errMalformedXML()
 	}
+	// The upload's lock orders this with its part uploads and its abort; the
+	// key's lock, taken for the commit, orders it with writes of the key.
+	bs, unlock, err := s.store.lockUpload(q.bucket, u.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	s.store.mu.RLock()
+	if u = s.store.uploads[u.ID]; u == nil {
+		s.store.mu.RUnlock()
+		return errNoSuchUpload(q.get("uploadId"))
+	}
 	parts := make([]Part, 0, len(req.Parts))
 	prev := 0
 	var perr error
@@ -303,7 +333,9 @@ func (s *Service) completeUpload(q *request) error {
 		setChecksum(&o.Checksums, u.Algorithm, compositeChecksum(u.Algorithm, sums))
 		o.Checksums.Type = "COMPOSITE"
 	}
-	old, err := s.store.putObject(q.bucket, &o)
+	unlockKey := s.store.lockName(q.bucket + "/" + q.key)
+	old, err := s.store.commitObject(bs, &o)
+	unlockKey()
 	if err != nil {
 		s.store.blobs.Remove(name)
 		return err
@@ -321,17 +353,14 @@ func (s *Service) completeUpload(q *request) error {
 	return q.writeXML(http.StatusOK, res)
 }
 
-// finishUpload forgets an upload and its part blobs.
+// finishUpload forgets an upload and its part blobs; the caller holds the
+// upload's lock.
 func (s *Service) finishUpload(u *Upload) {
+	s.store.removeUpload(u.ID)
 	s.store.mu.Lock()
 	delete(s.store.uploads, u.ID)
-	s.store.removeUpload(u.ID)
-	parts := make([]Part, 0, len(u.Parts))
-	for _, p := range u.Parts {
-		parts = append(parts, p)
-	}
 	s.store.mu.Unlock()
-	for _, p := range parts {
+	for _, p := range u.Parts {
 		s.store.blobs.Remove(p.Blob)
 	}
 }
@@ -347,6 +376,17 @@ func (s *Service) abortUpload(q *request) error {
 	u, err := s.upload(q)
 	if err != nil {
 		return err
+	}
+	_, unlock, err := s.store.lockUpload(q.bucket, u.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	s.store.mu.RLock()
+	u = s.store.uploads[u.ID]
+	s.store.mu.RUnlock()
+	if u == nil {
+		return errNoSuchUpload(q.get("uploadId"))
 	}
 	s.finishUpload(u)
 	return q.noContent(http.StatusNoContent)

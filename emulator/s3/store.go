@@ -34,11 +34,14 @@ type bucketState struct {
 // bytes they describe are durable.
 //
 // Locking: mu guards the maps and is never held across disk I/O by object
-// writes. An object write holds its bucket's writers lock shared and its
+// or multipart writes. An object write holds its bucket's writers lock shared and its
 // key's lock across writing and fsyncing its metadata and updating the
 // maps, so writes of one key reach the disk and memory in the same order
 // while writes of different keys proceed in parallel and share directory
-// fsyncs (dirs).
+// fsyncs (dirs). A multipart write (create, part, complete, abort) holds
+// its bucket's writers lock shared and its upload's lock the same way, so
+// parts of different uploads are committed in parallel and an upload's
+// record is rewritten by one writer at a time.
 type store struct {
 	mu      sync.RWMutex
 	buckets map[string]*bucketState
@@ -229,6 +232,17 @@ func (b *bucketState) removeKey(key string) {
 // lockKey holds bucket's writers lock shared and key's lock until the
 // returned unlock is called.
 func (s *store) lockKey(bucket, key string) (*bucketState, func(), error) {
+	return s.lockWrites(bucket, bucket+"/"+key)
+}
+
+// lockUpload holds bucket's writers lock shared and the lock of upload id
+// until the returned unlock is called. Holding it, a caller may take a key
+// lock with lockName (upload before key, never the other way round).
+func (s *store) lockUpload(bucket, id string) (*bucketState, func(), error) {
+	return s.lockWrites(bucket, bucket+"\x00upload\x00"+id)
+}
+
+func (s *store) lockWrites(bucket, name string) (*bucketState, func(), error) {
 	s.mu.RLock()
 	b := s.buckets[bucket]
 	s.mu.RUnlock()
@@ -240,7 +254,15 @@ func (s *store) lockKey(bucket, key string) (*bucketState, func(), error) {
 		b.writers.RUnlock()
 		return nil, nil, errNoSuchBucket(bucket)
 	}
-	id := bucket + "/" + key
+	unlock := s.lockName(name)
+	return b, func() {
+		unlock()
+		b.writers.RUnlock()
+	}, nil
+}
+
+// lockName holds the named lock until the returned unlock is called.
+func (s *store) lockName(id string) func() {
 	s.keysMu.Lock()
 	l := s.keys[id]
 	if l == nil {
@@ -250,15 +272,14 @@ func (s *store) lockKey(bucket, key string) (*bucketState, func(), error) {
 	l.refs++
 	s.keysMu.Unlock()
 	l.mu.Lock()
-	return b, func() {
+	return func() {
 		l.mu.Unlock()
 		s.keysMu.Lock()
 		if l.refs--; l.refs == 0 {
 			delete(s.keys, id)
 		}
 		s.keysMu.Unlock()
-		b.writers.RUnlock()
-	}, nil
+	}
 }
 
 // putObject commits o (whose blob is already durable) and returns the blob
@@ -270,7 +291,13 @@ func (s *store) putObject(bucket string, o *Object) (old string, err error) {
 		return "", err
 	}
 	defer unlock()
-	if err := s.saveObject(bucket, o); err != nil {
+	return s.commitObject(b, o)
+}
+
+// commitObject is putObject for a caller holding the bucket's writers lock
+// shared and o's key lock.
+func (s *store) commitObject(b *bucketState, o *Object) (old string, err error) {
+	if err := s.saveObject(b.Name, o); err != nil {
 		return "", err
 	}
 	s.mu.Lock()
