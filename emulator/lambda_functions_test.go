@@ -69,6 +69,11 @@ func TestSwitchAccountFunction(t *testing.T) {
 	if resp["statusCode"].(float64) != 400 {
 		t.Errorf("bad account id: %v", resp)
 	}
+	// A number is a caller's mistake too: 400, not a function error.
+	resp, out := invokeJSON(t, lc, "switch-account", `{"account_id":222222222222}`)
+	if out.FunctionError != nil || resp["statusCode"] != float64(400) {
+		t.Errorf("numeric account id: function error %v, payload %s", aws.ToString(out.FunctionError), out.Payload)
+	}
 	// JSON logs: the function's records and Lambda's platform records.
 	fl, err := cloudwatchlogs.NewFromConfig(srv.Config(home)).FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{
 		LogGroupName: aws.String("/aws/lambda/switch-account"), FilterPattern: aws.String(`{ $.level = "INFO" }`)})
@@ -77,8 +82,8 @@ func TestSwitchAccountFunction(t *testing.T) {
 	}
 	fl, _ = cloudwatchlogs.NewFromConfig(srv.Config(home)).FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{
 		LogGroupName: aws.String("/aws/lambda/switch-account"), FilterPattern: aws.String(`{ $.type = "platform.report" }`)})
-	if len(fl.Events) != 4 {
-		t.Errorf("got %d platform.report records, want 4", len(fl.Events))
+	if len(fl.Events) != 5 { // three warm invocations, "abc", the number
+		t.Errorf("got %d platform.report records, want 5", len(fl.Events))
 	}
 }
 

@@ -23,6 +23,53 @@ import (
 // Event is the function's input: {"account_id": "222222222222"}.
 type Event struct {
 	AccountID string `json:"account_id"`
+	// invalid says what was wrong with an event whose account_id is not a
+	// JSON string (a number, say) or that is not a JSON object at all;
+	// Handle answers such events 400 instead of failing the invocation.
+	invalid string
+}
+
+// UnmarshalJSON reads an event. An account_id of another JSON type than
+// string, or an event that is not an object, is recorded for Handle to
+// answer 400, so a caller's mistake is not a function error (which would
+// count in the Errors metric and could fire the alarm).
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil || fields == nil {
+		e.invalid = "the event must be a JSON object with a string account_id, got " + jsonKind(b)
+		return nil
+	}
+	v, ok := fields["account_id"]
+	if !ok || string(v) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(v, &e.AccountID); err != nil {
+		e.invalid = "Invalid account_id: must be a string of 12 digits, got " + jsonKind(v)
+	}
+	return nil
+}
+
+// jsonKind names the JSON type of a value, for error messages.
+func jsonKind(v []byte) string {
+	for _, c := range v {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{':
+			return "an object"
+		case '[':
+			return "an array"
+		case '"':
+			return "a string"
+		case 't', 'f':
+			return "a boolean"
+		case 'n':
+			return "null"
+		default:
+			return "a number"
+		}
+	}
+	return "nothing"
 }
 
 // Response is the function's output; Body is a JSON document as a string.
@@ -92,6 +139,10 @@ func respond(status int, b body) Response {
 // (with the error code and, for AccessDenied, the setup explanation — never
 // credentials); it returns no Go error, as the seed's function does.
 func (h *Handler) Handle(ctx context.Context, ev Event) (Response, error) {
+	if ev.invalid != "" {
+		h.Log.ErrorContext(ctx, "invalid event", slog.String("error", ev.invalid))
+		return respond(http.StatusBadRequest, body{Message: ev.invalid}), nil
+	}
 	if ev.AccountID == "" {
 		h.Log.ErrorContext(ctx, "missing account_id in event")
 		return respond(http.StatusBadRequest, body{Message: "Missing account_id"}), nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -109,5 +110,30 @@ func TestHandler(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), secret) || strings.Contains(resp.Body, secret) {
 		t.Error("a secret access key leaked into logs or the response")
+	}
+}
+
+// TestHandlerNonStringAccountID: an account_id that is a number (or any
+// other non-string), or an event that is not an object, answers 400 like
+// any other invalid input, never a function error (issue 15).
+func TestHandlerNonStringAccountID(t *testing.T) {
+	srv := emulatortest.New(t)
+	cfg, _ := execSession(t, srv, true)
+	h := switchaccount.New(cfg, switchaccount.Config{RoleName: "external-role", SessionName: "switch-account"}, lambdalog.NewWithLevel(io.Discard, 0))
+	for _, tc := range []struct{ event, msg string }{
+		{`{"account_id": 222222222222}`, "Invalid account_id: must be a string of 12 digits, got a number"},
+		{`{"account_id": ["222222222222"]}`, "Invalid account_id: must be a string of 12 digits, got an array"},
+		{`{"account_id": true}`, "Invalid account_id: must be a string of 12 digits, got a boolean"},
+		{`"222222222222"`, "the event must be a JSON object with a string account_id, got a string"},
+		{`{"account_id": null}`, "Missing account_id"},
+	} {
+		var ev switchaccount.Event
+		if err := json.Unmarshal([]byte(tc.event), &ev); err != nil {
+			t.Fatalf("%s: %v", tc.event, err)
+		}
+		resp, b := invoke(t, h, ev)
+		if resp.StatusCode != 400 || b.Message != tc.msg {
+			t.Errorf("%s: got %d %q, want 400 %q", tc.event, resp.StatusCode, b.Message, tc.msg)
+		}
 	}
 }
