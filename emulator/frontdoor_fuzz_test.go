@@ -119,7 +119,7 @@ func FuzzFrontDoor(f *testing.F) {
 		}
 		svc := frontDoorServices[int(mode&0x7f)%len(frontDoorServices)]
 		if svc != "" {
-			hash := hexSHA(body)
+			hash := sha256Hex(body)
 			if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && svc == "s3" {
 				hash = h // UNSIGNED-PAYLOAD, a streaming mode, or a wrong hash
 			}

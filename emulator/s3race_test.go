@@ -43,6 +43,7 @@ func TestS3GetRacesOverwriteAndDelete(t *testing.T) {
 			}
 			putString(t, c, "race", "k", strings.Repeat("0", 1000))
 			var stop atomic.Bool
+			var wrote atomic.Int32 // acknowledged overwrites: without them there is no race
 			var wg sync.WaitGroup
 			for w := 0; w < 2; w++ {
 				wg.Add(1)
@@ -54,7 +55,9 @@ func TestS3GetRacesOverwriteAndDelete(t *testing.T) {
 							continue
 						}
 						v := i % 4
-						c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("race"), Key: aws.String("k"), Body: strings.NewReader(strings.Repeat(fmt.Sprint(v), 1000+v))})
+						if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("race"), Key: aws.String("k"), Body: strings.NewReader(strings.Repeat(fmt.Sprint(v), 1000+v))}); err == nil {
+							wrote.Add(1)
+						}
 					}
 				}(w)
 			}
@@ -77,6 +80,9 @@ func TestS3GetRacesOverwriteAndDelete(t *testing.T) {
 			rg.Wait()
 			stop.Store(true)
 			wg.Wait()
+			if wrote.Load() == 0 {
+				t.Error("no overwrite succeeded while the readers ran")
+			}
 		})
 	}
 }

@@ -30,11 +30,6 @@ import (
 // rootCreds are the root credentials of the home account.
 var rootCreds = aws.Credentials{AccessKeyID: home, SecretAccessKey: emulator.RootSecret}
 
-func hexSHA(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
-}
-
 // signOnly signs r by hand with exactly the headers named in signed (lower
 // case), which the SDK signers never allow: they always sign host and
 // every x-amz-* header present. Paths and queries must need no escaping.
@@ -56,7 +51,7 @@ func signOnly(r *http.Request, c aws.Credentials, service, region string, signed
 	}
 	canon.WriteString("\n" + strings.Join(signed, ";") + "\n" + payloadHash)
 	scope := sigv4.Scope{AccessKeyID: c.AccessKeyID, Date: date[:8], Region: region, Service: service}
-	sts := "AWS4-HMAC-SHA256\n" + date + "\n" + scope.String() + "\n" + hexSHA([]byte(canon.String()))
+	sts := "AWS4-HMAC-SHA256\n" + date + "\n" + scope.String() + "\n" + sha256Hex([]byte(canon.String()))
 	m := hmac.New(sha256.New, sigv4.SigningKey(c.SecretAccessKey, scope))
 	m.Write([]byte(sts))
 	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+c.AccessKeyID+"/"+scope.String()+
@@ -66,7 +61,7 @@ func signOnly(r *http.Request, c aws.Credentials, service, region string, signed
 // signSDK signs r with aws-sdk-go-v2's signer, as an SDK client does.
 func signSDK(t *testing.T, r *http.Request, body []byte, service, region string) {
 	t.Helper()
-	hash := hexSHA(body)
+	hash := sha256Hex(body)
 	if service == "s3" {
 		r.Header.Set("X-Amz-Content-Sha256", hash)
 	}
@@ -184,8 +179,8 @@ func TestS3UnsignedAmzHeaders(t *testing.T) {
 	// x-amz-content-sha256 is the canonical request's payload line, so it
 	// is covered even when not listed.
 	r, _ = http.NewRequest("PUT", srv.URL+"/sig-bucket/nolist", bytes.NewReader(body))
-	r.Header.Set("X-Amz-Content-Sha256", hexSHA(body))
-	signOnly(r, rootCreds, "s3", "us-east-1", []string{"host", "x-amz-date"}, hexSHA(body), time.Now())
+	r.Header.Set("X-Amz-Content-Sha256", sha256Hex(body))
+	signOnly(r, rootCreds, "s3", "us-east-1", []string{"host", "x-amz-date"}, sha256Hex(body), time.Now())
 	if status, b := do(t, r); status != 200 {
 		t.Errorf("PUT with x-amz-content-sha256 unlisted: got %d %s, want 200", status, b)
 	}
@@ -203,8 +198,8 @@ func TestHostMustBeSigned(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, _ := http.NewRequest("GET", srv.URL+"/host-bucket", nil)
-	r.Header.Set("X-Amz-Content-Sha256", hexSHA(nil))
-	signOnly(r, rootCreds, "s3", "us-east-1", []string{"x-amz-content-sha256", "x-amz-date"}, hexSHA(nil), time.Now())
+	r.Header.Set("X-Amz-Content-Sha256", sha256Hex(nil))
+	signOnly(r, rootCreds, "s3", "us-east-1", []string{"x-amz-content-sha256", "x-amz-date"}, sha256Hex(nil), time.Now())
 	status, b := do(t, r)
 	var e s3ErrorBody
 	xml.Unmarshal(b, &e)
@@ -215,7 +210,7 @@ func TestHostMustBeSigned(t *testing.T) {
 	form := []byte("Action=GetCallerIdentity&Version=2011-06-15")
 	r, _ = http.NewRequest("POST", srv.URL+"/", bytes.NewReader(form))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	signOnly(r, rootCreds, "sts", "us-east-1", []string{"content-type", "x-amz-date"}, hexSHA(form), time.Now())
+	signOnly(r, rootCreds, "sts", "us-east-1", []string{"content-type", "x-amz-date"}, sha256Hex(form), time.Now())
 	if status, b := do(t, r); status != 400 || !strings.Contains(string(b), "<Code>IncompleteSignature</Code>") ||
 		!strings.Contains(string(b), "must be a &#39;SignedHeader&#39;") {
 		t.Errorf("STS without host signed: got %d %s", status, b)
@@ -238,7 +233,7 @@ func TestUnsignedAmzHeaderIgnoredOutsideS3(t *testing.T) {
 	r, _ := http.NewRequest("POST", srv.URL+"/", bytes.NewReader(body))
 	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	r.Header.Set("X-Amz-Target", "Logs_20140328.DeleteLogGroup")
-	signOnly(r, rootCreds, "logs", "us-east-1", []string{"content-type", "host", "x-amz-date"}, hexSHA(body), time.Now())
+	signOnly(r, rootCreds, "logs", "us-east-1", []string{"content-type", "host", "x-amz-date"}, sha256Hex(body), time.Now())
 	status, b := do(t, r)
 	if status == 200 {
 		t.Errorf("request with an unsigned X-Amz-Target was served: %d %s", status, b)

@@ -190,14 +190,10 @@ func (c *Copier) Copy(ctx context.Context, job Job) (Summary, error) {
 	}
 	sum.Duration = c.opts.Now().Sub(start)
 	sum.DurationMS = sum.Duration.Milliseconds()
-	if stopped {
-		sum.Stopped = true
-		sum.Continuation = watermark
-		if sum.Continuation == "" {
-			sum.Continuation = job.StartAfter
-		}
-	} else if ctx.Err() != nil {
-		// Cancelled (Ctrl-C): the caller may resume from here too.
+	// Stopped before the deadline, or cancelled (Ctrl-C): the caller may
+	// resume from here.
+	if stopped || ctx.Err() != nil {
+		sum.Stopped = stopped
 		sum.Continuation = watermark
 		if sum.Continuation == "" {
 			sum.Continuation = job.StartAfter

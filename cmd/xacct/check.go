@@ -49,17 +49,9 @@ flags:`)
 		fs.PrintDefaults()
 	}
 	// Flags may follow the templates.
-	var files []string
-	rest := args
-	for len(rest) > 0 {
-		if err := m.parse(fs, rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
+	files, err := m.parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(files) == 0 {
 		return usagef("check: no template given: xacct check [flags] TEMPLATE... (xacct help check)")

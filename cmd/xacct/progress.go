@@ -26,7 +26,6 @@ type progress struct {
 	now  func() time.Time
 	bar  *progressbar.ProgressBar // nil unless w is a terminal
 	last time.Time
-	p    s3copy.Progress
 	off  bool
 }
 
@@ -69,7 +68,6 @@ func (pr *progress) update(p s3copy.Progress) {
 	}
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	pr.p = p
 	if pr.bar != nil {
 		pr.bar.Describe(pr.line(p))
 		pr.bar.Set(p.Copied + p.Skipped + p.Failed)

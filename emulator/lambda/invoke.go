@@ -133,14 +133,8 @@ func (s *Service) runAsync(ctx context.Context, f *Function, payload []byte) {
 			return
 		}
 		s.opts.Log.Info("async invocation failed", slog.String("function", f.Name), slog.Int("attempt", attempt+1))
-		if attempt < 2 {
-			t := time.NewTimer(time.Duration(attempt+1) * time.Second)
-			select {
-			case <-t.C:
-			case <-s.gate.Stopped():
-				t.Stop()
-				return // shutting down: no more retries
-			}
+		if attempt < 2 && !s.gate.Sleep(time.Duration(attempt+1)*time.Second) {
+			return // shutting down: no more retries
 		}
 	}
 }

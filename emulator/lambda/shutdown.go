@@ -44,14 +44,10 @@ func (s *Service) Stop() { s.gate.Stop() }
 func (s *Service) Shutdown(ctx context.Context) error {
 	// The killed invocations answer Runtime.ExitError at once.
 	cut := s.gate.Drain(ctx, s.killAll)
+	live := s.stopLive()
 	s.mu.Lock()
-	s.killed = true
 	pools := s.pools
 	s.pools = map[string]*pool{}
-	live := make([]*instance, 0, len(s.live))
-	for in := range s.live {
-		live = append(live, in)
-	}
 	s.mu.Unlock()
 	for _, p := range pools {
 		p.shutdown()
@@ -68,14 +64,20 @@ func (s *Service) Shutdown(ctx context.Context) error {
 // killAll kills every execution environment, busy or idle; the ones being
 // started are killed as soon as they are (track).
 func (s *Service) killAll() {
+	for _, in := range s.stopLive() {
+		in.kill()
+	}
+}
+
+// stopLive refuses new execution environments (track) and returns the
+// ones running.
+func (s *Service) stopLive() []*instance {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.killed = true
 	live := make([]*instance, 0, len(s.live))
 	for in := range s.live {
 		live = append(live, in)
 	}
-	s.mu.Unlock()
-	for _, in := range live {
-		in.kill()
-	}
+	return live
 }

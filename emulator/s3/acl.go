@@ -32,6 +32,18 @@ type aclBody struct {
 	public, others, bucketOwnerFull bool
 }
 
+// check refuses an ACL body the bucket does not take: grants to others
+// under BucketOwnerEnforced, public grants under BlockPublicAcls.
+func (a aclBody) check(b Bucket) error {
+	if b.Ownership == OwnershipEnforced && a.others {
+		return errACLNotSupported()
+	}
+	if a.public && blocksPublicACLs(b) {
+		return errAccessDenied("Access Denied")
+	}
+	return nil
+}
+
 var aclPermissions = map[string]bool{"FULL_CONTROL": true, "READ": true, "WRITE": true, "READ_ACP": true, "WRITE_ACP": true}
 
 // readACLBody parses an ACL body; ok is false when there is none. A body

@@ -507,10 +507,12 @@ func (s *Service) putBucketACL(q *request) error {
 	if err != nil {
 		return err
 	}
-	if hasBody && b.Ownership == OwnershipEnforced && body.others {
-		return errACLNotSupported()
+	if hasBody {
+		if err := body.check(b); err != nil {
+			return err
+		}
 	}
-	if (hasBody && body.public || publicCannedACLs[q.r.Header.Get("X-Amz-Acl")]) && blocksPublicACLs(b) {
+	if publicCannedACLs[q.r.Header.Get("X-Amz-Acl")] && blocksPublicACLs(b) {
 		return errAccessDenied("Access Denied")
 	}
 	return q.noContent(http.StatusOK)

@@ -333,7 +333,7 @@ func (s *Service) completeUpload(q *request) error {
 		setChecksum(&o.Checksums, u.Algorithm, compositeChecksum(u.Algorithm, sums))
 		o.Checksums.Type = "COMPOSITE"
 	}
-	unlockKey := s.store.lockName(q.bucket + "/" + q.key)
+	unlockKey := s.store.lockName(keyLockName(q.bucket, q.key))
 	old, err := s.store.commitObject(bs, &o)
 	unlockKey()
 	if err != nil {

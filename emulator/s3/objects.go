@@ -607,11 +607,8 @@ func (s *Service) putObjectACL(q *request) error {
 		return err
 	}
 	if hasBody {
-		if b.Ownership == OwnershipEnforced && body.others {
-			return errACLNotSupported()
-		}
-		if body.public && blocksPublicACLs(b) {
-			return errAccessDenied("Access Denied")
+		if err := body.check(b); err != nil {
+			return err
 		}
 		full = body.bucketOwnerFull
 	}

@@ -232,8 +232,12 @@ func (b *bucketState) removeKey(key string) {
 // lockKey holds bucket's writers lock shared and key's lock until the
 // returned unlock is called.
 func (s *store) lockKey(bucket, key string) (*bucketState, func(), error) {
-	return s.lockWrites(bucket, bucket+"/"+key)
+	return s.lockWrites(bucket, keyLockName(bucket, key))
 }
+
+// keyLockName names the lock of key in bucket (lockKey, and
+// CompleteMultipartUpload's commit under its upload lock).
+func keyLockName(bucket, key string) string { return bucket + "/" + key }
 
 // lockUpload holds bucket's writers lock shared and the lock of upload id
 // until the returned unlock is called. Holding it, a caller may take a key
@@ -384,19 +388,11 @@ func (s *store) lockBucketWrites(bucket string) (*bucketState, func(), error) {
 // deleteBucket deletes a bucket once no object write is in flight in it,
 // if check (called with mu held) allows it.
 func (s *store) deleteBucket(name string, check func(*bucketState) error) error {
-	s.mu.RLock()
-	b := s.buckets[name]
-	s.mu.RUnlock()
-	if b == nil {
-		return errNoSuchBucket(name)
+	b, unlock, err := s.lockBucketWrites(name)
+	if err != nil {
+		return err
 	}
-	b.writers.Lock()
-	defer b.writers.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if b.deleted {
-		return errNoSuchBucket(name)
-	}
+	defer unlock()
 	if err := check(b); err != nil {
 		return err
 	}

@@ -36,10 +36,12 @@ func ServiceOf(r *http.Request) string {
 	if s, ok := ScopeOf(r); ok {
 		return s.Service
 	}
-	cred := r.URL.Query().Get("X-Amz-Credential")
+	var cred string
 	if h := r.Header.Get("Authorization"); h != "" {
 		_, rest, _ := strings.Cut(h, "Credential=")
 		cred, _, _ = strings.Cut(rest, ",")
+	} else if strings.Contains(r.URL.RawQuery, "X-Amz-Credential") {
+		cred = r.URL.Query().Get("X-Amz-Credential")
 	}
 	parts := strings.Split(strings.TrimSpace(cred), "/")
 	if n := len(parts); n >= 2 && parts[n-1] == "aws4_request" {

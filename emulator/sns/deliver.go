@@ -341,7 +341,7 @@ func (s *Service) post(_ context.Context, sub *subscription, e *envelope, body [
 				err = fmt.Errorf("status %d", resp.StatusCode)
 			}
 			s.log.Warn("sns: http delivery failed", "endpoint", sub.Endpoint, "attempt", attempt, "error", err)
-			if attempt < deliveryAttempts && !s.retryPause() {
+			if attempt < deliveryAttempts && !s.gate.Sleep(s.opts.RetryDelay) {
 				return
 			}
 		}
@@ -402,7 +402,7 @@ func (s *Service) invoke(ctx context.Context, t *topic, sub *subscription, e *en
 				return
 			}
 			s.log.Warn("sns: lambda delivery failed", "function", sub.Endpoint, "attempt", attempt, "error", err)
-			if attempt < deliveryAttempts && !s.retryPause() {
+			if attempt < deliveryAttempts && !s.gate.Sleep(s.opts.RetryDelay) {
 				return
 			}
 		}

@@ -3,21 +3,7 @@ package sns
 import (
 	"context"
 	"os"
-	"time"
 )
-
-// retryPause waits RetryDelay before the next delivery attempt; it
-// reports false when the service stopped meanwhile (no more retries).
-func (s *Service) retryPause() bool {
-	t := time.NewTimer(s.opts.RetryDelay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-s.gate.Stopped():
-		return false
-	}
-}
 
 // Stop is the first phase of shutting down: no delivery starts and none
 // is retried from now on; attempts in flight go on. It is idempotent.

@@ -19,8 +19,8 @@ func TestCatalogue(t *testing.T) {
 	}
 	for _, p := range all {
 		t.Run(p.Name, func(t *testing.T) {
-			if want := "arn:aws:iam::aws:policy" + p.Path + p.Name; p.ARN != want {
-				t.Errorf("got ARN %s, want %s", p.ARN, want)
+			if got, ok := awsmanaged.Lookup(p.ARN); !ok || got.Name != p.Name {
+				t.Errorf("Lookup(%s): got %q, %v; want %s", p.ARN, got.Name, ok, p.Name)
 			}
 			if p.VersionID == "" || p.CreateDate.IsZero() {
 				t.Errorf("got version %q created %v, want both set", p.VersionID, p.CreateDate)
@@ -33,6 +33,15 @@ func TestCatalogue(t *testing.T) {
 				t.Errorf("Lookup(%s) = %v, want the catalogue's policy", p.ARN, ok)
 			}
 		})
+	}
+}
+
+// TestLookupByPath: a policy under a path is found by its full ARN, as
+// AWS publishes it.
+func TestLookupByPath(t *testing.T) {
+	const arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+	if p, ok := awsmanaged.Lookup(arn); !ok || p.ARN != arn || p.Path != "/service-role/" {
+		t.Errorf("Lookup(%s): got %+v, %v", arn, p.ARN, ok)
 	}
 }
 

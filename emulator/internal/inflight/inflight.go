@@ -11,6 +11,7 @@ package inflight
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Gate admits work until Stop. The zero value is not usable; call New.
@@ -40,7 +41,7 @@ func (g *Gate) Enter() bool {
 // Leave ends a piece of work registered by Enter.
 func (g *Gate) Leave() { g.work.Done() }
 
-// Stop refuses new work from now on and closes Stopped; work already
+// Stop refuses new work from now on and ends every Sleep; work already
 // entered goes on. Stop is idempotent.
 func (g *Gate) Stop() {
 	g.mu.Lock()
@@ -51,9 +52,18 @@ func (g *Gate) Stop() {
 	}
 }
 
-// Stopped is closed once Stop was called: work waiting to retry selects
-// on it and gives up.
-func (g *Gate) Stopped() <-chan struct{} { return g.stopped }
+// Sleep waits d before work retries; it reports false, at once, when Stop
+// ends the wait (no more retries).
+func (g *Gate) Sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-g.stopped:
+		return false
+	}
+}
 
 // Wait blocks until no work is in flight.
 func (g *Gate) Wait() { g.work.Wait() }

@@ -106,7 +106,7 @@ func Read(r io.Reader, fn func(payload []byte) error) (good int64, dropped *Drop
 	var frame [frameSize]byte
 	var buf bytes.Buffer
 	for {
-		n, err := io.ReadFull(br, frame[:])
+		_, err := io.ReadFull(br, frame[:])
 		if errors.Is(err, io.EOF) {
 			return good, nil, nil
 		}
@@ -116,7 +116,6 @@ func Read(r io.Reader, fn func(payload []byte) error) (good int64, dropped *Drop
 		if err != nil {
 			return good, nil, err
 		}
-		_ = n
 		length := int64(binary.LittleEndian.Uint32(frame[0:4]))
 		sum := binary.LittleEndian.Uint32(frame[4:8])
 		buf.Reset()
@@ -368,8 +367,5 @@ func (j *Journal) Close() error {
 // Remove closes the journal and deletes its file durably.
 func (j *Journal) Remove() error {
 	j.Close()
-	if err := os.Remove(j.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return fsutil.SyncDir(filepath.Dir(j.path))
+	return removeDurably(j.path)
 }
