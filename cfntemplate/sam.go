@@ -108,6 +108,11 @@ type sam struct {
 	// original is the resources section as given, for event sources
 	// that look up other resources (S3 buckets).
 	original *Node
+	// restAPI and httpAPI collect the routes of Api and HttpApi events
+	// for the implicit APIs; globalsAPI and globalsHTTPAPI tell whether
+	// the Globals section configures them.
+	restAPI, httpAPI           implicitAPI
+	globalsAPI, globalsHTTPAPI bool
 }
 
 func newSAM(root *Node, opts TransformOptions) *sam {
@@ -153,6 +158,10 @@ func (s *sam) run() error {
 	}
 	s.resources = res
 	s.original = res.Clone()
+	if g := s.root.Get("Globals"); g.IsMap() {
+		s.globalsAPI = g.Has("Api")
+		s.globalsHTTPAPI = g.Has("HttpApi")
+	}
 	if err := s.applyGlobals(); err != nil {
 		return err
 	}
@@ -202,6 +211,15 @@ func (s *sam) run() error {
 				}
 			}
 			res.Set(g.Key, g.Value)
+		}
+	}
+	if len(s.errs) == 0 {
+		apis, err := s.implicitAPIs()
+		if err != nil {
+			s.errs = append(s.errs, err)
+		}
+		for _, a := range apis {
+			res.Set(a.Key, a.Value)
 		}
 	}
 	if len(s.errs) > 0 {

@@ -18,6 +18,34 @@ func eventSpecs(typ string) ([]propSpec, bool) {
 			{"InputTransformer", isDict, false}}, true
 	case "S3":
 		return []propSpec{{"Bucket", isStr, true}, {"Events", passThrough, true}, {"Filter", passThrough, false}}, true
+	case "SNS":
+		return []propSpec{{"Topic", isStr, true}, {"Region", isStr, false}, {"FilterPolicy", passThrough, false},
+			{"FilterPolicyScope", passThrough, false}, {"SqsSubscription", passThrough, false}, {"RedrivePolicy", isDict, false}}, true
+	case "SQS":
+		return append(pullSpecs(), propSpec{"Queue", passThrough, true}), true
+	case "Kinesis", "DynamoDB":
+		specs := pullSpecs()
+		for i := range specs {
+			if specs[i].name == "StartingPosition" {
+				specs[i].required = true
+			}
+		}
+		return append(specs, propSpec{"Stream", passThrough, true}), true
+	case "ScheduleV2":
+		return []propSpec{{"PermissionsBoundary", isStr, false}, {"ScheduleExpression", isStr, true},
+			{"FlexibleTimeWindow", isDict, false}, {"Name", isStr, false}, {"State", isStr, false},
+			{"Description", isStr, false}, {"StartDate", isStr, false}, {"EndDate", isStr, false},
+			{"ScheduleExpressionTimezone", isStr, false}, {"GroupName", isStr, false}, {"KmsKeyArn", isStr, false},
+			{"Input", isStr, false}, {"RoleArn", isStr, false}, {"DeadLetterConfig", isDict, false},
+			{"RetryPolicy", isDict, false}, {"OmitName", boolNoIntrinsic, false}}, true
+	case "Api":
+		return []propSpec{{"Path", isStr, true}, {"Method", isStr, true}, {"RestApiId", isStr, false},
+			{"Stage", isStr, false}, {"Auth", isDict, false}, {"RequestModel", isDict, false},
+			{"RequestParameters", isList, false}, {"TimeoutInMillis", isInt, false}, {"ResponseTransferMode", isStr, false}}, true
+	case "HttpApi":
+		return []propSpec{{"Path", isStr, false}, {"Method", isStr, false}, {"ApiId", isStr, false},
+			{"Stage", isStr, false}, {"Auth", isDict, false}, {"TimeoutInMillis", isInt, false},
+			{"RouteSettings", isDict, false}, {"PayloadFormatVersion", isStr, false}}, true
 	}
 	return nil, false
 }
@@ -26,8 +54,7 @@ func eventSpecs(typ string) ([]propSpec, bool) {
 // translate.
 func knownEventType(typ string) bool {
 	switch typ {
-	case "Api", "HttpApi", "SNS", "SQS", "Kinesis", "DynamoDB", "MSK", "MQ", "SelfManagedKafka", "DocumentDB",
-		"IoTRule", "AlexaSkill", "Cognito", "CloudWatchLogs", "ScheduleV2":
+	case "MSK", "MQ", "SelfManagedKafka", "DocumentDB", "IoTRule", "AlexaSkill", "Cognito", "CloudWatchLogs":
 		return true
 	}
 	return false
@@ -75,6 +102,9 @@ func (s *sam) eventLinks(fn string, events *Node) ([]eventLink, *samError) {
 		}
 		if props.Has("DeadLetterConfig") {
 			return nil, invalidEvent(fn, f.Key, "DeadLetterConfig on %s events is not supported by xacct's SAM transform.", typ.Str)
+		}
+		if name := unsupportedEventProp(typ.Str, props); name != "" {
+			return nil, invalidEvent(fn, f.Key, "Property %s on %s events is not supported by xacct's SAM transform.", name, typ.Str)
 		}
 		link := eventLink{name: f.Key, typ: typ.Str, props: props}
 		if typ.Str == "S3" {
@@ -153,7 +183,10 @@ func targetID(logicalID string) string {
 	return logicalID[:64-len(suffix)] + suffix
 }
 
-func (s *sam) eventResources(fn string, res *Node, alias *Field, links []eventLink) ([]Field, *samError) {
+// eventResources translates the function's events; role is the execution
+// role the transform generated (nil when the template names one), which
+// pull events extend with their managed policy.
+func (s *sam) eventResources(fn string, res *Node, alias *Field, role *Field, links []eventLink) ([]Field, *samError) {
 	t := target{id: fn, attrs: passthroughAttributes(res)}
 	if alias != nil {
 		t = target{id: alias.Key, alias: true, attrs: passthroughAttributes(res)}
@@ -174,6 +207,25 @@ func (s *sam) eventResources(fn string, res *Node, alias *Field, links []eventLi
 				return nil, err
 			}
 			out = append(out, fs...)
+		case "SNS":
+			out = append(out, snsEvent(id, l, t)...)
+		case "SQS", "Kinesis", "DynamoDB":
+			out = append(out, s.pullEvent(id, l, t, role))
+		case "ScheduleV2":
+			fs, err := scheduleV2Event(fn, id, l, t)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, fs...)
+		case "Api", "HttpApi":
+			if res.Get("Condition") != nil {
+				return nil, invalidEvent(fn, l.name, "%s events on a function with a Condition are not supported by xacct's SAM transform.", l.typ)
+			}
+			perm, err := s.apiEvent(fn, id, l, t)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, perm)
 		}
 	}
 	return out, nil

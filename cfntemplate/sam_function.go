@@ -123,10 +123,12 @@ func (s *sam) function(id string, res *Node) ([]Field, *samError) {
 		}
 	}()
 	roleArn := GetAtt(role.Key, "Arn")
+	var generatedRole *Field
 	switch r := present(props, "Role"); {
 	case r == nil:
 		fnProps.Set("Role", roleArn)
 		out = append(out, *role)
+		generatedRole = role
 	case r.IsFunc("Fn::If"):
 		value, include, err := s.conditionalRole(id, r, role)
 		if err != nil {
@@ -136,11 +138,12 @@ func (s *sam) function(id string, res *Node) ([]Field, *samError) {
 			fnProps.Set("Role", value)
 			if include {
 				out = append(out, *role)
+				generatedRole = role
 			}
 		}
 	}
 
-	evs, err := s.eventResources(id, res, alias, events)
+	evs, err := s.eventResources(id, res, alias, generatedRole, events)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,7 @@
 package cfntemplate
 
+import "strconv"
+
 // propCheck is how the SAM translator checks one property's value.
 type propCheck int
 
@@ -14,6 +16,8 @@ const (
 	policiesShape                    // str, dict, or list of str|dict
 	deleteOrRetain                   // IS_STR_ENUM(["Delete", "Retain"])
 	boolNoIntrinsic                  // Property(False, IS_BOOL): intrinsics rejected too
+	isInt                            // generic message
+	isList                           // generic message
 )
 
 // propSpec describes one property of a SAM resource type.
@@ -145,6 +149,11 @@ func propValid(c propCheck, v *Node) bool {
 		return propValid(listOfStrOrDict, v)
 	case deleteOrRetain:
 		return v.IsString() && (v.Str == "Delete" || v.Str == "Retain")
+	case isInt:
+		_, err := strconv.Atoi(v.Str)
+		return v.Kind == KindNumber && err == nil
+	case isList:
+		return v.IsList()
 	}
 	return false
 }
