@@ -1,8 +1,3 @@
-// Package cloudformation is the emulator's CloudFormation: stacks and change
-// sets over the query protocol, deploying templates (with the SAM
-// transform) by calling the emulated IAM, S3, Logs, CloudWatch, SNS and
-// Lambda as the caller, so every resource a stack creates is authorized
-// exactly as the caller's own API calls would be.
 package cloudformation
 
 import (

@@ -1,3 +1,6 @@
+// This file provisions IAM resources: AWS::IAM::Role, AWS::IAM::Policy and
+// AWS::IAM::ManagedPolicy.
+
 package cloudformation
 
 import (
