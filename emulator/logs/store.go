@@ -1,7 +1,3 @@
-// Package logs is the emulated Amazon CloudWatch Logs (JSON 1.1): log
-// groups and streams, PutLogEvents, GetLogEvents, FilterLogEvents with
-// filter patterns, retention; and the sink the emulated Lambda writes
-// function output to.
 package logs
 
 import (
@@ -61,6 +57,13 @@ func (g *group) arn() string {
 // store holds every account's log groups, persisted under DataDir/logs
 // when set: a JSON file per group and a journal (internal/journal) per
 // stream, fsynced per acknowledged batch.
+//
+// The store does its own locking: the operations call its exported-style
+// methods (addGroup, deleteGroup, setRetention, addStream, deleteStream,
+// view, update, viewGroups), which take mu. The persistence helpers
+// (saveGroup, appendEvents, removeStream, removeGroup) and groupLocked are
+// called with mu held, by those methods or by the functions view and update
+// run.
 type store struct {
 	mu     sync.RWMutex
 	groups map[string]*group // by account/region/name
@@ -334,3 +337,129 @@ func (s *store) sortedGroups(acct, region, prefix string) []*group {
 }
 
 func nowMillis(t time.Time) int64 { return t.UnixMilli() }
+
+// groupLocked returns the group acct/region/name or ResourceNotFoundException.
+func (s *store) groupLocked(acct, region, name string) (*group, error) {
+	g := s.groups[groupKey(acct, region, name)]
+	if g == nil {
+		return nil, errNotFound("The specified log group does not exist.")
+	}
+	return g, nil
+}
+
+// streamOf returns g's stream name or ResourceNotFoundException. Callers
+// hold mu.
+func streamOf(g *group, name string) (*stream, error) {
+	st := g.streams[name]
+	if st == nil {
+		return nil, errNotFound("The specified log stream does not exist.")
+	}
+	return st, nil
+}
+
+// view runs fn on the group acct/region/name under the read lock; fn must
+// not change it or keep it.
+func (s *store) view(acct, region, name string, fn func(g *group) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	g, err := s.groupLocked(acct, region, name)
+	if err != nil {
+		return err
+	}
+	return fn(g)
+}
+
+// update runs fn on the group acct/region/name under the write lock; fn
+// persists what it changes (saveGroup, appendEvents) and leaves the group
+// as it was when that fails.
+func (s *store) update(acct, region, name string, fn func(g *group) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupLocked(acct, region, name)
+	if err != nil {
+		return err
+	}
+	return fn(g)
+}
+
+// viewGroups runs fn on the groups of acct/region whose name has prefix,
+// sorted by name, under the read lock.
+func (s *store) viewGroups(acct, region, prefix string, fn func(gs []*group)) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	fn(s.sortedGroups(acct, region, prefix))
+}
+
+// addGroup stores the new group g, or returns ResourceAlreadyExistsException.
+func (s *store) addGroup(g *group) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := groupKey(g.Account, g.Region, g.Name)
+	if s.groups[k] != nil {
+		return errExists("The specified log group already exists")
+	}
+	if err := s.saveGroup(g); err != nil {
+		return err
+	}
+	s.groups[k] = g
+	return nil
+}
+
+// deleteGroup removes a group, its streams and their files.
+func (s *store) deleteGroup(acct, region, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupLocked(acct, region, name)
+	if err != nil {
+		return err
+	}
+	if err := s.removeGroup(g); err != nil {
+		return err
+	}
+	delete(s.groups, groupKey(acct, region, name))
+	return nil
+}
+
+// setRetention sets a group's retention (0: forever), unchanged if saving
+// fails.
+func (s *store) setRetention(acct, region, name string, days int32) error {
+	return s.update(acct, region, name, func(g *group) error {
+		old := g.RetentionDays
+		g.RetentionDays = days
+		if err := s.saveGroup(g); err != nil {
+			g.RetentionDays = old
+			return err
+		}
+		return nil
+	})
+}
+
+// addStream adds the new stream st to a group, or returns
+// ResourceAlreadyExistsException.
+func (s *store) addStream(acct, region, groupName string, st *stream) error {
+	return s.update(acct, region, groupName, func(g *group) error {
+		if g.streams[st.Name] != nil {
+			return errExists("The specified log stream already exists")
+		}
+		if err := s.appendEvents(g, st, nil); err != nil {
+			return err
+		}
+		g.streams[st.Name] = st
+		return nil
+	})
+}
+
+// deleteStream removes a stream and its journal.
+func (s *store) deleteStream(acct, region, groupName, name string) error {
+	return s.update(acct, region, groupName, func(g *group) error {
+		st, err := streamOf(g, name)
+		if err != nil {
+			return err
+		}
+		if err := s.removeStream(g, st); err != nil {
+			return err
+		}
+		delete(g.streams, name)
+		return nil
+	})
+}

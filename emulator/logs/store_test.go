@@ -40,7 +40,7 @@ func TestStorePathsStayInside(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	g, err := s.group("222222222222", "us-east-1", "g")
+	g, err := s.store.groupLocked("222222222222", "us-east-1", "g")
 	if err != nil || g.Account != "222222222222" || g.RetentionDays != 7 {
 		t.Errorf("account 222222222222's group after restart: %+v %v", g, err)
 	}
