@@ -66,6 +66,8 @@ func init() {
 func functionCode(p props) (*lambdatypes.FunctionCode, error) {
 	code := p.obj("Code")
 	switch {
+	case code == nil && p.str("Code") != "":
+		return nil, fmt.Errorf("Property validation failure: [Value of property {/Code} does not match type {Object}] %s", packageHint([]string{fmt.Sprintf("Code %q", p.str("Code"))}))
 	case code == nil:
 		return nil, fmt.Errorf("Property validation failure: [The property {/Code} is required]")
 	case code.has("ZipFile"):

@@ -117,7 +117,7 @@ func (s *Service) prepare(st *stack, body []byte, in []Parameter, prev []cfntemp
 	}
 	pt, err := t.Transform(cfntemplate.TransformOptions{Region: st.Region, Parameters: values, ManagedPolicyARN: s.opts.ManagedPolicyARN})
 	if err != nil {
-		return nil, err
+		return nil, packageFirst(t, err)
 	}
 	if err := pt.Validate(); err != nil {
 		return nil, err

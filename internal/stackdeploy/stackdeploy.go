@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,7 +83,22 @@ func ZipFile(path, name string) ([]byte, error) {
 // Package reads the template at path, builds and uploads every local code
 // location to bucket (created if missing) and returns the packaged
 // template as JSON. Keys are content hashes, as `sam package` names them.
+// A nil build builds every location with GoBuild (the project's own
+// templates); PackageTemplate picks a build by runtime.
 func Package(ctx context.Context, cfg aws.Config, path, bucket string, build Builder) ([]byte, error) {
+	t, err := ReadTemplate(path)
+	if err != nil {
+		return nil, err
+	}
+	if build == nil {
+		build = GoBuild
+	}
+	return PackageTemplate(ctx, cfg, t, filepath.Dir(path), PackageOptions{Bucket: bucket,
+		Build: func(ctx context.Context, a Artifact, _ io.Writer) ([]byte, error) { return build(ctx, a.Path) }})
+}
+
+// ReadTemplate reads and parses the template at path.
+func ReadTemplate(path string) (*cfntemplate.Template, error) {
 	body, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -91,20 +107,44 @@ func Package(ctx context.Context, cfg aws.Config, path, bucket string, build Bui
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	return t, nil
+}
+
+// PackageOptions says where PackageTemplate puts the code and how it
+// builds it.
+type PackageOptions struct {
+	// Bucket receives the packages (created if missing).
+	Bucket string
+	// Build makes one artifact's package; nil is BuildArtifact.
+	Build func(ctx context.Context, a Artifact, log io.Writer) ([]byte, error)
+	// Log, when set, receives a line per build step and upload.
+	Log io.Writer
+}
+
+// PackageTemplate builds and uploads every local code location of t,
+// whose relative paths are read from directory base, and returns the
+// packaged template as JSON, as `sam build` followed by `sam package`
+// would.
+func PackageTemplate(ctx context.Context, cfg aws.Config, t *cfntemplate.Template, base string, opts PackageOptions) ([]byte, error) {
+	build := opts.Build
 	if build == nil {
-		build = GoBuild
+		build = BuildArtifact
 	}
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	bucket := opts.Bucket
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	if err := ensureBucket(ctx, s3c, bucket, cfg.Region); err != nil {
-		return nil, err
-	}
-	base := filepath.Dir(path)
+	ensured := false
 	pt, err := t.PackageArtifacts(ctx, func(ctx context.Context, id, prop, p string) (string, string, error) {
-		dir := p
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(base, p)
+		if !ensured {
+			if err := ensureBucket(ctx, s3c, bucket, cfg.Region); err != nil {
+				return "", "", err
+			}
+			ensured = true
 		}
-		zipped, err := build(ctx, dir)
+		zipped, err := build(ctx, artifactOf(t, base, id, prop, p), log)
 		if err != nil {
 			return "", "", err
 		}
@@ -113,6 +153,7 @@ func Package(ctx context.Context, cfg aws.Config, path, bucket string, build Bui
 		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(zipped)}); err != nil {
 			return "", "", fmt.Errorf("upload %s: %w", id, err)
 		}
+		fmt.Fprintf(log, "  %s: uploaded s3://%s/%s (%d bytes)\n", id, bucket, key, len(zipped))
 		return bucket, key, nil
 	})
 	if err != nil {
