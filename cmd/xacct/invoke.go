@@ -19,39 +19,58 @@ func runInvoke(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	event := fs.String("event", "", "`FILE` holding the JSON event (default {}; - reads stdin)")
-	endpoint := fs.String("endpoint", defaultEndpoint(), "emulator `URL`")
-	account := fs.String("account", "111111111111", "account the function is in (its root credentials are used)")
-	region := fs.String("region", "us-east-1", "region")
+	var d deployTarget
+	d.flags(fs)
+	template := fs.String("template", "", "deploy `TEMPLATE` to its scratch stack first and invoke its function LOGICAL_ID (the sam local invoke workflow)")
+	envVars := fs.String("env-vars", "", "with --template: SAM CLI's environment overrides `FILE` ({\"Parameters\": {...}, \"LogicalId\": {\"VAR\": \"value\"}})")
+	params := kv{}
+	fs.Var(params, "param", "with --template: template parameter `KEY=VALUE` (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `usage: xacct invoke NAME [--event FILE]
+		fmt.Fprintln(fs.Output(), `usage: xacct invoke NAME|ARN|STACK/LOGICAL_ID [--event FILE]
+       xacct invoke --template TEMPLATE LOGICAL_ID [--event FILE] [--env-vars FILE] [--param K=V]...
 
 Invokes a deployed function on the emulator and prints its result, then the
 log lines of the invocation (START, the function's own lines, END, REPORT).
-Exits non-zero when the function returned an error.
+Exits non-zero when the function returned an error. The function is a name,
+an ARN, or STACK/LOGICAL_ID (a function resource of a deployed stack).
+
+With --template, it is the "sam local invoke" workflow with the function's
+real execution role and IAM enforced: the template is packaged and deployed
+(created or updated) as the scratch stack xacct-invoke-STEM-HASH (STEM as
+xacct deploy names stacks, HASH from the template's absolute path), build
+and stack events on stderr, then LOGICAL_ID is invoked. --env-vars takes SAM
+CLI's file: "Parameters" for every function, a logical id's object for one;
+only variables the template declares are overridden, as in SAM CLI.
 
 flags:`)
 		fs.PrintDefaults()
 	}
-	name, rest := "", args
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, rest = args[0], args[1:]
-	}
-	if err := m.parse(fs, rest); err != nil {
+	// Flags may come before or after the function.
+	pos, err := m.parseInterleaved(fs, args)
+	if err != nil {
 		return err
 	}
-	extra := fs.Args()
-	if name == "" && len(extra) > 0 {
-		name, extra = extra[0], extra[1:]
+	if len(pos) > 1 {
+		return usagef("invoke: unexpected argument %q (one function, then flags; an event file goes in --event FILE)", pos[1])
 	}
-	if len(extra) > 0 {
-		return usagef("invoke: unexpected argument %q (one function name, then flags)", extra[0])
+	name := ""
+	if len(pos) == 1 {
+		name = pos[0]
 	}
 	if name == "" {
+		if *template != "" {
+			return usagef("invoke: the function's logical id is missing: xacct invoke --template TEMPLATE LOGICAL_ID (xacct help invoke)")
+		}
 		return usagef("invoke: the function name is missing: xacct invoke NAME [--event FILE] (xacct help invoke)")
+	}
+	if *template == "" && (*envVars != "" || len(params) > 0) {
+		return usagef("invoke: --env-vars and --param need --template (they apply to the template's scratch stack)")
+	}
+	if err := d.validate("invoke"); err != nil {
+		return err
 	}
 	payload := []byte("{}")
 	if *event != "" {
-		var err error
 		if *event == "-" {
 			payload, err = io.ReadAll(os.Stdin)
 		} else {
@@ -64,10 +83,18 @@ flags:`)
 			return fmt.Errorf("invoke: %s is not valid JSON", *event)
 		}
 	}
-	if err := probeEmulator(ctx, *endpoint); err != nil {
+	if err := probeEmulator(ctx, d.endpoint); err != nil {
 		return err
 	}
-	c := lambda.NewFromConfig(emulatorConfig(*endpoint, *account, *region))
+	if *template != "" {
+		name, err = deployForInvoke(ctx, m.Stderr, &d, *template, name, *envVars, params)
+	} else {
+		name, err = resolveStackFunction(ctx, &d, name)
+	}
+	if err != nil {
+		return err
+	}
+	c := lambda.NewFromConfig(d.config())
 	out, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(name), Payload: payload, LogType: lambdatypes.LogTypeTail})
 	if err != nil {
 		return fmt.Errorf("invoke %s: %w", name, err)
