@@ -21,7 +21,7 @@ type authenticator struct {
 
 func newAuthenticator(e *Emulator) *authenticator {
 	a := &authenticator{e: e}
-	a.v = sigv4.New(keyStore{e}, sigv4.Options{Now: e.opts.Now, Region: e.opts.Region})
+	a.v = sigv4.New(keyStore{e}, sigv4.Options{Now: e.opts.Now, Region: e.opts.Region, Flavor: e.flavor})
 	return a
 }
 
@@ -51,15 +51,21 @@ type callerSlot struct{}
 // route returns the signing name of the service a request is for and its
 // handler (nil when the emulator does not serve it). Signed requests name
 // their service in the credential scope (even a malformed one, so that the
-// error is in that service's format); an unsigned request is S3's
-// (anonymous access under a bucket policy) unless it looks like a query or
-// JSON API call.
+// error is in that service's format); an unsigned request is for the
+// service that takes anonymous requests (S3: a public bucket, a presigned
+// POST) unless it looks like a query or JSON API call.
 func (e *Emulator) route(r *http.Request) (string, service.Handler) {
 	name := sigv4.ServiceOf(r)
 	if name == "" && !looksLikeAPICall(r) {
-		name = "s3"
+		name = e.anonymous
 	}
-	return name, e.services[name]
+	return name, e.routes[name].handler
+}
+
+// flavor returns the error flavor of the service with this signing name
+// (the query services' for a name the emulator does not serve).
+func (e *Emulator) flavor(name string) sigv4.Flavor {
+	return e.routes[name].flavor
 }
 
 // looksLikeAPICall reports whether an unsigned request is a JSON or query
@@ -77,8 +83,8 @@ func looksLikeAPICall(r *http.Request) bool {
 }
 
 // authenticate verifies r and returns its caller and credential-scope
-// region. Unsigned requests get the anonymous caller, which only S3
-// accepts.
+// region. Unsigned requests get the anonymous caller, which only the
+// service that takes anonymous requests accepts.
 func (a *authenticator) authenticate(r *http.Request, call *service.Call) (*service.Caller, string, error) {
 	var caller *service.Caller
 	res, err := a.v.Verify(context.WithValue(r.Context(), callerSlot{}, &caller), r)
@@ -86,8 +92,8 @@ func (a *authenticator) authenticate(r *http.Request, call *service.Call) (*serv
 		return anonymous, "", err
 	}
 	if res.Anonymous {
-		if call.Service != "s3" {
-			return anonymous, "", sigv4.ErrMissingAuth(sigv4.FlavorFor(call.Service))
+		if call.Service != a.e.anonymous {
+			return anonymous, "", sigv4.ErrMissingAuth(a.e.flavor(call.Service))
 		}
 		return anonymous, "", nil
 	}

@@ -17,7 +17,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -35,6 +34,7 @@ import (
 	"github.com/xacct/xacct/emulator/logs"
 	"github.com/xacct/xacct/emulator/s3"
 	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/emulator/sigv4"
 	"github.com/xacct/xacct/emulator/sns"
 	"github.com/xacct/xacct/emulator/sts"
 	"github.com/xacct/xacct/policy"
@@ -131,26 +131,40 @@ func WithRegion(region string) Option { return func(o *Options) { o.Region = reg
 // Emulator is the local AWS endpoint. It is an http.Handler, safe for
 // concurrent use.
 type Emulator struct {
-	opts     Options
-	log      *slog.Logger
-	iam      *iam.Service
-	sts      *sts.Service
-	s3       *s3.Service
-	logs     *logs.Service
-	lambda   *lambda.Service
-	cw       *cloudwatch.Service
-	sns      *sns.Service
-	cfn      *cloudformation.Service
-	stop     context.CancelFunc // stops the alarm evaluation loop
-	alarms   chan struct{}      // closed when the loop has returned
-	stopOnce sync.Once
-	shutOnce sync.Once
-	shutErr  error
-	endpoint atomic.Value // string
-	services map[string]service.Handler
-	auth     *authenticator
-	root     policy.Named
-	closers  []io.Closer
+	opts       Options
+	log        *slog.Logger
+	iam        *iam.Service
+	sts        *sts.Service
+	s3         *s3.Service
+	logs       *logs.Service
+	lambda     *lambda.Service
+	cw         *cloudwatch.Service
+	sns        *sns.Service
+	cfn        *cloudformation.Service
+	stop       context.CancelFunc // ends the services' background work
+	background sync.WaitGroup     // the background work under way
+	stopOnce   sync.Once
+	shutOnce   sync.Once
+	shutErr    error
+	endpoint   atomic.Value // string
+	routes     map[string]route
+	anonymous  string        // the service unsigned requests go to
+	public     []publicRoute // unsigned endpoints, matched before routing
+	running    []running     // in services' order
+	auth       *authenticator
+	root       policy.Named
+}
+
+// route is how requests signed for one service are served.
+type route struct {
+	handler service.Handler
+	flavor  sigv4.Flavor
+}
+
+// publicRoute is one service's unsigned endpoints.
+type publicRoute struct {
+	name   string
+	routes publicRoutes
 }
 
 // New returns an Emulator.
@@ -169,75 +183,40 @@ func New(opts ...Option) (*Emulator, error) {
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
-	var err error
-	if e.iam, err = iam.New(iam.Options{Now: o.Now, DataDir: o.DataDir}); err != nil {
-		return nil, fmt.Errorf("iam: %w", err)
-	}
-	if e.sts, err = sts.New(e.iam, sts.Options{Now: o.Now, DataDir: o.DataDir, Log: e.log}); err != nil {
-		return nil, fmt.Errorf("sts: %w", err)
-	}
-	e.closers = append(e.closers, e.sts)
 	root, err := policy.Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.KindIdentity)
 	if err != nil {
 		return nil, err
 	}
 	e.root = policy.Named{Name: "root user", Policy: root}
 	e.auth = newAuthenticator(e)
-	if e.s3, err = s3.New(s3.Options{Now: o.Now, DataDir: o.DataDir, PrincipalExists: e.iam.PrincipalExists, Principals: e.iam, MinPartSize: o.S3MinPartSize}); err != nil {
-		return nil, fmt.Errorf("s3: %w", err)
-	}
-	if e.logs, err = logs.New(logs.Options{Now: o.Now, DataDir: o.DataDir, Log: e.log}); err != nil {
-		return nil, err
-	}
-	e.closers = append(e.closers, e.logs)
-	inv := &snsInvoker{}
-	if e.sns, err = sns.New(sns.Options{
-		Now: o.Now, DataDir: o.DataDir, BaseURL: e.Endpoint, Authorizer: e, Invoker: inv,
-		AutoConfirmEmail: o.AutoConfirmEmail, Log: e.log, Principals: e.iam,
-	}); err != nil {
-		return nil, fmt.Errorf("sns: %w", err)
-	}
-	if e.cw, err = cloudwatch.New(cloudwatch.Options{Now: o.Now, DataDir: o.DataDir, Notifier: e.sns, Log: e.log}); err != nil {
-		return nil, fmt.Errorf("cloudwatch: %w", err)
-	}
-	if e.lambda, err = lambda.New(lambda.Options{
-		Now: o.Now, DataDir: o.DataDir, Roles: e.sts, Code: e.s3, Logs: logSink{e.logs}, Callers: e, Authz: e,
-		Metrics: metricSink{e.cw}, Endpoint: e.Endpoint, Log: e.log, Concurrency: o.LambdaConcurrency, Principals: e.iam,
-	}); err != nil {
-		return nil, fmt.Errorf("lambda: %w", err)
-	}
-	inv.l = e.lambda
-	if e.cfn, err = cloudformation.New(cloudformation.Options{
-		Now: o.Now, DataDir: o.DataDir, Clients: e.ClientConfig, Log: e.log,
-		ServiceRole: func(ctx context.Context, roleARN string) (*service.Caller, error) {
-			return e.serviceRoleCaller(ctx, roleARN, "cloudformation.amazonaws.com")
-		},
-	}); err != nil {
-		return nil, fmt.Errorf("cloudformation: %w", err)
-	}
-	// Closed by Shutdown after CloudFormation, Lambda (which may still
-	// deliver logs and metrics) and SNS have drained.
-	e.closers = append([]io.Closer{e.cw}, e.closers...)
-	e.services = map[string]service.Handler{
-		"lambda":         e.lambda,
-		"iam":            e.iam.Mux(),
-		"sts":            e.sts.Mux(),
-		"s3":             e.s3,
-		"logs":           e.logs.Mux(),
-		"monitoring":     e.cw,
-		"sns":            e.sns,
-		"cloudformation": e.cfn,
-	}
-	interval := o.AlarmInterval
-	if interval <= 0 {
-		interval = time.Minute
+	e.routes = make(map[string]route, len(services))
+	for _, s := range services {
+		run, err := s.start(e)
+		if err != nil {
+			// What was built before holds files and goroutines.
+			e.closeRunning(context.Background())
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		e.routes[s.name] = route{handler: run.handler, flavor: s.flavor}
+		if s.anonymous {
+			e.anonymous = s.name
+		}
+		if run.public != nil {
+			e.public = append(e.public, publicRoute{name: s.name, routes: run.public})
+		}
+		e.running = append(e.running, run)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e.stop, e.alarms = cancel, make(chan struct{})
-	go func() {
-		defer close(e.alarms)
-		e.cw.Run(ctx, interval)
-	}()
+	e.stop = cancel
+	for _, run := range e.running {
+		if run.background != nil {
+			e.background.Add(1)
+			go func() {
+				defer e.background.Done()
+				run.background(ctx)
+			}()
+		}
+	}
 	return e, nil
 }
 
@@ -265,26 +244,30 @@ func (e *Emulator) Shutdown(ctx context.Context) error {
 func (e *Emulator) Stop() {
 	e.stopOnce.Do(func() {
 		e.stop()
-		<-e.alarms
-		e.sns.Stop()
-		e.lambda.Stop()
+		e.background.Wait()
+		for _, run := range e.running {
+			if run.stop != nil {
+				run.stop()
+			}
+		}
 	})
 }
 
 func (e *Emulator) shutdown(ctx context.Context) error {
 	e.Stop()
+	return e.closeRunning(ctx)
+}
 
+// closeRunning closes the services built so far in reverse order and
+// returns the first error.
+func (e *Emulator) closeRunning(ctx context.Context) error {
 	var first error
-	keep := func(err error) {
-		if err != nil && first == nil {
-			first = err
+	for i := len(e.running) - 1; i >= 0; i-- {
+		if c := e.running[i].close; c != nil {
+			if err := c(ctx); err != nil && first == nil {
+				first = err
+			}
 		}
-	}
-	keep(e.cfn.Close())
-	keep(e.lambda.Shutdown(ctx))
-	keep(e.sns.Shutdown(ctx))
-	for _, c := range e.closers {
-		keep(c.Close())
 	}
 	return first
 }
@@ -336,10 +319,6 @@ func (e *Emulator) Logs() *logs.Service { return e.logs }
 // STS returns the STS service.
 func (e *Emulator) STS() *sts.Service { return e.sts }
 
-// Register adds or replaces the service handling requests signed for name
-// (the SigV4 signing name: "s3", "logs", "monitoring", ...).
-func (e *Emulator) Register(name string, h service.Handler) { e.services[name] = h }
-
 // statusWriter records the status code for the request log.
 type statusWriter struct {
 	http.ResponseWriter
@@ -387,12 +366,13 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		Authz:     e,
 		Log:       e.log,
 	}
-	if e.sns.MatchPublic(r) {
-		// Subscription confirmation links and the signing certificate
-		// are fetched without a signature, as from AWS.
-		e.sns.ServePublic(w, r)
-		e.logRequest(r, call, "sns", w.status, start)
-		return
+	for _, p := range e.public {
+		if p.routes.MatchPublic(r) {
+			// Links and files AWS serves without a signature.
+			p.routes.ServePublic(w, r)
+			e.logRequest(r, call, p.name, w.status, start)
+			return
+		}
 	}
 	name, h := e.route(r)
 	call.Service = name

@@ -110,7 +110,7 @@ func FuzzFrontDoor(f *testing.F) {
 		f.Fatal(err)
 	}
 	defer emu.Close()
-	emu.Register("faulty", faultService{})
+	emu.AddServiceForTest("faulty", faultService{})
 	creds := rootCreds
 	f.Fuzz(func(t *testing.T, method, path, query, headers string, body []byte, mode uint8) {
 		r := frontDoorRequest(method, path, query, headers, body)

@@ -52,11 +52,12 @@ func (m metricSink) PutMetric(ctx context.Context, acct, region, namespace, name
 }
 
 // snsInvoker delivers SNS lambda subscriptions through Lambda's
-// service-principal invoke (authorized by the function policy).
-type snsInvoker struct{ l *lambda.Service }
+// service-principal invoke (authorized by the function policy). SNS is
+// built before Lambda, so it reaches Lambda through the emulator.
+type snsInvoker struct{ e *Emulator }
 
 func (i snsInvoker) InvokeFromService(ctx context.Context, inv sns.LambdaInvocation) error {
-	return i.l.InvokeFromService(ctx, lambda.ServiceInvocation{
+	return i.e.lambda.InvokeFromService(ctx, lambda.ServiceInvocation{
 		Service: inv.Service, FunctionArn: inv.FunctionArn, SourceArn: inv.SourceArn,
 		SourceAccount: inv.SourceAccount, Payload: inv.Payload,
 	})

@@ -6,7 +6,7 @@
 // send) and query, on one handler.
 //
 //	cw, err := cloudwatch.New(cloudwatch.Options{Now: clock, DataDir: dir, Notifier: snsService})
-//	emu.Register(cloudwatch.SigningName, cw)   // requests signed for "monitoring"
+//	cw.ServeAWS(w, r, call)                    // requests signed for "monitoring"
 //	go cw.Run(ctx, 10*time.Second)              // evaluate alarms as time passes
 //
 // Alarm evaluation follows "Evaluating an alarm" in the CloudWatch User

@@ -11,6 +11,9 @@ import (
 // Flavor selects the error codes and messages of a service family: S3 has
 // its own, the query services (STS, IAM, SNS, CloudFormation, CloudWatch)
 // share one set and the JSON services (CloudWatch Logs, Lambda) another.
+// FlavorS3 also selects S3's signing rules (x-amz-content-sha256, no
+// double URI escaping, every x-amz-* header signed). Which service has
+// which flavor is the caller's to say (Options.Flavor).
 type Flavor int
 
 // Flavors.
@@ -19,17 +22,6 @@ const (
 	FlavorS3
 	FlavorJSON
 )
-
-// FlavorFor returns the flavor of the service with this signing name.
-func FlavorFor(service string) Flavor {
-	switch service {
-	case "s3":
-		return FlavorS3
-	case "logs", "lambda":
-		return FlavorJSON
-	}
-	return FlavorQuery
-}
 
 func errSignature(f Flavor, keyID, stringToSign, canonical, provided string) *awserr.Error {
 	switch f {

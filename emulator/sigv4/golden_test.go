@@ -32,10 +32,22 @@ func (s staticKeys) LookupKey(_ context.Context, id string) (Key, error) {
 	return k, nil
 }
 
+// testFlavor gives the services the tests sign for the emulator's
+// flavors.
+func testFlavor(service string) Flavor {
+	switch service {
+	case "s3":
+		return FlavorS3
+	case "logs", "lambda":
+		return FlavorJSON
+	}
+	return FlavorQuery
+}
+
 func docVerifier() *Verifier {
 	return New(staticKeys{docKeyID: {SecretAccessKey: docSecret}}, Options{Now: func() time.Time {
 		return time.Date(2013, 5, 24, 0, 5, 0, 0, time.UTC)
-	}})
+	}, Flavor: testFlavor})
 }
 
 // TestS3DocGetObject is the GET example of "Signature Calculations for the
@@ -156,7 +168,7 @@ func TestScopeOf(t *testing.T) {
 // integrity": trailing checksums).
 func TestUnsignedTrailer(t *testing.T) {
 	body := "5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n"
-	v := New(staticKeys{"AKIDEXAMPLE": {SecretAccessKey: "secret"}}, Options{Now: func() time.Time { return t0 }})
+	v := New(staticKeys{"AKIDEXAMPLE": {SecretAccessKey: "secret"}}, Options{Now: func() time.Time { return t0 }, Flavor: testFlavor})
 	mk := func(body string, decoded string) *http.Request {
 		r := newReq("PUT", "http://127.0.0.1:4566/b/k", []byte(body))
 		r.Header.Set("Content-Encoding", "aws-chunked")

@@ -22,7 +22,7 @@ import (
 // client, which sends PutObject bodies aws-chunked with a trailing
 // checksum: the handler must get the exact bytes and the trailer.
 func TestSDKPutObjectStreaming(t *testing.T) {
-	v := New(staticKeys{"AKIDEXAMPLE": {SecretAccessKey: "secret"}}, Options{})
+	v := New(staticKeys{"AKIDEXAMPLE": {SecretAccessKey: "secret"}}, Options{Flavor: testFlavor})
 	var mu sync.Mutex
 	var gotBody []byte
 	var gotMode string

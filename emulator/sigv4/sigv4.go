@@ -86,6 +86,11 @@ type Options struct {
 	// MaxBody caps the bodies read to hash them for non-S3 services
 	// (default 16 MiB).
 	MaxBody int64
+	// Flavor returns the flavor of the service with a signing name: the
+	// family of its errors and, for FlavorS3, S3's signing rules. The
+	// emulator's services table decides it; when nil every service is
+	// FlavorQuery.
+	Flavor func(service string) Flavor
 }
 
 // Verifier checks request signatures. It is safe for concurrent use.
@@ -94,13 +99,17 @@ type Verifier struct {
 	now      func() time.Time
 	maxBody  int64
 	region   string
+	flavor   func(string) Flavor
 	keyCache sync.Map // secret + scope → signing key
 	cached   atomic.Int64
 }
 
 // New returns a Verifier looking keys up in keys.
 func New(keys KeyStore, opts Options) *Verifier {
-	v := &Verifier{keys: keys, now: opts.Now, maxBody: opts.MaxBody, region: opts.Region}
+	v := &Verifier{keys: keys, now: opts.Now, maxBody: opts.MaxBody, region: opts.Region, flavor: opts.Flavor}
+	if v.flavor == nil {
+		v.flavor = func(string) Flavor { return FlavorQuery }
+	}
 	if v.region == "" {
 		v.region = "us-east-1"
 	}

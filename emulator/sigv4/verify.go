@@ -36,11 +36,11 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (*Result, error)
 	switch {
 	case header != "":
 		if a, err = parseHeader(header); err != nil {
-			return nil, errMalformed(FlavorFor(ServiceOf(r)), err.Error())
+			return nil, errMalformed(v.flavor(ServiceOf(r)), err.Error())
 		}
 		t, ok := requestTime(r)
 		if !ok {
-			return nil, errMalformed(FlavorFor(a.scope.Service), "AWS authentication requires a valid Date or x-amz-date header")
+			return nil, errMalformed(v.flavor(a.scope.Service), "AWS authentication requires a valid Date or x-amz-date header")
 		}
 		a.date = t
 	case presigned:
@@ -49,12 +49,12 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (*Result, error)
 			return &Result{Anonymous: true}, nil
 		}
 		if a, err = parsePresigned(q); err != nil {
-			return nil, errQueryMalformed(FlavorFor(ServiceOf(r)), err.Error())
+			return nil, errQueryMalformed(v.flavor(ServiceOf(r)), err.Error())
 		}
 	default:
 		return &Result{Anonymous: true}, nil
 	}
-	f := FlavorFor(a.scope.Service)
+	f := v.flavor(a.scope.Service)
 	s3 := f == FlavorS3
 	if a.date.Format("20060102") != a.scope.Date {
 		return nil, errMalformed(f, "Invalid credential date. Date is not the same as X-Amz-Date.")

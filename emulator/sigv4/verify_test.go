@@ -28,7 +28,7 @@ func testVerifier(now time.Time) *Verifier {
 	return New(staticKeys{
 		"AKIDEXAMPLE": {SecretAccessKey: "secret"},
 		"ASIAEXAMPLE": {SecretAccessKey: "s2", SessionToken: "tok", Expires: t0.Add(time.Hour)},
-	}, Options{Now: func() time.Time { return now }})
+	}, Options{Now: func() time.Time { return now }, Flavor: testFlavor})
 }
 
 func sha(b []byte) string {

@@ -5,7 +5,7 @@
 // Lambda subscribers.
 //
 //	svc, err := sns.New(sns.Options{DataDir: dir, BaseURL: emu.URL, Authorizer: emu, Invoker: lambdaSvc})
-//	emu.Register(sns.SigningName, svc)
+//	svc.ServeAWS(w, r, call) // requests signed for sns.SigningName
 //	// unsigned requests: the signing certificate and subscribers' links
 //	if svc.MatchPublic(r) { svc.ServePublic(w, r) }
 //

@@ -1,0 +1,188 @@
+package emulator
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/xacct/xacct/emulator/cloudformation"
+	"github.com/xacct/xacct/emulator/cloudwatch"
+	"github.com/xacct/xacct/emulator/iam"
+	"github.com/xacct/xacct/emulator/lambda"
+	"github.com/xacct/xacct/emulator/logs"
+	"github.com/xacct/xacct/emulator/s3"
+	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/emulator/sigv4"
+	"github.com/xacct/xacct/emulator/sns"
+	"github.com/xacct/xacct/emulator/sts"
+)
+
+// serviceEntry registers one emulated service: everything the front door
+// (ServeHTTP, New, Stop, Shutdown) knows about it. Adding a service is a
+// package, one entry in services, a CloudFormation provider file and docs
+// (docs/architecture.md, "Adding a service").
+type serviceEntry struct {
+	// name is the SigV4 signing name requests for the service are signed
+	// with (the credential scope's service): "monitoring" for CloudWatch,
+	// not the endpoint prefix. Requests are routed by it.
+	name string
+	// flavor is the family of the authentication errors (bad signature,
+	// unknown key, expired token, missing authentication) the service
+	// answers with: S3's own, the query services' or the JSON services'.
+	flavor sigv4.Flavor
+	// anonymous means the service accepts unsigned requests (S3: public
+	// buckets, presigned POST) and receives unsigned requests that do not
+	// look like a query or JSON API call. At most one service sets it.
+	anonymous bool
+	// start builds the service from the emulator's options and the
+	// services before it in the table (start keeps it in its Emulator
+	// field, for the accessors and the services after it).
+	start func(e *Emulator) (running, error)
+}
+
+// running is a built service as the front door uses it.
+type running struct {
+	// handler serves the requests signed for the service.
+	handler service.Handler
+	// public, when set, serves the unsigned requests it matches, before
+	// routing and authentication: links and files AWS serves without a
+	// signature (SNS's subscription confirmation and signing certificate).
+	public publicRoutes
+	// background, when set, is the service's own work independent of
+	// requests (CloudWatch's alarm evaluation). It runs in its own
+	// goroutine once every service is built, until its context ends
+	// (Stop, before any stop).
+	background func(ctx context.Context)
+	// stop is Shutdown's first phase for the service: it starts no new
+	// work, while work in flight goes on. Services stop in table order,
+	// so SNS stops starting deliveries before Lambda refuses invocations.
+	stop func()
+	// close is the second phase: drain the work in flight until ctx is
+	// done, cut off what is left (returning ctx's error) and release the
+	// data directory's files. Services close in reverse table order, each
+	// before the services it was built from.
+	close func(ctx context.Context) error
+}
+
+// publicRoutes is a service's unsigned endpoints.
+type publicRoutes interface {
+	// MatchPublic reports whether r is for one of them.
+	MatchPublic(r *http.Request) bool
+	// ServePublic serves r, which MatchPublic matched.
+	ServePublic(w http.ResponseWriter, r *http.Request)
+}
+
+// services is every service the emulator serves, in construction order:
+// a service's start may use the services before it. Later services reach
+// earlier-built ones at call time only through adapters built here (SNS
+// invokes Lambda through snsInvoker).
+var services = []serviceEntry{
+	{name: "iam", flavor: sigv4.FlavorQuery, start: startIAM},
+	{name: "sts", flavor: sigv4.FlavorQuery, start: startSTS},
+	{name: "s3", flavor: sigv4.FlavorS3, anonymous: true, start: startS3},
+	{name: "logs", flavor: sigv4.FlavorJSON, start: startLogs},
+	{name: sns.SigningName, flavor: sigv4.FlavorQuery, start: startSNS},
+	{name: cloudwatch.SigningName, flavor: sigv4.FlavorQuery, start: startCloudWatch},
+	{name: "lambda", flavor: sigv4.FlavorJSON, start: startLambda},
+	{name: "cloudformation", flavor: sigv4.FlavorQuery, start: startCloudFormation},
+}
+
+func startIAM(e *Emulator) (running, error) {
+	var err error
+	e.iam, err = iam.New(iam.Options{Now: e.opts.Now, DataDir: e.opts.DataDir})
+	if err != nil {
+		return running{}, err
+	}
+	return running{handler: e.iam.Mux()}, nil
+}
+
+func startSTS(e *Emulator) (running, error) {
+	var err error
+	e.sts, err = sts.New(e.iam, sts.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, Log: e.log})
+	if err != nil {
+		return running{}, err
+	}
+	return running{handler: e.sts.Mux(), close: closeFunc(e.sts.Close)}, nil
+}
+
+func startS3(e *Emulator) (running, error) {
+	var err error
+	e.s3, err = s3.New(s3.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, PrincipalExists: e.iam.PrincipalExists,
+		Principals: e.iam, MinPartSize: e.opts.S3MinPartSize})
+	if err != nil {
+		return running{}, err
+	}
+	return running{handler: e.s3}, nil
+}
+
+func startLogs(e *Emulator) (running, error) {
+	var err error
+	e.logs, err = logs.New(logs.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, Log: e.log})
+	if err != nil {
+		return running{}, err
+	}
+	return running{handler: e.logs.Mux(), close: closeFunc(e.logs.Close)}, nil
+}
+
+func startSNS(e *Emulator) (running, error) {
+	var err error
+	e.sns, err = sns.New(sns.Options{
+		Now: e.opts.Now, DataDir: e.opts.DataDir, BaseURL: e.Endpoint, Authorizer: e, Invoker: snsInvoker{e},
+		AutoConfirmEmail: e.opts.AutoConfirmEmail, Log: e.log, Principals: e.iam,
+	})
+	if err != nil {
+		return running{}, err
+	}
+	return running{handler: e.sns, public: e.sns, stop: e.sns.Stop, close: e.sns.Shutdown}, nil
+}
+
+func startCloudWatch(e *Emulator) (running, error) {
+	var err error
+	e.cw, err = cloudwatch.New(cloudwatch.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, Notifier: e.sns, Log: e.log})
+	if err != nil {
+		return running{}, err
+	}
+	interval := e.opts.AlarmInterval
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	return running{
+		handler:    e.cw,
+		background: func(ctx context.Context) { e.cw.Run(ctx, interval) },
+		close:      closeFunc(e.cw.Close),
+	}, nil
+}
+
+func startLambda(e *Emulator) (running, error) {
+	var err error
+	e.lambda, err = lambda.New(lambda.Options{
+		Now: e.opts.Now, DataDir: e.opts.DataDir, Roles: e.sts, Code: e.s3, Logs: logSink{e.logs}, Callers: e, Authz: e,
+		Metrics: metricSink{e.cw}, Endpoint: e.Endpoint, Log: e.log, Concurrency: e.opts.LambdaConcurrency, Principals: e.iam,
+	})
+	if err != nil {
+		return running{}, err
+	}
+	return running{handler: e.lambda, stop: e.lambda.Stop, close: e.lambda.Shutdown}, nil
+}
+
+func startCloudFormation(e *Emulator) (running, error) {
+	var err error
+	e.cfn, err = cloudformation.New(cloudformation.Options{
+		Now: e.opts.Now, DataDir: e.opts.DataDir, Clients: e.ClientConfig, Log: e.log,
+		ServiceRole: func(ctx context.Context, roleARN string) (*service.Caller, error) {
+			return e.serviceRoleCaller(ctx, roleARN, "cloudformation.amazonaws.com")
+		},
+	})
+	if err != nil {
+		return running{}, err
+	}
+	// Close waits for the stack operations under way; they call the other
+	// services, which close after it.
+	return running{handler: e.cfn, close: closeFunc(e.cfn.Close)}, nil
+}
+
+// closeFunc adapts a Close method, which has nothing to drain, to
+// running.close.
+func closeFunc(c func() error) func(context.Context) error {
+	return func(context.Context) error { return c() }
+}
