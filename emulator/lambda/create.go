@@ -4,17 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-
+	"errors"
 	"io"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/emulator/service"
-	"github.com/xacct/xacct/policy"
 )
 
 func newRevision() string {
@@ -124,17 +119,20 @@ func checkEnv(env *Environment) error {
 	return nil
 }
 
-// CreateFunction creates a function from a zip or an S3 object.
-func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionIn) (*FunctionConfiguration, error) {
+// Validate checks the function name (rest.Validator).
+func (in *CreateFunctionIn) Validate() error {
+	if !nameRE.MatchString(in.FunctionName) {
+		return errValidation("1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+", in.FunctionName)
+	}
+	return nil
+}
+
+// createFunction creates a function from a zip or an S3 object. The
+// operation's Check authorized lambda:CreateFunction; the execution role
+// needs iam:PassRole too.
+func (s *Service) createFunction(ctx context.Context, in *CreateFunctionIn) (*FunctionConfiguration, error) {
 	call := callerOf(ctx)
 	acct := call.Caller.Account()
-	if !nameRE.MatchString(in.FunctionName) {
-		return nil, errValidation("1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+", in.FunctionName)
-	}
-	arn := "arn:aws:lambda:" + call.Region + ":" + acct + ":function:" + in.FunctionName
-	if err := service.Authorize(ctx, service.Check{Action: "lambda:CreateFunction", Resource: arn}); err != nil {
-		return nil, err
-	}
 	if err := checkSettings(in.Runtime, in.Handler, in.Timeout, in.MemorySize); err != nil {
 		return nil, err
 	}
@@ -147,10 +145,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionIn) (*Fu
 	if err := s.checkRole(ctx, in.Role); err != nil {
 		return nil, err
 	}
-	s.store.mu.RLock()
-	exists := s.store.fns[fnKey(acct, call.Region, in.FunctionName)] != nil
-	s.store.mu.RUnlock()
-	if exists {
+	if s.store.function(acct, call.Region, in.FunctionName) != nil {
 		return nil, errConflict("Function already exist: %s", in.FunctionName)
 	}
 	dir, sha, size, err := s.loadCode(ctx, in.Code)
@@ -180,15 +175,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionIn) (*Fu
 	if in.TracingConfig != nil && in.TracingConfig.Mode != "" {
 		f.Tracing = in.TracingConfig.Mode
 	}
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	k := fnKey(acct, call.Region, in.FunctionName)
-	if s.store.fns[k] != nil {
-		return nil, errConflict("Function already exist: %s", in.FunctionName)
-	}
-	s.store.fns[k] = f
-	if err := s.store.save(); err != nil {
-		delete(s.store.fns, k)
+	if err := s.store.createFunction(f); err != nil {
 		return nil, err
 	}
 	c := f.config()
@@ -217,40 +204,42 @@ func applyLogging(f *Function, l *LoggingConfig) {
 }
 
 // update changes a copy of a function and stores it; running environments
-// are retired so the next invocation starts with the new settings.
-func (s *Service) update(ctx context.Context, ref, action string, change func(f *Function) error) (*FunctionConfiguration, error) {
-	f, err := s.lookup(ctx, ref)
-	if err != nil {
-		return nil, err
+// are retired so the next invocation starts with the new settings. A
+// concurrent change to the same function makes change run again on the
+// new state, so neither is lost. The operation's Check has authorized
+// the caller.
+func (s *Service) update(ctx context.Context, ref string, change func(f *Function) error) (*FunctionConfiguration, error) {
+	for attempt := 0; ; attempt++ {
+		f, err := s.lookup(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		c := *f
+		if err := change(&c); err != nil {
+			return nil, err
+		}
+		c.LastModified, c.RevisionID = s.opts.Now(), newRevision()
+		err = s.store.replaceFunction(f, &c)
+		if errors.Is(err, errChanged) && attempt < 10 {
+			continue
+		}
+		if errors.Is(err, errChanged) {
+			// Lambda's answer to an update racing another (AWS Lambda
+			// API Reference, ResourceConflictException).
+			return nil, errConflict("The operation cannot be performed at this time. An update is in progress for resource: %s", f.ARN())
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.dropPool(c.ARN())
+		out := c.config()
+		return &out, nil
 	}
-	if err := s.authorize(ctx, action, f, f.ARN(), f.Account); err != nil {
-		return nil, err
-	}
-	c := *f
-	if err := change(&c); err != nil {
-		return nil, err
-	}
-	c.LastModified, c.RevisionID = s.opts.Now(), newRevision()
-	s.store.mu.Lock()
-	k := fnKey(c.Account, c.Region, c.Name)
-	prev := s.store.fns[k]
-	s.store.fns[k] = &c
-	err = s.store.save()
-	if err != nil {
-		s.store.fns[k] = prev // not acknowledged: nothing changes
-	}
-	s.store.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	s.dropPool(c.ARN())
-	out := c.config()
-	return &out, nil
 }
 
-// UpdateFunctionConfiguration changes settings.
-func (s *Service) UpdateFunctionConfiguration(ctx context.Context, ref string, in *UpdateConfigIn) (*FunctionConfiguration, error) {
-	return s.update(ctx, ref, "lambda:UpdateFunctionConfiguration", func(f *Function) error {
+// updateFunctionConfiguration changes settings.
+func (s *Service) updateFunctionConfiguration(ctx context.Context, in *UpdateConfigIn) (*FunctionConfiguration, error) {
+	return s.update(ctx, in.FunctionName, func(f *Function) error {
 		rt, h := f.Runtime, f.Handler
 		if in.Runtime != "" {
 			rt = in.Runtime
@@ -299,9 +288,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, ref string, i
 	})
 }
 
-// UpdateFunctionCode replaces the deployment package.
-func (s *Service) UpdateFunctionCode(ctx context.Context, ref string, in *UpdateCodeIn) (*FunctionConfiguration, error) {
-	return s.update(ctx, ref, "lambda:UpdateFunctionCode", func(f *Function) error {
+// updateFunctionCode replaces the deployment package.
+func (s *Service) updateFunctionCode(ctx context.Context, in *UpdateCodeIn) (*FunctionConfiguration, error) {
+	return s.update(ctx, in.FunctionName, func(f *Function) error {
 		dir, sha, size, err := s.loadCode(ctx, FunctionCode{ZipFile: in.ZipFile, S3Bucket: in.S3Bucket, S3Key: in.S3Key})
 		if err != nil {
 			return err
@@ -312,127 +301,4 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, ref string, in *Update
 		}
 		return nil
 	})
-}
-
-// CreateFunctionFromDir creates (or replaces the code of) a function whose
-// code is a local directory — the emulator's extension for `xacct up` and
-// tests, which build the bootstrap binary locally. The directory is used in
-// place.
-func (s *Service) CreateFunctionFromDir(ctx context.Context, in *CreateFunctionIn, dir string) (*FunctionConfiguration, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
-	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
-		return nil, errInvalidParameter("code directory %s does not exist", dir)
-	}
-	zipData, err := zipDir(abs)
-	if err != nil {
-		return nil, err
-	}
-	c := *in
-	c.Code = FunctionCode{ZipFile: zipData}
-	return s.CreateFunction(ctx, &c)
-}
-
-// AddPermission adds a statement to the function's resource-based policy
-// (AWS Lambda API Reference, AddPermission).
-func (s *Service) AddPermission(ctx context.Context, ref string, in *AddPermissionIn) (*AddPermissionOut, error) {
-	var stmt string
-	_, err := s.update(ctx, ref, "lambda:AddPermission", func(f *Function) error {
-		if in.StatementId == "" || in.Action == "" || in.Principal == "" {
-			return errValidation("StatementId, Action and Principal are required")
-		}
-		doc := map[string]any{"Version": "2012-10-17", "Id": "default", "Statement": []any{}}
-		if f.Policy != "" {
-			json.Unmarshal([]byte(f.Policy), &doc)
-		}
-		stmts, _ := doc["Statement"].([]any)
-		for _, st := range stmts {
-			if m, ok := st.(map[string]any); ok && m["Sid"] == in.StatementId {
-				return errConflict("The statement id (%s) provided already exists. Please provide a new statement id, or remove the existing statement.", in.StatementId)
-			}
-		}
-		principal := map[string]any{"Service": in.Principal}
-		if !strings.Contains(in.Principal, ".") {
-			p := in.Principal
-			if len(p) == 12 {
-				p = "arn:aws:iam::" + p + ":root"
-			}
-			principal = map[string]any{"AWS": p}
-		}
-		st := map[string]any{"Sid": in.StatementId, "Effect": "Allow", "Principal": principal, "Action": in.Action, "Resource": f.ARN()}
-		cond := map[string]any{}
-		if in.SourceArn != "" {
-			cond["ArnLike"] = map[string]any{"AWS:SourceArn": in.SourceArn}
-		}
-		if in.SourceAccount != "" {
-			cond["StringEquals"] = map[string]any{"AWS:SourceAccount": in.SourceAccount}
-		}
-		if len(cond) > 0 {
-			st["Condition"] = cond
-		}
-		doc["Statement"] = append(stmts, st)
-		b, _ := json.Marshal(doc)
-		p, err := policy.Parse(string(b), policy.KindResource)
-		if err != nil {
-			return errInvalidParameter("%s", err.Error())
-		}
-		f.Policy, f.parsed, f.PolicyRefs = string(b), p, s.rebindPolicy(string(b), f.PolicyRefs)
-		sb, _ := json.Marshal(st)
-		stmt = string(sb)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &AddPermissionOut{Statement: stmt}, nil
-}
-
-// GetPolicy returns the function's resource-based policy.
-func (s *Service) GetPolicy(ctx context.Context, ref string) (*GetPolicyOut, error) {
-	f, err := s.lookup(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:GetPolicy", f, f.ARN(), f.Account); err != nil {
-		return nil, err
-	}
-	if f.Policy == "" {
-		return nil, awserr.New(http.StatusNotFound, "ResourceNotFoundException", "The resource you requested does not exist.")
-	}
-	text, _ := s.functionPolicy(f)
-	return &GetPolicyOut{Policy: text, RevisionId: f.RevisionID}, nil
-}
-
-// RemovePermission removes a statement by id.
-func (s *Service) RemovePermission(ctx context.Context, ref, sid string) error {
-	_, err := s.update(ctx, ref, "lambda:RemovePermission", func(f *Function) error {
-		var doc map[string]any
-		if f.Policy == "" || json.Unmarshal([]byte(f.Policy), &doc) != nil {
-			return awserr.New(http.StatusNotFound, "ResourceNotFoundException", "No policy is associated with the given resource.")
-		}
-		stmts, _ := doc["Statement"].([]any)
-		var keep []any
-		for _, st := range stmts {
-			if m, ok := st.(map[string]any); ok && m["Sid"] == sid {
-				continue
-			}
-			keep = append(keep, st)
-		}
-		if len(keep) == len(stmts) {
-			return awserr.New(http.StatusNotFound, "ResourceNotFoundException", "Statement %s is not found in resource policy.", sid)
-		}
-		if len(keep) == 0 {
-			f.Policy, f.parsed, f.PolicyRefs = "", nil, nil
-			return nil
-		}
-		doc["Statement"] = keep
-		b, _ := json.Marshal(doc)
-		f.Policy = string(b)
-		f.parsed, _ = policy.Parse(f.Policy, policy.KindResource)
-		f.PolicyRefs = s.rebindPolicy(f.Policy, f.PolicyRefs)
-		return nil
-	})
-	return err
 }

@@ -1,27 +1,14 @@
 package lambda
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"path"
-	"path/filepath"
 	"regexp"
-	"sort"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
-	"github.com/xacct/xacct/emulator/internal/fsutil"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/policy"
 )
@@ -101,178 +88,6 @@ func (f *Function) config() FunctionConfiguration {
 	return c
 }
 
-// functionStore holds functions and their extracted code.
-type functionStore struct {
-	mu   sync.RWMutex
-	fns  map[string]*Function // account/region/name
-	dir  string
-	temp bool
-}
-
-func fnKey(acct, region, name string) string { return acct + "/" + region + "/" + name }
-
-func newFunctionStore(dataDir string) (*functionStore, error) {
-	st := &functionStore{fns: map[string]*Function{}}
-	if dataDir == "" {
-		d, err := os.MkdirTemp("", "xacct-lambda-")
-		if err != nil {
-			return nil, err
-		}
-		st.dir, st.temp = d, true
-		return st, nil
-	}
-	st.dir = filepath.Join(dataDir, "lambda")
-	if err := os.MkdirAll(st.dir, 0o755); err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile(filepath.Join(st.dir, "functions.json"))
-	if os.IsNotExist(err) {
-		return st, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var list []*Function
-	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("lambda state: %w", err)
-	}
-	for _, f := range list {
-		if f.Policy != "" {
-			f.parsed, _ = policy.Parse(f.Policy, policy.KindResource)
-		}
-		st.fns[fnKey(f.Account, f.Region, f.Name)] = f
-	}
-	return st, nil
-}
-
-// save writes the function list. Callers hold mu.
-func (st *functionStore) save() error {
-	if st.temp {
-		return nil
-	}
-	list := make([]*Function, 0, len(st.fns))
-	for _, f := range st.fns {
-		list = append(list, f)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].ARN() < list[j].ARN() })
-	data, err := json.MarshalIndent(list, "", " ")
-	if err != nil {
-		return err
-	}
-	return fsutil.WriteFile(filepath.Join(st.dir, "functions.json"), data)
-}
-
-func (st *functionStore) close() error {
-	if st.temp {
-		return os.RemoveAll(st.dir)
-	}
-	return nil
-}
-
-// unpack extracts a zip into the code directory named by its SHA-256 and
-// returns the directory, the base64 SHA-256 and the size. Executable bits
-// are kept (a provided runtime's bootstrap must be executable).
-func (st *functionStore) unpack(zipData []byte) (dir, sha string, err error) {
-	if len(zipData) > maxZipSize {
-		return "", "", errRequestTooLarge(len(zipData))
-	}
-	sum := sha256.Sum256(zipData)
-	sha = base64.StdEncoding.EncodeToString(sum[:])
-	dir = filepath.Join(st.dir, "code", hex.EncodeToString(sum[:]))
-	if _, err := os.Stat(dir); err == nil {
-		return dir, sha, nil
-	}
-	zr, err := zip.NewReader(bytes.NewReader(zipData), int64(len(zipData)))
-	if err != nil {
-		return "", "", errBadZip()
-	}
-	if err := checkZipEntries(zr.File); err != nil {
-		return "", "", err
-	}
-	tmp := dir + ".tmp-" + hex.EncodeToString(sum[:4])
-	os.RemoveAll(tmp)
-	// A package refused part way leaves nothing behind.
-	done := false
-	defer func() {
-		if !done {
-			os.RemoveAll(tmp)
-		}
-	}()
-	var total int64
-	for _, f := range zr.File {
-		target := filepath.Join(tmp, filepath.FromSlash(path.Clean(strings.ReplaceAll(f.Name, `\`, "/"))))
-		if f.FileInfo().IsDir() {
-			if err := os.MkdirAll(target, 0o755); err != nil {
-				return "", "", err
-			}
-			continue
-		}
-		total += int64(f.UncompressedSize64)
-		if total > maxUnzippedSize {
-			return "", "", errInvalidParameter("Unzipped size must be smaller than 262144000 bytes")
-		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return "", "", err
-		}
-		mode := f.Mode().Perm()
-		if mode&0o400 == 0 {
-			mode = 0o644
-		}
-		if err := writeZipFile(f, target, mode|0o400); err != nil {
-			return "", "", err
-		}
-	}
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
-		return "", "", err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if _, statErr := os.Stat(dir); statErr == nil {
-			return dir, sha, nil
-		}
-		return "", "", err
-	}
-	done = true
-	return dir, sha, nil
-}
-
-func writeZipFile(f *zip.File, target string, mode os.FileMode) error {
-	rc, err := f.Open()
-	if err != nil {
-		return errInvalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.")
-	}
-	defer rc.Close()
-	out, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, io.LimitReader(rc, maxUnzippedSize+1)); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-// Errors (AWS Lambda API Reference, "Errors" of each action).
-func errNotFound(arn string) error {
-	return awserr.New(http.StatusNotFound, "ResourceNotFoundException", "Function not found: %s", arn)
-}
-
-func errInvalidParameter(format string, args ...any) error {
-	return awserr.New(http.StatusBadRequest, "InvalidParameterValueException", format, args...)
-}
-
-func errConflict(format string, args ...any) error {
-	return awserr.New(http.StatusConflict, "ResourceConflictException", format, args...)
-}
-
-func errRequestTooLarge(n int) error {
-	return awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", "Request must be smaller than 70167211 bytes for the CreateFunction operation")
-}
-
-func errValidation(format string, args ...any) error {
-	return awserr.New(http.StatusBadRequest, "ValidationException", format, args...)
-}
-
 var nameRE = regexp.MustCompile(`^[a-zA-Z0-9-_]{1,64}$`)
 
 // resolveName accepts a function name, partial ARN or ARN, with an
@@ -309,3 +124,158 @@ func resolveName(ref, callerAcct string) (acct, name string, err error) {
 }
 
 func callerOf(ctx context.Context) *service.Call { return service.FromContext(ctx) }
+
+// functionPolicy returns f's policy as it reads and is evaluated now: a
+// deleted role or user it names appears as its unique id.
+func (s *Service) functionPolicy(f *Function) (string, *policy.Policy) {
+	text, p := f.Policy, f.parsed
+	if s.opts.Principals == nil || len(f.PolicyRefs) == 0 {
+		return text, p
+	}
+	if resolved, changed := s.opts.Principals.ResolvePrincipals(text, f.PolicyRefs); changed {
+		if np, err := policy.Parse(resolved, policy.KindResource); err == nil {
+			return resolved, np
+		}
+	}
+	return text, p
+}
+
+// rebindPolicy binds the roles and users a function policy names to their
+// unique ids (nil without Options.Principals). Principals of statements
+// kept from the previous policy stay bound to the ids in old, so a role
+// deleted before a statement was added or removed still reads as its id.
+func (s *Service) rebindPolicy(text string, old map[string]string) map[string]string {
+	if s.opts.Principals == nil || text == "" {
+		return nil
+	}
+	refs := s.opts.Principals.BindPrincipals(text)
+	for arn, id := range old {
+		if strings.Contains(text, `"`+arn+`"`) {
+			if refs == nil {
+				refs = make(map[string]string)
+			}
+			refs[arn] = id
+		}
+	}
+	return refs
+}
+
+// functionARN is arn:aws:lambda:REGION:ACCOUNT:function:NAME.
+func functionARN(region, acct, name string) string {
+	return "arn:aws:lambda:" + region + ":" + acct + ":function:" + name
+}
+
+// lookup returns the function ref names, or ResourceNotFoundException.
+// The operation's Check has authorized the caller already.
+func (s *Service) lookup(ctx context.Context, ref string) (*Function, error) {
+	call := callerOf(ctx)
+	acct, name, err := resolveName(ref, call.Caller.Account())
+	if err != nil {
+		return nil, err
+	}
+	f := s.store.function(acct, call.Region, name)
+	if f == nil {
+		return nil, errNotFound(functionARN(call.Region, acct, name))
+	}
+	return f, nil
+}
+
+// listFunctions lists the caller's functions in the region.
+func (s *Service) listFunctions(ctx context.Context, in *ListFunctionsIn) (*ListFunctionsOut, error) {
+	call := callerOf(ctx)
+	fs := s.store.functions(call.Caller.Account(), call.Region)
+	start, _ := strconv.Atoi(in.Marker)
+	limit, _ := strconv.Atoi(in.MaxItems)
+	if limit <= 0 || limit > 50 {
+		limit = 50
+	}
+	out := &ListFunctionsOut{Functions: []FunctionConfiguration{}}
+	for i := max(start, 0); i < len(fs); i++ {
+		if len(out.Functions) == limit {
+			out.NextMarker = strconv.Itoa(i)
+			break
+		}
+		out.Functions = append(out.Functions, fs[i].config())
+	}
+	return out, nil
+}
+
+// getFunction returns a function's configuration and code location.
+func (s *Service) getFunction(ctx context.Context, in *FunctionRef) (*GetFunctionOut, error) {
+	f, err := s.lookup(ctx, in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	return &GetFunctionOut{Configuration: f.config(), Code: FunctionCodeLocation{RepositoryType: "S3", Location: "file://" + f.CodeDir}, Tags: f.Tags}, nil
+}
+
+// getFunctionConfiguration returns a function's configuration.
+func (s *Service) getFunctionConfiguration(ctx context.Context, in *FunctionRef) (*FunctionConfiguration, error) {
+	f, err := s.lookup(ctx, in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	c := f.config()
+	return &c, nil
+}
+
+// deleteFunction deletes a function and stops its environments.
+func (s *Service) deleteFunction(ctx context.Context, in *FunctionRef) (*Empty, error) {
+	f, err := s.lookup(ctx, in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := s.store.deleteFunction(f.Account, f.Region, f.Name)
+	if err != nil {
+		return nil, err
+	}
+	if prev == nil {
+		return nil, errNotFound(f.ARN())
+	}
+	s.dropPool(f.ARN())
+	return &Empty{}, nil
+}
+
+// validateFunctionName checks a function name, partial ARN or ARN against
+// the API's pattern (ValidationException), and refuses a qualifier other
+// than $LATEST (ResourceNotFoundException: versions are not emulated).
+func validateFunctionName(ref string) error {
+	_, _, err := resolveName(ref, "000000000000")
+	return err
+}
+
+func (in *FunctionRef) functionName() string        { return in.FunctionName }
+func (in *UpdateConfigIn) functionName() string     { return in.FunctionName }
+func (in *UpdateCodeIn) functionName() string       { return in.FunctionName }
+func (in *InvokeIn) functionName() string           { return in.FunctionName }
+func (in *AddPermissionIn) functionName() string    { return in.FunctionName }
+func (in *RemovePermissionIn) functionName() string { return in.FunctionName }
+
+// Validate checks the function name (rest.Validator).
+func (in *FunctionRef) Validate() error { return validateRef(in.FunctionName, in.Qualifier) }
+
+// Validate checks the function name (rest.Validator).
+func (in *UpdateConfigIn) Validate() error { return validateFunctionName(in.FunctionName) }
+
+// Validate checks the function name (rest.Validator).
+func (in *UpdateCodeIn) Validate() error { return validateFunctionName(in.FunctionName) }
+
+// Validate checks the function name (rest.Validator).
+func (in *InvokeIn) Validate() error { return validateRef(in.FunctionName, in.Qualifier) }
+
+// Validate checks the function name (rest.Validator).
+func (in *AddPermissionIn) Validate() error { return validateRef(in.FunctionName, "") }
+
+// Validate checks the function name (rest.Validator).
+func (in *RemovePermissionIn) Validate() error { return validateRef(in.FunctionName, in.Qualifier) }
+
+// validateRef checks a function reference and its Qualifier parameter.
+func validateRef(ref, qualifier string) error {
+	if err := validateFunctionName(ref); err != nil {
+		return err
+	}
+	if qualifier != "" && qualifier != "$LATEST" {
+		return awserr.New(http.StatusNotFound, "ResourceNotFoundException", "Function not found: %s:%s", ref, qualifier)
+	}
+	return nil
+}

@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,10 +13,6 @@ import (
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/policy"
 )
-
-func errThrottledAPI() error {
-	return awserr.New(http.StatusTooManyRequests, "TooManyRequestsException", "Rate Exceeded.").With("Reason", "ReservedFunctionConcurrentInvocationLimitExceeded")
-}
 
 // Invocation types (AWS Lambda API Reference, Invoke).
 const (
@@ -33,62 +27,22 @@ const (
 	maxAsyncPayload = 1 << 20
 )
 
-func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request, call *service.Call, ref string) {
-	typ := r.Header.Get("X-Amz-Invocation-Type")
+// invokeAPI runs a function for the Invoke operation, whose Check
+// authorized lambda:InvokeFunction with the function's resource-based
+// policy deciding cross-account and service callers.
+func (s *Service) invokeAPI(ctx context.Context, in *InvokeIn) (*InvokeOut, error) {
+	typ := in.InvocationType
 	if typ == "" {
 		typ = RequestResponse
 	}
-	payload, err := io.ReadAll(io.LimitReader(r.Body, maxSyncPayload+1))
-	if err != nil {
-		writeError(w, call.RequestID, awserr.From(err))
-		return
-	}
-	res, err := s.Invoke(r.Context(), ref, typ, payload, r.Header.Get("X-Amz-Client-Context"))
-	if err != nil {
-		writeError(w, call.RequestID, awserr.From(err))
-		return
-	}
-	h := w.Header()
-	h.Set("X-Amzn-RequestId", res.RequestID)
-	switch typ {
-	case Event:
-		w.WriteHeader(http.StatusAccepted)
-		return
-	case DryRun:
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	h.Set("X-Amz-Executed-Version", "$LATEST")
-	h.Set("Content-Type", "application/json")
-	if res.FunctionError != "" {
-		h.Set("X-Amz-Function-Error", res.FunctionError)
-	}
-	if r.Header.Get("X-Amz-Log-Type") == "Tail" {
-		tail := res.LogTail
-		if len(tail) > 4096 {
-			tail = tail[len(tail)-4096:]
-		}
-		h.Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString(tail))
-	}
-	h.Set("Content-Length", strconv.Itoa(len(res.Payload)))
-	w.WriteHeader(http.StatusOK)
-	w.Write(res.Payload)
-}
-
-// Invoke runs a function (in-process API used by SNS and the CLI too). The
-// Call in ctx is authorized for lambda:InvokeFunction, with the function's
-// resource-based policy deciding cross-account and service callers.
-func (s *Service) Invoke(ctx context.Context, ref, typ string, payload []byte, clientContext string) (*Result, error) {
 	if typ != RequestResponse && typ != Event && typ != DryRun {
 		return nil, errInvalidParameter("1 validation error detected: Value '%s' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]", typ)
 	}
-	f, err := s.lookup(ctx, ref)
+	f, err := s.lookup(ctx, in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, "lambda:InvokeFunction", f, f.ARN(), f.Account); err != nil {
-		return nil, err
-	}
+	payload := in.Payload
 	limit := maxSyncPayload
 	if typ == Event {
 		limit = maxAsyncPayload
@@ -104,7 +58,7 @@ func (s *Service) Invoke(ctx context.Context, ref, typ string, payload []byte, c
 	}
 	switch typ {
 	case DryRun:
-		return &Result{RequestID: newRequestID()}, nil
+		return &InvokeOut{StatusCode: http.StatusNoContent, RequestID: newRequestID()}, nil
 	case Event:
 		id := newRequestID()
 		if !s.gate.Enter() {
@@ -114,13 +68,25 @@ func (s *Service) Invoke(ctx context.Context, ref, typ string, payload []byte, c
 			defer s.gate.Leave()
 			s.runAsync(context.WithoutCancel(ctx), f, payload)
 		}()
-		return &Result{RequestID: id}, nil
+		return &InvokeOut{StatusCode: http.StatusAccepted, RequestID: id}, nil
 	}
 	if !s.gate.Enter() {
 		return nil, errShuttingDown()
 	}
 	defer s.gate.Leave()
-	return s.invoke(ctx, f, payload, clientContext)
+	res, err := s.invoke(ctx, f, payload, in.ClientContext)
+	if err != nil {
+		return nil, err
+	}
+	out := &InvokeOut{StatusCode: http.StatusOK, RequestID: res.RequestID, FunctionError: res.FunctionError, ExecutedVersion: "$LATEST", Payload: res.Payload}
+	if in.LogType == "Tail" {
+		tail := res.LogTail
+		if len(tail) > 4096 {
+			tail = tail[len(tail)-4096:]
+		}
+		out.LogResult = base64.StdEncoding.EncodeToString(tail)
+	}
+	return out, nil
 }
 
 // runAsync runs an Event invocation with Lambda's two retries on error
@@ -168,9 +134,7 @@ func (s *Service) InvokeFromService(ctx context.Context, inv ServiceInvocation) 
 		Authz:  s.opts.Authz, Log: s.opts.Log,
 	}
 	ctx = service.WithCall(ctx, call)
-	s.store.mu.RLock()
-	f := s.store.fns[fnKey(a.Account, a.Region, functionName(a.Resource))]
-	s.store.mu.RUnlock()
+	f := s.store.function(a.Account, a.Region, functionName(a.Resource))
 	if f == nil {
 		return errNotFound(inv.FunctionArn)
 	}

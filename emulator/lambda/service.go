@@ -2,19 +2,15 @@ package lambda
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/emulator/internal/inflight"
+	"github.com/xacct/xacct/emulator/protocol/rest"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/emulator/sts"
 	"github.com/xacct/xacct/policy"
@@ -87,6 +83,7 @@ type Options struct {
 type Service struct {
 	opts  Options
 	store *functionStore
+	api   *rest.Mux
 	mu    sync.Mutex
 	pools map[string]*pool // by function ARN
 
@@ -119,7 +116,9 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{opts: opts, store: st, pools: map[string]*pool{}, live: map[*instance]struct{}{}, gate: inflight.New()}, nil
+	s := &Service{opts: opts, store: st, pools: map[string]*pool{}, live: map[*instance]struct{}{}, gate: inflight.New()}
+	s.api = s.routes()
+	return s, nil
 }
 
 // Close kills every execution environment at once (Shutdown without a
@@ -133,296 +132,104 @@ func (s *Service) Close() error {
 	return nil
 }
 
+// ServeAWS serves the Lambda API (AWS Lambda API Reference): REST-JSON,
+// routed by method and path (routes).
+func (s *Service) ServeAWS(w http.ResponseWriter, r *http.Request, call *service.Call) {
+	s.api.ServeAWS(w, r, call)
+}
+
 // WriteError renders err as Lambda does: JSON {"Type", "message"} with
 // X-Amzn-ErrorType.
 func (s *Service) WriteError(w http.ResponseWriter, r *http.Request, call *service.Call, e *awserr.Error) {
 	writeError(w, call.RequestID, e)
 }
 
-func writeError(w http.ResponseWriter, requestID string, e *awserr.Error) {
-	typ := "User"
-	if e.Receiver() {
-		typ = "Service"
+// routes is the API's operation table: each operation's method and path
+// (the API model's http trait), its IAM action and resource (Check, with
+// the function's policy as the resource policy where AWS uses it), and
+// its implementation. Unknown paths and methods get 404
+// UnknownOperationException, as before the table existed.
+func (s *Service) routes() *rest.Mux {
+	m := rest.NewMux(rest.Config{
+		WriteError: func(w http.ResponseWriter, call *service.Call, e *awserr.Error) {
+			writeError(w, call.RequestID, e)
+		},
+		BadBody: func(err error) *awserr.Error {
+			return awserr.New(http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json: %s", err.Error())
+		},
+		// CreateFunction's limit (AWS Lambda Developer Guide, "Lambda
+		// quotas": 50 MB zipped, base64 in JSON).
+		MaxBody: 70 << 20,
+	})
+	const fns = "/2015-03-31/functions"
+	rest.Register(m, "POST "+fns, http.StatusCreated, service.Op[CreateFunctionIn, FunctionConfiguration]{
+		Name: "CreateFunction",
+		Check: func(call *service.Call, in *CreateFunctionIn) service.Check {
+			return service.Check{Action: "lambda:CreateFunction", Resource: functionARN(call.Region, call.Caller.Account(), in.FunctionName)}
+		},
+		Run: s.createFunction,
+	})
+	listFunctions := service.Op[ListFunctionsIn, ListFunctionsOut]{
+		Name: "ListFunctions",
+		Check: func(*service.Call, *ListFunctionsIn) service.Check {
+			return service.Check{Action: "lambda:ListFunctions", Resource: "*"}
+		},
+		Run: s.listFunctions,
 	}
-	b, _ := json.Marshal(map[string]string{"Type": typ, "message": e.Message})
-	h := w.Header()
-	for k, v := range e.Header {
-		h[k] = v
-	}
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Amzn-ErrorType", e.Code)
-	h.Set("X-Amzn-RequestId", requestID)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(e.StatusCode)
-	w.Write(b)
+	rest.Register(m, "GET "+fns, http.StatusOK, listFunctions)
+	rest.Register(m, "GET "+fns+"/", http.StatusOK, listFunctions)
+	rest.Register(m, "GET "+fns+"/{FunctionName}", http.StatusOK, service.Op[FunctionRef, GetFunctionOut]{
+		Name: "GetFunction", Check: onFunction[FunctionRef](s, "lambda:GetFunction"), Run: s.getFunction,
+	})
+	rest.Register(m, "DELETE "+fns+"/{FunctionName}", http.StatusNoContent, service.Op[FunctionRef, Empty]{
+		Name: "DeleteFunction", Check: onFunction[FunctionRef](s, "lambda:DeleteFunction"), Run: s.deleteFunction,
+	})
+	rest.Register(m, "GET "+fns+"/{FunctionName}/configuration", http.StatusOK, service.Op[FunctionRef, FunctionConfiguration]{
+		Name: "GetFunctionConfiguration", Check: onFunction[FunctionRef](s, "lambda:GetFunctionConfiguration"), Run: s.getFunctionConfiguration,
+	})
+	rest.Register(m, "PUT "+fns+"/{FunctionName}/configuration", http.StatusOK, service.Op[UpdateConfigIn, FunctionConfiguration]{
+		Name: "UpdateFunctionConfiguration", Check: onFunction[UpdateConfigIn](s, "lambda:UpdateFunctionConfiguration"), Run: s.updateFunctionConfiguration,
+	})
+	rest.Register(m, "PUT "+fns+"/{FunctionName}/code", http.StatusOK, service.Op[UpdateCodeIn, FunctionConfiguration]{
+		Name: "UpdateFunctionCode", Check: onFunction[UpdateCodeIn](s, "lambda:UpdateFunctionCode"), Run: s.updateFunctionCode,
+	})
+	rest.Register(m, "POST "+fns+"/{FunctionName}/invocations", http.StatusOK, service.Op[InvokeIn, InvokeOut]{
+		Name: "Invoke", Check: onFunction[InvokeIn](s, "lambda:InvokeFunction"), Run: s.invokeAPI,
+	})
+	rest.Register(m, "POST "+fns+"/{FunctionName}/policy", http.StatusCreated, service.Op[AddPermissionIn, AddPermissionOut]{
+		Name: "AddPermission", Check: onFunction[AddPermissionIn](s, "lambda:AddPermission"), Run: s.addPermission,
+	})
+	rest.Register(m, "GET "+fns+"/{FunctionName}/policy", http.StatusOK, service.Op[FunctionRef, GetPolicyOut]{
+		Name: "GetPolicy", Check: onFunction[FunctionRef](s, "lambda:GetPolicy"), Run: s.getPolicy,
+	})
+	rest.Register(m, "DELETE "+fns+"/{FunctionName}/policy/{StatementId}", http.StatusNoContent, service.Op[RemovePermissionIn, Empty]{
+		Name: "RemovePermission", Check: onFunction[RemovePermissionIn](s, "lambda:RemovePermission"), Run: s.removePermission,
+	})
+	return m
 }
 
-func writeJSON(w http.ResponseWriter, requestID string, status int, v any) {
-	b, _ := json.Marshal(v)
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Amzn-RequestId", requestID)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	w.Write(b)
+// functionInput is an input naming a function in its path.
+type functionInput[I any] interface {
+	*I
+	functionName() string
 }
 
-// ServeAWS routes the REST-JSON API (AWS Lambda API Reference).
-func (s *Service) ServeAWS(w http.ResponseWriter, r *http.Request, call *service.Call) {
-	parts := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
-	for i := range parts {
-		if u, err := url.PathUnescape(parts[i]); err == nil {
-			parts[i] = u
+// onFunction is the Check of an operation on one function: action on the
+// function's ARN, in the account the name gives, with the function's
+// policy (AddPermission) as the resource policy when it exists.
+func onFunction[I any, P functionInput[I]](s *Service, action string) func(*service.Call, *I) service.Check {
+	return func(call *service.Call, in *I) service.Check {
+		ref := P(in).functionName()
+		acct, name, err := resolveName(ref, call.Caller.Account())
+		if err != nil { // Validate refused it already; keep the text
+			return service.Check{Action: action, Resource: ref}
 		}
-	}
-	ctx := r.Context()
-	var err error
-	fail := func(e error) {
-		ae := awserr.From(e)
-		if ae.StatusCode >= 500 {
-			s.opts.Log.Error("lambda internal error", slog.String("operation", call.Operation), slog.Any("error", e))
-		}
-		writeError(w, call.RequestID, ae)
-	}
-	route := func(op string) { call.Operation = op }
-	switch {
-	case len(parts) == 2 && parts[1] == "functions" && r.Method == http.MethodPost:
-		route("CreateFunction")
-		var in CreateFunctionIn
-		if err = decode(r, &in); err == nil {
-			var out *FunctionConfiguration
-			if out, err = s.CreateFunction(ctx, &in); err == nil {
-				writeJSON(w, call.RequestID, http.StatusCreated, out)
-				return
+		chk := service.Check{Action: action, Resource: functionARN(call.Region, acct, name), ResourceAccount: acct}
+		if f := s.store.function(acct, call.Region, name); f != nil {
+			if _, p := s.functionPolicy(f); p != nil {
+				chk.ResourcePolicy = &policy.Named{Name: "function policy of " + f.Name, Policy: p}
 			}
 		}
-	case len(parts) == 2 && parts[1] == "functions" && r.Method == http.MethodGet:
-		route("ListFunctions")
-		var out *ListFunctionsOut
-		if out, err = s.ListFunctions(ctx, r.URL.Query().Get("Marker"), r.URL.Query().Get("MaxItems")); err == nil {
-			writeJSON(w, call.RequestID, http.StatusOK, out)
-			return
-		}
-	case len(parts) == 3 && parts[1] == "functions" && r.Method == http.MethodGet:
-		route("GetFunction")
-		var out *GetFunctionOut
-		if out, err = s.GetFunction(ctx, parts[2]); err == nil {
-			writeJSON(w, call.RequestID, http.StatusOK, out)
-			return
-		}
-	case len(parts) == 3 && parts[1] == "functions" && r.Method == http.MethodDelete:
-		route("DeleteFunction")
-		if err = s.DeleteFunction(ctx, parts[2]); err == nil {
-			w.Header().Set("X-Amzn-RequestId", call.RequestID)
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-	case len(parts) == 4 && parts[1] == "functions" && parts[3] == "configuration" && r.Method == http.MethodGet:
-		route("GetFunctionConfiguration")
-		var out *GetFunctionOut
-		if out, err = s.GetFunction(ctx, parts[2]); err == nil {
-			writeJSON(w, call.RequestID, http.StatusOK, out.Configuration)
-			return
-		}
-	case len(parts) == 4 && parts[1] == "functions" && parts[3] == "configuration" && r.Method == http.MethodPut:
-		route("UpdateFunctionConfiguration")
-		var in UpdateConfigIn
-		if err = decode(r, &in); err == nil {
-			var out *FunctionConfiguration
-			if out, err = s.UpdateFunctionConfiguration(ctx, parts[2], &in); err == nil {
-				writeJSON(w, call.RequestID, http.StatusOK, out)
-				return
-			}
-		}
-	case len(parts) == 4 && parts[1] == "functions" && parts[3] == "code" && r.Method == http.MethodPut:
-		route("UpdateFunctionCode")
-		var in UpdateCodeIn
-		if err = decode(r, &in); err == nil {
-			var out *FunctionConfiguration
-			if out, err = s.UpdateFunctionCode(ctx, parts[2], &in); err == nil {
-				writeJSON(w, call.RequestID, http.StatusOK, out)
-				return
-			}
-		}
-	case len(parts) == 4 && parts[1] == "functions" && parts[3] == "invocations" && r.Method == http.MethodPost:
-		route("Invoke")
-		s.serveInvoke(w, r, call, parts[2])
-		return
-	case len(parts) == 4 && parts[1] == "functions" && parts[3] == "policy" && r.Method == http.MethodPost:
-		route("AddPermission")
-		var in AddPermissionIn
-		if err = decode(r, &in); err == nil {
-			var out *AddPermissionOut
-			if out, err = s.AddPermission(ctx, parts[2], &in); err == nil {
-				writeJSON(w, call.RequestID, http.StatusCreated, out)
-				return
-			}
-		}
-	case len(parts) == 4 && parts[1] == "functions" && parts[3] == "policy" && r.Method == http.MethodGet:
-		route("GetPolicy")
-		var out *GetPolicyOut
-		if out, err = s.GetPolicy(ctx, parts[2]); err == nil {
-			writeJSON(w, call.RequestID, http.StatusOK, out)
-			return
-		}
-	case len(parts) == 5 && parts[1] == "functions" && parts[3] == "policy" && r.Method == http.MethodDelete:
-		route("RemovePermission")
-		if err = s.RemovePermission(ctx, parts[2], parts[4]); err == nil {
-			w.Header().Set("X-Amzn-RequestId", call.RequestID)
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-	default:
-		route("Unknown")
-		err = awserr.New(http.StatusNotFound, "UnknownOperationException", "Unknown operation %s %s", r.Method, r.URL.Path)
+		return chk
 	}
-	fail(err)
-}
-
-func decode(r *http.Request, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r.Body, 70<<20))
-	if err != nil {
-		return err
-	}
-	if len(strings.TrimSpace(string(b))) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return awserr.New(http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json: %s", err.Error())
-	}
-	return nil
-}
-
-// authorize checks a lambda: action on a function, with its resource
-// policy (AddPermission) deciding cross-account and service callers.
-func (s *Service) authorize(ctx context.Context, action string, f *Function, arn, acct string) error {
-	chk := service.Check{Action: action, Resource: arn, ResourceAccount: acct}
-	if f != nil {
-		if _, p := s.functionPolicy(f); p != nil {
-			chk.ResourcePolicy = &policy.Named{Name: "function policy of " + f.Name, Policy: p}
-		}
-	}
-	return service.Authorize(ctx, chk)
-}
-
-// functionPolicy returns f's policy as it reads and is evaluated now: a
-// deleted role or user it names appears as its unique id.
-func (s *Service) functionPolicy(f *Function) (string, *policy.Policy) {
-	text, p := f.Policy, f.parsed
-	if s.opts.Principals == nil || len(f.PolicyRefs) == 0 {
-		return text, p
-	}
-	if resolved, changed := s.opts.Principals.ResolvePrincipals(text, f.PolicyRefs); changed {
-		if np, err := policy.Parse(resolved, policy.KindResource); err == nil {
-			return resolved, np
-		}
-	}
-	return text, p
-}
-
-// rebindPolicy binds the roles and users a function policy names to their
-// unique ids (nil without Options.Principals). Principals of statements
-// kept from the previous policy stay bound to the ids in old, so a role
-// deleted before a statement was added or removed still reads as its id.
-func (s *Service) rebindPolicy(text string, old map[string]string) map[string]string {
-	if s.opts.Principals == nil || text == "" {
-		return nil
-	}
-	refs := s.opts.Principals.BindPrincipals(text)
-	for arn, id := range old {
-		if strings.Contains(text, `"`+arn+`"`) {
-			if refs == nil {
-				refs = make(map[string]string)
-			}
-			refs[arn] = id
-		}
-	}
-	return refs
-}
-
-func (s *Service) lookup(ctx context.Context, ref string) (*Function, error) {
-	call := callerOf(ctx)
-	acct, name, err := resolveName(ref, call.Caller.Account())
-	if err != nil {
-		return nil, err
-	}
-	s.store.mu.RLock()
-	f := s.store.fns[fnKey(acct, call.Region, name)]
-	s.store.mu.RUnlock()
-	arn := "arn:aws:lambda:" + call.Region + ":" + acct + ":function:" + name
-	if f == nil {
-		if err := s.authorize(ctx, "lambda:GetFunction", nil, arn, acct); err != nil && acct != call.Caller.Account() {
-			return nil, err
-		}
-		return nil, errNotFound(arn)
-	}
-	return f, nil
-}
-
-// ListFunctions lists the caller's functions in the region.
-func (s *Service) ListFunctions(ctx context.Context, marker, maxItems string) (*ListFunctionsOut, error) {
-	call := callerOf(ctx)
-	if err := service.Authorize(ctx, service.Check{Action: "lambda:ListFunctions", Resource: "*"}); err != nil {
-		return nil, err
-	}
-	s.store.mu.RLock()
-	var fs []*Function
-	for _, f := range s.store.fns {
-		if f.Account == call.Caller.Account() && f.Region == call.Region {
-			fs = append(fs, f)
-		}
-	}
-	s.store.mu.RUnlock()
-	sort.Slice(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
-	start, _ := strconv.Atoi(marker)
-	limit, _ := strconv.Atoi(maxItems)
-	if limit <= 0 || limit > 50 {
-		limit = 50
-	}
-	out := &ListFunctionsOut{Functions: []FunctionConfiguration{}}
-	for i := start; i < len(fs); i++ {
-		if len(out.Functions) == limit {
-			out.NextMarker = strconv.Itoa(i)
-			break
-		}
-		out.Functions = append(out.Functions, fs[i].config())
-	}
-	return out, nil
-}
-
-// GetFunction returns a function's configuration and code location.
-func (s *Service) GetFunction(ctx context.Context, ref string) (*GetFunctionOut, error) {
-	f, err := s.lookup(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "lambda:GetFunction", f, f.ARN(), f.Account); err != nil {
-		return nil, err
-	}
-	return &GetFunctionOut{Configuration: f.config(), Code: FunctionCodeLocation{RepositoryType: "S3", Location: "file://" + f.CodeDir}, Tags: f.Tags}, nil
-}
-
-// DeleteFunction deletes a function and stops its environments.
-func (s *Service) DeleteFunction(ctx context.Context, ref string) error {
-	f, err := s.lookup(ctx, ref)
-	if err != nil {
-		return err
-	}
-	if err := s.authorize(ctx, "lambda:DeleteFunction", f, f.ARN(), f.Account); err != nil {
-		return err
-	}
-	s.store.mu.Lock()
-	k := fnKey(f.Account, f.Region, f.Name)
-	prev := s.store.fns[k]
-	delete(s.store.fns, k)
-	err = s.store.save()
-	if err != nil && prev != nil {
-		s.store.fns[k] = prev // not acknowledged: the function stays
-	}
-	s.store.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	s.dropPool(f.ARN())
-	return nil
 }

@@ -2,16 +2,7 @@ package lambda
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/xacct/xacct/emulator/awserr"
 )
-
-// errShuttingDown answers an invocation that arrives once Stop was called:
-// Lambda's ServiceException, 500 (AWS Lambda API Reference, Invoke, Errors).
-func errShuttingDown() *awserr.Error {
-	return awserr.New(http.StatusInternalServerError, "ServiceException", "The emulator is shutting down and accepts no new invocations.")
-}
 
 // track records a started execution environment so Shutdown can kill it;
 // after the kill it reports false and the caller must close it.

@@ -1,14 +1,9 @@
-// Package lambda is the emulated AWS Lambda: the REST-JSON API, and an
-// execution environment that runs a function's real `bootstrap` (or a
-// Python handler through a runtime written here) as Lambda does — the
-// Runtime API, the environment variables, credentials of the execution
-// role issued to lambda.amazonaws.com, warm reuse, timeouts, crashes,
-// concurrency, START/END/REPORT lines in CloudWatch Logs, and AWS/Lambda
-// metrics.
 package lambda
 
-// Wire shapes of the Lambda API (AWS Lambda API Reference). Stored state
-// is in function.go.
+// Wire shapes of the Lambda API (AWS Lambda API Reference). Fields tagged
+// `rest:"..."` are bound to the path, query or headers (package
+// protocol/rest); the others are the JSON body. Stored state is in
+// function.go and layer.go.
 
 // Environment is the Environment shape.
 type Environment struct {
@@ -64,6 +59,7 @@ type CreateFunctionIn struct {
 
 // UpdateConfigIn is UpdateFunctionConfiguration's input.
 type UpdateConfigIn struct {
+	FunctionName  string `json:"-" rest:"label"`
 	Role          string
 	Handler       string
 	Description   *string
@@ -78,6 +74,7 @@ type UpdateConfigIn struct {
 
 // UpdateCodeIn is UpdateFunctionCode's input.
 type UpdateCodeIn struct {
+	FunctionName    string `json:"-" rest:"label"`
 	ZipFile         []byte
 	S3Bucket        string
 	S3Key           string
@@ -141,6 +138,7 @@ type ListFunctionsOut struct {
 
 // AddPermissionIn is AddPermission's input.
 type AddPermissionIn struct {
+	FunctionName        string `json:"-" rest:"label"`
 	StatementId         string
 	Action              string
 	Principal           string
@@ -160,3 +158,47 @@ type GetPolicyOut struct {
 	Policy     string `json:"Policy"`
 	RevisionId string `json:"RevisionId"`
 }
+
+// FunctionRef is the input of the operations that take only a function:
+// GetFunction, GetFunctionConfiguration, DeleteFunction, GetPolicy.
+type FunctionRef struct {
+	FunctionName string `json:"-" rest:"label"`
+	Qualifier    string `json:"-" rest:"query"`
+}
+
+// ListFunctionsIn is ListFunctions' input.
+type ListFunctionsIn struct {
+	Marker   string `json:"-" rest:"query"`
+	MaxItems string `json:"-" rest:"query"`
+}
+
+// RemovePermissionIn is RemovePermission's input.
+type RemovePermissionIn struct {
+	FunctionName string `json:"-" rest:"label"`
+	StatementId  string `json:"-" rest:"label"`
+	Qualifier    string `json:"-" rest:"query"`
+	RevisionId   string `json:"-" rest:"query"`
+}
+
+// InvokeIn is Invoke's input.
+type InvokeIn struct {
+	FunctionName   string `json:"-" rest:"label"`
+	Qualifier      string `json:"-" rest:"query"`
+	InvocationType string `json:"-" rest:"header=X-Amz-Invocation-Type"`
+	LogType        string `json:"-" rest:"header=X-Amz-Log-Type"`
+	ClientContext  string `json:"-" rest:"header=X-Amz-Client-Context"`
+	Payload        []byte `json:"-" rest:"payload"`
+}
+
+// InvokeOut is Invoke's output.
+type InvokeOut struct {
+	StatusCode      int    `json:"-" rest:"status"`
+	RequestID       string `json:"-" rest:"header=X-Amzn-RequestId"`
+	FunctionError   string `json:"-" rest:"header=X-Amz-Function-Error"`
+	LogResult       string `json:"-" rest:"header=X-Amz-Log-Result"`
+	ExecutedVersion string `json:"-" rest:"header=X-Amz-Executed-Version"`
+	Payload         []byte `json:"-" rest:"payload"`
+}
+
+// Empty is the output of operations that answer with no body.
+type Empty struct{}

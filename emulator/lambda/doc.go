@@ -1,0 +1,8 @@
+// Package lambda is the emulated AWS Lambda: the REST-JSON API, and an
+// execution environment that runs a function's real `bootstrap` (or a
+// Python handler through a runtime written here) as Lambda does — the
+// Runtime API, the environment variables, credentials of the execution
+// role issued to lambda.amazonaws.com, warm reuse, timeouts, crashes,
+// concurrency, START/END/REPORT lines in CloudWatch Logs, and AWS/Lambda
+// metrics.
+package lambda
