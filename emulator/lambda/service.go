@@ -145,9 +145,11 @@ func (s *Service) WriteError(w http.ResponseWriter, r *http.Request, call *servi
 }
 
 // routes is the API's operation table: each operation's method and path
-// (the API model's http trait), its IAM action and resource (Check, with
-// the function's policy as the resource policy where AWS uses it), and
-// its implementation. Unknown paths and methods get 404
+// (the API model's http trait), its IAM action and resource in its Check,
+// with the function's policy as the resource policy where AWS uses it
+// (Service Authorization Reference, "Actions, resources, and condition
+// keys for AWS Lambda": GetFunctionConfiguration is an action of its
+// own), and its implementation. Unknown paths and methods get 404
 // UnknownOperationException, as before the table existed.
 func (s *Service) routes() *rest.Mux {
 	m := rest.NewMux(rest.Config{

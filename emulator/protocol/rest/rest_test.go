@@ -68,8 +68,10 @@ func newMux() *rest.Mux {
 		io.WriteString(w, e.Message)
 	}, MaxBody: 64})
 	rest.Register(m, "POST /things/{Name}", http.StatusCreated, service.Op[getIn, getOut]{
-		Name:  "MakeThing",
-		Check: func(_ *service.Call, in *getIn) service.Check { return service.Check{Action: "x:MakeThing", Resource: "thing/" + in.Name} },
+		Name: "MakeThing",
+		Check: func(_ *service.Call, in *getIn) service.Check {
+			return service.Check{Action: "x:MakeThing", Resource: "thing/" + in.Name}
+		},
 		Run: func(_ context.Context, in *getIn) (*getOut, error) {
 			out := &getOut{Name: in.Name, Mode: in.Mode, Body: in.Body, Extra: "yes"}
 			if in.Limit != nil {
