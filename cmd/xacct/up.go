@@ -145,7 +145,7 @@ flags:`)
 }
 
 func printOutputs(m *Main, r *stackdeploy.Result) {
-	if r == nil {
+	if r == nil || len(r.Outputs) == 0 {
 		return
 	}
 	var keys []string
