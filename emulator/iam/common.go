@@ -2,13 +2,11 @@ package iam
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/internal/paging"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/policy"
 )
@@ -31,39 +29,6 @@ func parseDoc(text string, kind policy.Kind) (Doc, error) {
 	return Doc{Text: text, parsed: p}, nil
 }
 
-// policyError maps a policy-package error to the IAM error response.
-func policyError(err error) error {
-	var pe *policy.Error
-	if errors.As(err, &pe) {
-		status := http.StatusBadRequest
-		if pe.Code == "LimitExceeded" {
-			status = http.StatusConflict
-		}
-		return awserr.New(status, pe.Code, "%s", pe.Message)
-	}
-	return awserr.New(http.StatusBadRequest, "MalformedPolicyDocument", "%s", err.Error())
-}
-
-func noSuchEntity(format string, args ...any) error {
-	return awserr.New(http.StatusNotFound, "NoSuchEntity", format, args...)
-}
-
-func alreadyExists(format string, args ...any) error {
-	return awserr.New(http.StatusConflict, "EntityAlreadyExists", format, args...)
-}
-
-func deleteConflict(format string, args ...any) error {
-	return awserr.New(http.StatusConflict, "DeleteConflict", format, args...)
-}
-
-func limitExceeded(format string, args ...any) error {
-	return awserr.New(http.StatusConflict, "LimitExceeded", format, args...)
-}
-
-func invalidInput(format string, args ...any) error {
-	return awserr.New(http.StatusBadRequest, "InvalidInput", format, args...)
-}
-
 // encodeDoc URL-encodes a policy document as IAM returns documents
 // (IAM API Reference: "The policy document returned in this structure is
 // URL-encoded compliant with RFC 3986").
@@ -73,13 +38,9 @@ func encodeDoc(text string) string {
 
 // paginate returns the page of items after marker, at most max (default 100).
 func paginate[T any](items []T, p Page) (page []T, truncated bool, next string, err error) {
-	start := 0
-	if p.Marker != "" {
-		n, err := strconv.Atoi(p.Marker)
-		if err != nil || n < 0 || n > len(items) {
-			return nil, false, "", invalidInput("Invalid Marker.")
-		}
-		start = n
+	start, ok := paging.Offset(p.Marker)
+	if !ok || start > len(items) {
+		return nil, false, "", invalidInput("Invalid Marker.")
 	}
 	max := 100
 	if p.MaxItems != nil {
@@ -91,11 +52,11 @@ func paginate[T any](items []T, p Page) (page []T, truncated bool, next string, 
 	if max > 1000 {
 		return nil, false, "", validationError("maxItems", strconv.Itoa(max), "have value less than or equal to 1000")
 	}
-	end := start + max
-	if end >= len(items) {
-		return append(make([]T, 0, len(items)-start), items[start:]...), false, "", nil
+	page, next = paging.Page(items, start, max)
+	if next == "" {
+		return append(make([]T, 0, len(page)), page...), false, "", nil
 	}
-	return items[start:end], true, strconv.Itoa(end), nil
+	return page, true, next, nil
 }
 
 func roleARN(acct, path, name string) string {

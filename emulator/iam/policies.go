@@ -48,56 +48,9 @@ type principalEntity struct {
 // roleName and userName is set by the operation's protocol input.
 func (s *Service) entity(ctx context.Context, roleName, userName string) principalEntity {
 	if roleName != "" || userName == "" {
-		return principalEntity{kind: "role", name: roleName,
-			get: func() ([]InlinePolicy, []string, error) {
-				r, err := s.role(callerAccount(ctx), roleName)
-				if err != nil {
-					return nil, nil, err
-				}
-				return r.Inline, r.Attached, nil
-			},
-			store: func(inline []InlinePolicy, attached []string) error {
-				_, err := s.updateRoleLocked(ctx, roleName, func(r *Role) error {
-					r.Inline, r.Attached = inline, attached
-					return nil
-				})
-				return err
-			}}
+		return policyEntity(ctx, "role", roleName, s.role, s.updateRoleLocked)
 	}
-	return principalEntity{kind: "user", name: userName,
-		get: func() ([]InlinePolicy, []string, error) {
-			u, err := s.user(callerAccount(ctx), userName)
-			if err != nil {
-				return nil, nil, err
-			}
-			return u.Inline, u.Attached, nil
-		},
-		store: func(inline []InlinePolicy, attached []string) error {
-			_, err := s.updateUserLocked(ctx, userName, func(u *User) error {
-				u.Inline, u.Attached = inline, attached
-				return nil
-			})
-			return err
-		}}
-}
-
-// updateRoleLocked is updateRole for callers already holding s.mu.
-func (s *Service) updateRoleLocked(ctx context.Context, name string, change func(r *Role) error) (*Role, error) {
-	acct := callerAccount(ctx)
-	old, err := s.role(acct, name)
-	if err != nil {
-		return nil, err
-	}
-	r := *old
-	if err := change(&r); err != nil {
-		return nil, err
-	}
-	s.acct[acct].Roles[strings.ToLower(name)] = &r
-	if err := s.save(acct); err != nil {
-		s.acct[acct].Roles[strings.ToLower(name)] = old
-		return nil, err
-	}
-	return &r, nil
+	return policyEntity(ctx, "user", userName, s.user, s.updateUserLocked)
 }
 
 // PutPolicy adds or replaces an inline policy of a role or user.

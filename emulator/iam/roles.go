@@ -248,27 +248,6 @@ func (s *Service) role(acct, name string) (*Role, error) {
 	return nil, noSuchEntity("The role with name %s cannot be found.", name)
 }
 
-// updateRole applies change to a copy of the named role and stores it.
-func (s *Service) updateRole(ctx context.Context, name string, change func(r *Role) error) (*Role, error) {
-	acct := callerAccount(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, err := s.role(acct, name)
-	if err != nil {
-		return nil, err
-	}
-	r := *old
-	if err := change(&r); err != nil {
-		return nil, err
-	}
-	s.acct[acct].Roles[strings.ToLower(name)] = &r
-	if err := s.save(acct); err != nil {
-		s.acct[acct].Roles[strings.ToLower(name)] = old
-		return nil, err
-	}
-	return &r, nil
-}
-
 // GetRole returns a role.
 func (s *Service) GetRole(ctx context.Context, in *RoleNameIn) (*RoleResult, error) {
 	s.mu.RLock()
@@ -366,38 +345,17 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRo
 
 // TagRole adds or replaces tags on a role.
 func (s *Service) TagRole(ctx context.Context, in *TagRoleIn) (*Empty, error) {
-	if err := checkTags(in.Tags); err != nil {
-		return nil, err
-	}
-	_, err := s.updateRole(ctx, in.RoleName, func(r *Role) error {
-		r.Tags = mergeTags(r.Tags, in.Tags)
-		return checkTags(r.Tags)
-	})
-	return nil, err
+	return nil, tagEntity(ctx, s.updateRole, in.RoleName, in.Tags)
 }
 
 // UntagRole removes tags from a role.
 func (s *Service) UntagRole(ctx context.Context, in *UntagRoleIn) (*Empty, error) {
-	_, err := s.updateRole(ctx, in.RoleName, func(r *Role) error {
-		r.Tags = removeTags(r.Tags, in.TagKeys)
-		return nil
-	})
-	return nil, err
+	return nil, untagEntity(ctx, s.updateRole, in.RoleName, in.TagKeys)
 }
 
 // ListRoleTags lists a role's tags.
 func (s *Service) ListRoleTags(ctx context.Context, in *ListTagsIn) (*ListTagsOut, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, err := s.role(callerAccount(ctx), in.RoleName)
-	if err != nil {
-		return nil, err
-	}
-	page, trunc, next, err := paginate(r.Tags, in.Page)
-	if err != nil {
-		return nil, err
-	}
-	return &ListTagsOut{Tags: page, IsTruncated: trunc, Marker: next}, nil
+	return listEntityTags(ctx, s, s.role, in.RoleName, in.Page)
 }
 
 // PutRolePermissionsBoundary sets a role's permissions boundary.

@@ -7,30 +7,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/xacct/xacct/emulator/internal/fsutil"
 	"github.com/xacct/xacct/policy"
 )
-
-// Options configures the IAM service.
-type Options struct {
-	// Now is the clock; time.Now when nil.
-	Now func() time.Time
-	// DataDir, when set, keeps IAM state on disk under DataDir/iam.
-	DataDir string
-}
-
-// Service is the emulated IAM: roles, users, managed policies and access
-// keys of every account, and the queries other services make of them.
-type Service struct {
-	now     func() time.Time
-	dir     string
-	mu      sync.RWMutex
-	acct    map[string]*account
-	managed map[string]*ManagedPolicy // AWS managed policies by ARN
-}
 
 type account struct {
 	ID       string
@@ -38,24 +18,6 @@ type account struct {
 	Users    map[string]*User          // by lower-case name
 	Policies map[string]*ManagedPolicy // by ARN
 	Keys     map[string]*AccessKey     // by key id
-}
-
-// New returns the IAM service, loading state from opts.DataDir if set.
-func New(opts Options) (*Service, error) {
-	clock := opts.Now
-	if clock == nil {
-		clock = time.Now
-	}
-	// IAM's dates are whole seconds (CreateDate 2012-05-08T23:34:01Z).
-	now := func() time.Time { return clock().Truncate(time.Second) }
-	s := &Service{now: now, acct: make(map[string]*account), managed: awsManagedPolicies()}
-	if opts.DataDir != "" {
-		s.dir = filepath.Join(opts.DataDir, "iam")
-		if err := s.load(); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
 }
 
 // account returns the state of id, creating it: every 12-digit account

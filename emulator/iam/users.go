@@ -18,32 +18,6 @@ func (s *Service) user(acct, name string) (*User, error) {
 	return nil, noSuchEntity("The user with name %s cannot be found.", name)
 }
 
-// updateUserLocked applies change to a copy of the named user and stores
-// it. Callers hold s.mu for writing.
-func (s *Service) updateUserLocked(ctx context.Context, name string, change func(u *User) error) (*User, error) {
-	acct := callerAccount(ctx)
-	old, err := s.user(acct, name)
-	if err != nil {
-		return nil, err
-	}
-	u := *old
-	if err := change(&u); err != nil {
-		return nil, err
-	}
-	s.acct[acct].Users[strings.ToLower(name)] = &u
-	if err := s.save(acct); err != nil {
-		s.acct[acct].Users[strings.ToLower(name)] = old
-		return nil, err
-	}
-	return &u, nil
-}
-
-func (s *Service) updateUser(ctx context.Context, name string, change func(u *User) error) (*User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.updateUserLocked(ctx, name, change)
-}
-
 func userOut(u *User) UserOut {
 	out := UserOut{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: u.ARN, CreateDate: u.CreateDate, Tags: u.Tags}
 	if u.Boundary != "" {
@@ -159,38 +133,17 @@ func (s *Service) ListUsers(ctx context.Context, in *ListUsersIn) (*ListUsersOut
 
 // TagUser adds or replaces tags on a user.
 func (s *Service) TagUser(ctx context.Context, in *TagUserIn) (*Empty, error) {
-	if err := checkTags(in.Tags); err != nil {
-		return nil, err
-	}
-	_, err := s.updateUser(ctx, in.UserName, func(u *User) error {
-		u.Tags = mergeTags(u.Tags, in.Tags)
-		return checkTags(u.Tags)
-	})
-	return nil, err
+	return nil, tagEntity(ctx, s.updateUser, in.UserName, in.Tags)
 }
 
 // UntagUser removes tags from a user.
 func (s *Service) UntagUser(ctx context.Context, in *UntagUserIn) (*Empty, error) {
-	_, err := s.updateUser(ctx, in.UserName, func(u *User) error {
-		u.Tags = removeTags(u.Tags, in.TagKeys)
-		return nil
-	})
-	return nil, err
+	return nil, untagEntity(ctx, s.updateUser, in.UserName, in.TagKeys)
 }
 
 // ListUserTags lists a user's tags.
 func (s *Service) ListUserTags(ctx context.Context, in *ListTagsIn) (*ListTagsOut, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, err := s.user(callerAccount(ctx), in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	page, trunc, next, err := paginate(u.Tags, in.Page)
-	if err != nil {
-		return nil, err
-	}
-	return &ListTagsOut{Tags: page, IsTruncated: trunc, Marker: next}, nil
+	return listEntityTags(ctx, s, s.user, in.UserName, in.Page)
 }
 
 // PutUserPermissionsBoundary sets a user's permissions boundary.

@@ -9,14 +9,6 @@ import (
 	"github.com/xacct/xacct/emulator/awserr"
 )
 
-// validationError is IAM's message for a member that breaks a constraint:
-// "1 validation error detected: Value 'x' at 'roleName' failed to satisfy
-// constraint: Member must …".
-func validationError(member, value, constraint string) error {
-	return awserr.New(http.StatusBadRequest, "ValidationError",
-		"1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must %s", value, member, constraint)
-}
-
 func isNameChar(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 		strings.IndexByte("_+=,.@-", c) >= 0

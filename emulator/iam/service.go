@@ -1,11 +1,50 @@
 package iam
 
 import (
+	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/xacct/xacct/emulator/protocol/query"
 	"github.com/xacct/xacct/emulator/service"
 )
+
+// Options configures the IAM service.
+type Options struct {
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// DataDir, when set, keeps IAM state on disk under DataDir/iam.
+	DataDir string
+}
+
+// Service is the emulated IAM: roles, users, managed policies and access
+// keys of every account, and the queries other services make of them.
+type Service struct {
+	now     func() time.Time
+	dir     string
+	mu      sync.RWMutex
+	acct    map[string]*account
+	managed map[string]*ManagedPolicy // AWS managed policies by ARN
+}
+
+// New returns the IAM service, loading state from opts.DataDir if set.
+func New(opts Options) (*Service, error) {
+	clock := opts.Now
+	if clock == nil {
+		clock = time.Now
+	}
+	// IAM's dates are whole seconds (CreateDate 2012-05-08T23:34:01Z).
+	now := func() time.Time { return clock().Truncate(time.Second) }
+	s := &Service{now: now, acct: make(map[string]*account), managed: awsManagedPolicies()}
+	if opts.DataDir != "" {
+		s.dir = filepath.Join(opts.DataDir, "iam")
+		if err := s.load(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
 
 // Namespace is the XML namespace of IAM responses.
 const Namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
