@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/internal/paging"
 )
 
 // alarm is a metric alarm as the service stores it.
@@ -367,11 +368,9 @@ func (s *Service) DescribeAlarms(ctx context.Context, in *DescribeAlarmsIn) (*De
 	if composite {
 		out.CompositeAlarms = []CompositeAlarm{}
 	}
-	end := min(start+limit, len(all))
-	out.MetricAlarms = append(out.MetricAlarms, all[start:end]...)
-	if end < len(all) {
-		out.NextToken = encodeToken(end)
-	}
+	page, next := paging.Page(all, start, limit)
+	out.MetricAlarms = append(out.MetricAlarms, page...)
+	out.NextToken = next
 	return out, nil
 }
 

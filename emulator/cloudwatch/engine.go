@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/xacct/xacct/emulator/internal/paging"
 )
 
 // historyRetention is how long alarm history is kept: "CloudWatch preserves
@@ -240,11 +242,9 @@ func (s *Service) DescribeAlarmHistory(ctx context.Context, in *DescribeAlarmHis
 		return nil, invalidNextToken()
 	}
 	out := &DescribeAlarmHistoryOut{AlarmHistoryItems: []AlarmHistoryItem{}}
-	end := min(start+limit, len(items))
-	out.AlarmHistoryItems = append(out.AlarmHistoryItems, items[start:end]...)
-	if end < len(items) {
-		out.NextToken = encodeToken(end)
-	}
+	page, next := paging.Page(items, start, limit)
+	out.AlarmHistoryItems = append(out.AlarmHistoryItems, page...)
+	out.NextToken = next
 	return out, nil
 }
 

@@ -2,12 +2,13 @@ package cloudwatch
 
 import (
 	"context"
-	"encoding/base64"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/xacct/xacct/emulator/internal/paging"
 )
 
 // Retention of the emulator: data points are kept at full resolution for 15
@@ -375,11 +376,9 @@ func (s *Service) ListMetrics(ctx context.Context, in *ListMetricsIn) (*ListMetr
 	if start > len(all) {
 		return nil, invalidValue("The service returned an invalid NextToken.")
 	}
-	end := min(start+500, len(all))
-	out.Metrics = append(out.Metrics, all[start:end]...)
-	if end < len(all) {
-		out.NextToken = encodeToken(end)
-	}
+	page, next := paging.Page(all, start, 500)
+	out.Metrics = append(out.Metrics, page...)
+	out.NextToken = next
 	return out, nil
 }
 
@@ -399,21 +398,10 @@ func matchFilters(dims []Dimension, filters []DimensionFilter) bool {
 	return true
 }
 
-// encodeToken and decodeToken make opaque pagination tokens from offsets.
-func encodeToken(offset int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("xacct:" + strconv.Itoa(offset)))
-}
-
+// decodeToken returns the offset a NextToken points at.
 func decodeToken(tok string) (int, error) {
-	if tok == "" {
-		return 0, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil || !strings.HasPrefix(string(b), "xacct:") {
-		return 0, strconv.ErrSyntax
-	}
-	n, err := strconv.Atoi(strings.TrimPrefix(string(b), "xacct:"))
-	if err != nil || n < 0 {
+	n, ok := paging.Offset(tok)
+	if !ok {
 		return 0, strconv.ErrSyntax
 	}
 	return n, nil

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/xacct/xacct/emulator/internal/paging"
 )
 
 // PutLogEvents limits (Amazon CloudWatch Logs API Reference, PutLogEvents).
@@ -206,12 +208,9 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *FilterIn) (*FilterOut
 		sort.Slice(out.SearchedLogStreams, func(i, j int) bool {
 			return out.SearchedLogStreams[i].LogStreamName < out.SearchedLogStreams[j].LogStreamName
 		})
-		for i := start; i < len(hits); i++ {
-			if len(out.Events) == limit {
-				out.NextToken = pageToken(i)
-				break
-			}
-			h := hits[i]
+		var page []hit
+		page, out.NextToken = paging.Page(hits, start, limit)
+		for _, h := range page {
 			out.Events = append(out.Events, FilteredEvent{LogStreamName: h.stream, Timestamp: h.e.Timestamp, Message: h.e.Message, IngestionTime: h.e.IngestionTime,
 				EventID: fmt.Sprintf("%056d", h.e.Seq)})
 		}

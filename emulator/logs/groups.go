@@ -5,10 +5,9 @@ package logs
 
 import (
 	"context"
-	"encoding/base64"
 	"maps"
-	"strconv"
-	"strings"
+
+	"github.com/xacct/xacct/emulator/internal/paging"
 )
 
 // CreateGroup creates a log group in acct/region (in-process API).
@@ -62,19 +61,13 @@ func (s *Service) setRetention(ctx context.Context, name string, days int32) err
 	return s.store.setRetention(acct, region, name, days)
 }
 
-func pageToken(n int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("p:" + strconv.Itoa(n)))
-}
-
+// parseToken returns the offset a NextToken points at.
 func parseToken(t string) (int, error) {
-	if t == "" {
-		return 0, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(t)
-	if err != nil || !strings.HasPrefix(string(b), "p:") {
+	n, ok := paging.Offset(t)
+	if !ok {
 		return 0, errInvalid("The specified nextToken is invalid.")
 	}
-	return strconv.Atoi(string(b[2:]))
+	return n, nil
 }
 
 // DescribeLogGroups lists groups by prefix.
@@ -90,12 +83,9 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *DescribeGroupsIn) (
 	}
 	out := &DescribeGroupsOut{LogGroups: []GroupOut{}}
 	s.store.viewGroups(acct, region, in.LogGroupNamePrefix, func(gs []*group) {
-		for i := start; i < len(gs); i++ {
-			if len(out.LogGroups) == limit {
-				out.NextToken = pageToken(i)
-				break
-			}
-			g := gs[i]
+		var page []*group
+		page, out.NextToken = paging.Page(gs, start, limit)
+		for _, g := range page {
 			var bytes int64
 			for _, st := range g.streams {
 				bytes += st.StoredBytes

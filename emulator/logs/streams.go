@@ -6,6 +6,8 @@ import (
 	"context"
 	"sort"
 	"strings"
+
+	"github.com/xacct/xacct/emulator/internal/paging"
 )
 
 // CreateStream creates a stream in an existing group (in-process API).
@@ -66,12 +68,9 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *DescribeStreamsIn)
 			}
 		}
 		out = &DescribeStreamsOut{LogStreams: []StreamOut{}}
-		for i := start; i < len(sts); i++ {
-			if len(out.LogStreams) == limit {
-				out.NextToken = pageToken(i)
-				break
-			}
-			st := sts[i]
+		var page []*stream
+		page, out.NextToken = paging.Page(sts, start, limit)
+		for _, st := range page {
 			out.LogStreams = append(out.LogStreams, StreamOut{LogStreamName: st.Name, CreationTime: st.Created, FirstEventTimestamp: st.FirstEvent,
 				LastEventTimestamp: st.LastEvent, LastIngestionTime: st.LastIngestion, Arn: streamARN(region, acct, g.Name, st.Name), StoredBytes: st.StoredBytes})
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/internal/paging"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/policy"
 )
@@ -307,20 +308,12 @@ func (s *Service) ListTopics(ctx context.Context, in *ListTopicsIn) (*ListTopics
 
 // paginate returns one page of items after the offset encoded in token.
 func paginate[T any](items []T, token string, size int) ([]T, string, error) {
-	start := 0
-	if token != "" {
-		n, err := strconv.Atoi(token)
-		if err != nil || n < 0 || n > len(items) {
-			return nil, "", invalidParameter("Invalid parameter: NextToken")
-		}
-		start = n
+	start, ok := paging.Offset(token)
+	if !ok || start > len(items) {
+		return nil, "", invalidParameter("Invalid parameter: NextToken")
 	}
-	end := min(start+size, len(items))
-	next := ""
-	if end < len(items) {
-		next = strconv.Itoa(end)
-	}
-	return items[start:end], next, nil
+	page, next := paging.Page(items, start, size)
+	return page, next, nil
 }
 
 // GetTopicAttributes returns a topic's attributes.
