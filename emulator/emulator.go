@@ -62,6 +62,9 @@ type Options struct {
 	// LambdaConcurrency is the most execution environments a function may
 	// run at once (default 10).
 	LambdaConcurrency int
+	// LambdaRuntimes maps Python and Node.js runtimes to the interpreters
+	// that run them (lambda.Options.Runtimes; `xacct serve --runtime`).
+	LambdaRuntimes map[string]string
 	// S3MinPartSize overrides S3's 5 MiB minimum multipart part size, so
 	// tests can exercise multipart copies with small objects.
 	S3MinPartSize int64
@@ -114,6 +117,13 @@ func WithS3MinPartSize(n int64) Option { return func(o *Options) { o.S3MinPartSi
 // WithLambdaConcurrency sets how many execution environments a function
 // may run at once.
 func WithLambdaConcurrency(n int) Option { return func(o *Options) { o.LambdaConcurrency = n } }
+
+// WithLambdaRuntimes sets the interpreters of Python and Node.js runtimes
+// ("python3.12" → "/usr/bin/python3.12"), over what the XACCT_RUNTIMES
+// environment variable says.
+func WithLambdaRuntimes(m map[string]string) Option {
+	return func(o *Options) { o.LambdaRuntimes = m }
+}
 
 // WithAutoConfirmEmail confirms email subscriptions at once.
 func WithAutoConfirmEmail() Option { return func(o *Options) { o.AutoConfirmEmail = true } }

@@ -158,6 +158,7 @@ func startLambda(e *Emulator) (running, error) {
 	e.lambda, err = lambda.New(lambda.Options{
 		Now: e.opts.Now, DataDir: e.opts.DataDir, Roles: e.sts, Code: e.s3, Logs: logSink{e.logs}, Callers: e, Authz: e,
 		Metrics: metricSink{e.cw}, Endpoint: e.Endpoint, Log: e.log, Concurrency: e.opts.LambdaConcurrency, Principals: e.iam,
+		Runtimes: e.opts.LambdaRuntimes,
 	})
 	if err != nil {
 		return running{}, err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/xacct/xacct/emulator"
+	"github.com/xacct/xacct/emulator/lambda"
 )
 
 func runServe(ctx context.Context, m *Main, args []string) error {
@@ -20,8 +21,16 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	dataDir := fs.String("data-dir", "", "keep state in `DIR` across restarts (default: memory only)")
 	region := fs.String("region", "us-east-1", "default region")
 	quiet := fs.Bool("quiet", false, "do not log each request")
+	var runtimes []string
+	fs.Func("runtime", "run Lambda runtime `RUNTIME=PATH` with the interpreter at PATH, e.g. python3.12=/usr/bin/python3.12 (repeatable; also "+lambda.RuntimesEnv+"=RUNTIME=PATH,...)", func(v string) error {
+		if _, err := lambda.ParseRuntimes([]string{v}); err != nil {
+			return err
+		}
+		runtimes = append(runtimes, v)
+		return nil
+	})
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: xacct serve [--addr 127.0.0.1:4566] [--data-dir DIR]\n\nRuns the local AWS emulator. Point any SDK at it with AWS_ENDPOINT_URL=http://ADDR;\nroot credentials of an account are its 12-digit id with secret \"test\".\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: xacct serve [--addr 127.0.0.1:4566] [--data-dir DIR] [--runtime RUNTIME=PATH]\n\nRuns the local AWS emulator. Point any SDK at it with AWS_ENDPOINT_URL=http://ADDR;\nroot credentials of an account are its 12-digit id with secret \"test\".\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := m.parse(fs, args); err != nil {
@@ -31,6 +40,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	opts := []emulator.Option{emulator.WithRegion(*region)}
+	if len(runtimes) > 0 {
+		rt, _ := lambda.ParseRuntimes(runtimes)
+		opts = append(opts, emulator.WithLambdaRuntimes(rt))
+	}
 	if *dataDir != "" {
 		opts = append(opts, emulator.WithDataDir(*dataDir))
 	}

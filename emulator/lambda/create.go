@@ -67,9 +67,9 @@ func (s *Service) loadCode(ctx context.Context, c FunctionCode) (dir, sha string
 
 func checkSettings(runtime, handler string, timeout, memory *int32) error {
 	if !runtimes[runtime] {
-		return errInvalidParameter("Value %s at 'runtime' failed to satisfy constraint: the xacct emulator runs provided.al2023, provided.al2 and python3.9-3.13", runtime)
+		return errInvalidParameter("Value %s at 'runtime' failed to satisfy constraint: the xacct emulator runs provided.al2023, provided.al2, python3.9-3.13 and nodejs18.x-22.x", runtime)
 	}
-	if strings.HasPrefix(runtime, "python") && !strings.Contains(handler, ".") {
+	if (strings.HasPrefix(runtime, "python") || strings.HasPrefix(runtime, "nodejs")) && !strings.Contains(handler, ".") {
 		return errInvalidParameter("Handler %q must be module.function for %s", handler, runtime)
 	}
 	if timeout != nil && (*timeout < 1 || *timeout > maxTimeout) {

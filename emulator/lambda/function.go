@@ -26,6 +26,7 @@ const (
 var runtimes = map[string]bool{
 	"provided.al2023": true, "provided.al2": true, "provided": true,
 	"python3.9": true, "python3.10": true, "python3.11": true, "python3.12": true, "python3.13": true,
+	"nodejs18.x": true, "nodejs20.x": true, "nodejs22.x": true,
 }
 
 // Function is a stored function ($LATEST).

@@ -188,8 +188,16 @@ func (s *Service) invoke(ctx context.Context, f *Function, payload []byte, clien
 	if cold && !in.reported {
 		initDur, in.reported = in.initDur, true
 	}
+	end := in.logs.system(f, "END", res.RequestID, 0, 0, 0, status)
+	if end != "" {
+		inv.addTail(end)
+	}
+	if in.interp != nil && in.interp.warning != "" {
+		// Beside every REPORT: the function did not run on its runtime.
+		in.logs.add(in.interp.warning)
+		inv.addTail(in.interp.warning)
+	}
 	for _, line := range []string{
-		in.logs.system(f, "END", res.RequestID, 0, 0, 0, status),
 		in.logs.system(f, "REPORT", res.RequestID, res.Duration, initDur, in.maxMemoryMB(), status),
 	} {
 		if line != "" {

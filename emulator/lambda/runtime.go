@@ -95,6 +95,11 @@ type instance struct {
 	logs     *logWriter
 	outputs  sync.WaitGroup
 	pipes    []*outputPipe
+	// interp runs a Python or Node.js function (nil for a provided
+	// runtime's bootstrap).
+	interp *interpreter
+	// tmp is the environment's private temporary directory (TMPDIR).
+	tmp string
 }
 
 // outputPipe is the read end of a runtime's stdout or stderr, with counts
@@ -186,6 +191,13 @@ func (p *pool) start(ctx context.Context) (*instance, error) {
 	in.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go in.srv.Serve(ln)
 
+	if err := protectCode(f.CodeDir); err != nil {
+		s.opts.Log.Warn("lambda: cannot make the code directory read-only", "function", f.ARN(), "err", err)
+	}
+	if in.tmp, err = os.MkdirTemp("", "xacct-lambda-tmp-"); err != nil {
+		in.close()
+		return nil, err
+	}
 	cmd, err := in.command()
 	if err != nil {
 		in.close()
@@ -208,15 +220,47 @@ func (p *pool) start(ctx context.Context) (*instance, error) {
 			cmd.Stderr = w
 		}
 	}
-	err = cmd.Start()
+	// Descriptor 3 of an embedded runtime carries its own diagnostics to
+	// the emulator's log, apart from the function's output.
+	var diag *os.File
+	if in.interp != nil {
+		r, w, err := os.Pipe()
+		if err != nil {
+			in.close()
+			return nil, err
+		}
+		diag, cmd.ExtraFiles = r, []*os.File{w}
+	}
+	unprivileged, err := startProcess(cmd)
 	cmd.Stdout.(*os.File).Close()
 	cmd.Stderr.(*os.File).Close()
+	for _, w := range cmd.ExtraFiles {
+		w.Close()
+	}
 	if err != nil {
 		for _, p := range in.pipes {
 			p.f.Close()
 		}
+		if diag != nil {
+			diag.Close()
+		}
 		in.close()
 		return in, &startError{err: err}
+	}
+	if diag != nil {
+		go func() {
+			defer diag.Close()
+			sc := bufio.NewScanner(diag)
+			for sc.Scan() {
+				s.opts.Log.Warn("lambda runtime: "+sc.Text(), "function", f.ARN())
+			}
+		}()
+	}
+	if !unprivileged {
+		s.opts.Log.Warn("lambda: the runtime runs as root with its capabilities, so the code directory is not read-only to it", "function", f.ARN())
+	}
+	if in.interp != nil && in.interp.warning != "" {
+		s.opts.Log.Warn(in.interp.warning, "function", f.ARN())
 	}
 	in.cmd = cmd
 	in.outputs.Add(2)
@@ -245,14 +289,49 @@ func (e *startError) Error() string { return e.err.Error() }
 func (in *instance) command() (*exec.Cmd, error) {
 	f, s := in.fn, in.pool.svc
 	var cmd *exec.Cmd
-	execEnv := ""
-	if strings.HasPrefix(f.Runtime, "python") {
-		script, err := pythonBootstrap(s.store.dir)
-		if err != nil {
-			return nil, err
+	set := map[string]string{}
+	python, node := strings.HasPrefix(f.Runtime, "python"), strings.HasPrefix(f.Runtime, "nodejs")
+	if python || node {
+		ip := s.interps.find(f.Runtime)
+		if ip.err != nil {
+			return nil, &startError{err: ip.err}
 		}
-		cmd = exec.Command(s.opts.Python, "-u", script)
-		execEnv = "AWS_Lambda_" + f.Runtime
+		in.interp = ip
+		opt := layerDir(f)
+		args := []string{"--task-root", f.CodeDir, "--diag-fd", "3"}
+		if opt != "" {
+			args = append(args, "--opt", opt)
+		}
+		if python {
+			script, err := writeRuntime(s.store.dir, "python-bootstrap.py", pythonRuntime)
+			if err != nil {
+				return nil, err
+			}
+			if ip.sdk != "" {
+				args = append(args, "--sdk", ip.sdk)
+			}
+			// -S: no site-packages; -B: no __pycache__ written.
+			cmd = exec.Command(ip.path, append([]string{"-S", "-B", "-u", script}, args...)...)
+			// The runtime maps /var/task to the code for the function's
+			// file access (pyruntime/bootstrap.py).
+			set["LAMBDA_TASK_ROOT"] = "/var/task"
+		} else {
+			script, err := writeRuntime(s.store.dir, "node-bootstrap.cjs", nodeRuntime)
+			if err != nil {
+				return nil, err
+			}
+			cmd = exec.Command(ip.path, append([]string{script}, args...)...)
+			// AWS Lambda Developer Guide, "Packaging your layer content":
+			// nodejs/nodeNN/node_modules and nodejs/node_modules, then
+			// the code; nothing of the host's global modules.
+			var np []string
+			if opt != "" {
+				major := strings.TrimSuffix(strings.TrimPrefix(f.Runtime, "nodejs"), ".x")
+				np = append(np, filepath.Join(opt, "nodejs", "node"+major, "node_modules"), filepath.Join(opt, "nodejs", "node_modules"))
+			}
+			set["NODE_PATH"] = strings.Join(append(np, f.CodeDir), string(os.PathListSeparator))
+		}
+		set["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + f.Runtime
 	} else {
 		var err error
 		if cmd, err = bootstrapCommand(filepath.Join(f.CodeDir, "bootstrap")); err != nil {
@@ -265,7 +344,7 @@ func (in *instance) command() (*exec.Cmd, error) {
 	for k, v := range f.Env {
 		env[k] = v
 	}
-	set := map[string]string{
+	for k, v := range map[string]string{
 		"PATH":                            os.Getenv("PATH"),
 		"LANG":                            "en_US.UTF-8",
 		"TZ":                              ":UTC",
@@ -284,12 +363,16 @@ func (in *instance) command() (*exec.Cmd, error) {
 		"AWS_ACCESS_KEY_ID":               in.creds.AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY":           in.creds.SecretAccessKey,
 		"AWS_SESSION_TOKEN":               in.creds.SessionToken,
+		"TMPDIR":                          in.tmp,
+		"TMP":                             in.tmp,
+		"TEMP":                            in.tmp,
+	} {
+		if _, ok := set[k]; !ok {
+			set[k] = v
+		}
 	}
 	if ep := s.opts.Endpoint(); ep != "" {
 		set["AWS_ENDPOINT_URL"] = ep
-	}
-	if execEnv != "" {
-		set["AWS_EXECUTION_ENV"] = execEnv
 	}
 	if f.Logging.LogFormat == "JSON" {
 		set["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
@@ -435,6 +518,9 @@ func (in *instance) close() {
 	if in.cmd != nil && in.cmd.Process != nil {
 		<-in.exited
 	}
+	if in.tmp != "" {
+		os.RemoveAll(in.tmp)
+	}
 	in.logs.flush()
 }
 
@@ -457,3 +543,7 @@ func (in *instance) maxMemoryMB() int {
 }
 
 var errThrottled = errors.New("throttled")
+
+// layerDir is the directory the function's layers are merged into (what
+// Lambda mounts at /opt), or "" when it has none.
+func layerDir(f *Function) string { return "" }

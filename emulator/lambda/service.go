@@ -2,9 +2,13 @@ package lambda
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -71,10 +75,12 @@ type Options struct {
 	// Concurrency is the most execution environments a function may run
 	// at once (default 10); further concurrent invokes are throttled.
 	Concurrency int
-	// Python is the interpreter for python3.x runtimes (default "python3",
-	// whatever its version: the emulator runs python3.12/3.13 handlers with
-	// the local Python).
-	Python string
+	// Runtimes maps a Python or Node.js runtime ("python3.12",
+	// "nodejs20.x") to the interpreter that runs it, over what
+	// RuntimesEnv configures; a runtime not mapped runs on the one found
+	// on this machine (interp.go), or on the closest version with a
+	// warning.
+	Runtimes map[string]string
 	// Log receives the emulator's own diagnostics.
 	Log *slog.Logger
 }
@@ -86,6 +92,8 @@ type Service struct {
 	api   *rest.Mux
 	mu    sync.Mutex
 	pools map[string]*pool // by function ARN
+	// interps finds the Python and Node.js interpreters.
+	interps *interpreters
 
 	// Shutting down (shutdown.go): gate counts invocations in flight and
 	// refuses new ones once stopped, live holds the execution
@@ -103,20 +111,25 @@ func New(opts Options) (*Service, error) {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 10
 	}
-	if opts.Python == "" {
-		opts.Python = "python3"
-	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	if opts.Endpoint == nil {
 		opts.Endpoint = func() string { return "" }
 	}
+	configured, err := ParseRuntimes(strings.Split(os.Getenv(RuntimesEnv), ","))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", RuntimesEnv, err)
+	}
+	for rt, p := range opts.Runtimes {
+		configured[rt] = p
+	}
 	st, err := newFunctionStore(opts.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{opts: opts, store: st, pools: map[string]*pool{}, live: map[*instance]struct{}{}, gate: inflight.New()}
+	ip := &interpreters{configured: configured, dir: filepath.Join(st.dir, "runtime"), byRuntime: map[string]*interpreter{}, probes: map[string]*probe{}}
+	s := &Service{opts: opts, store: st, interps: ip, pools: map[string]*pool{}, live: map[*instance]struct{}{}, gate: inflight.New()}
 	s.api = s.routes()
 	return s, nil
 }

@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"context"
+	"path/filepath"
 )
 
 // track records a started execution environment so Shutdown can kill it;
@@ -46,6 +47,7 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	for _, in := range live {
 		in.close()
 	}
+	releaseCode(filepath.Join(s.store.dir, "code"))
 	if err := s.store.close(); err != nil {
 		return err
 	}
