@@ -1,8 +1,6 @@
 package emulator_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/base64"
 	"io/fs"
@@ -21,24 +19,6 @@ import (
 	"github.com/xacct/xacct/emulator"
 	"github.com/xacct/xacct/emulatortest"
 )
-
-// zipFiles builds a deployment package from file names and contents.
-func zipFiles(t *testing.T, files map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, body := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte(body))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 func createFunction(t *testing.T, lc *lambda.Client, name, runtime, handler, role string, zipData []byte) {
 	t.Helper()
