@@ -30,7 +30,7 @@ func (d *deployTarget) flags(fs *flag.FlagSet) {
 	fs.StringVar(&d.endpoint, "endpoint", defaultEndpoint(), "emulator `URL`")
 	fs.StringVar(&d.account, "account", "111111111111", "account `ID` to deploy into (its root credentials on the emulator are used)")
 	fs.StringVar(&d.region, "region", "us-east-1", "region")
-	fs.StringVar(&d.bucket, "bucket", "", "artifacts `BUCKET` for the packaged code (default xacct-artifacts-ACCOUNT, created if missing)")
+	fs.StringVar(&d.bucket, "bucket", "", "artifacts `BUCKET` for the packaged code (default xacct-artifacts-ACCOUNT, -REGION appended outside us-east-1; created if missing)")
 }
 
 var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
@@ -40,7 +40,12 @@ func (d *deployTarget) validate(cmd string) error {
 		return usagef("%s: --account must be a 12-digit account id, not %q", cmd, d.account)
 	}
 	if d.bucket == "" {
+		// Lambda reads code from a bucket in the function's region: one
+		// bucket per region, us-east-1's the one xacct up uses.
 		d.bucket = "xacct-artifacts-" + d.account
+		if d.region != "us-east-1" {
+			d.bucket += "-" + d.region
+		}
 	}
 	return nil
 }

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/xacct/xacct/cfntemplate"
 	"github.com/xacct/xacct/emulatortest"
@@ -184,5 +189,46 @@ Outputs:
 	_, _, err = runMain(t, "invoke", "echo", "event.json")
 	if err == nil || !strings.Contains(err.Error(), `unexpected argument "event.json"`) {
 		t.Fatalf("positional event: %v", err)
+	}
+}
+
+// TestDeployRecovers: a stack left by an interrupted deployment (only an
+// unexecuted change set: REVIEW_IN_PROGRESS) is created, and one whose
+// creation failed (ROLLBACK_COMPLETE, which CloudFormation cannot update)
+// is deleted first, so the next xacct deploy succeeds.
+func TestDeployRecovers(t *testing.T) {
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	good := "Resources:\n  B:\n    Type: AWS::S3::Bucket\n"
+	bad := good + `  P:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref B
+      PolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {AWS: !Sub 'arn:aws:iam::${AWS::AccountId}:role/no-such-role'}, Action: s3:GetObject, Resource: !Sub '${B.Arn}/*'}
+`
+	pending := filepath.Join(dir, "pending.yaml")
+	os.WriteFile(pending, []byte(good), 0o644)
+	c := cloudformation.NewFromConfig(srv.Config("111111111111"))
+	if _, err := c.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("pending"), ChangeSetName: aws.String("never-run"),
+		ChangeSetType: cfntypes.ChangeSetTypeCreate, TemplateBody: aws.String(good)}); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, err := runMain(t, "deploy", pending, "--endpoint", srv.URL); err != nil || !strings.Contains(out, "stack pending: CREATE_COMPLETE") {
+		t.Fatalf("deploy over REVIEW_IN_PROGRESS: %v\n%s%s", err, out, errs)
+	}
+
+	failing := filepath.Join(dir, "failing.yaml")
+	os.WriteFile(failing, []byte(bad), 0o644)
+	out, _, err := runMain(t, "deploy", failing, "--endpoint", srv.URL)
+	if err == nil || !strings.Contains(err.Error(), "ROLLBACK_COMPLETE") || !strings.Contains(err.Error(), "fix the cause and deploy again") || !strings.Contains(out, "CREATE_FAILED") {
+		t.Fatalf("failing deploy: %v\n%s", err, out)
+	}
+	os.WriteFile(failing, []byte(good), 0o644)
+	out, errs, err := runMain(t, "deploy", failing, "--endpoint", srv.URL)
+	if err != nil || !strings.Contains(out, "stack failing is ROLLBACK_COMPLETE (its creation failed): deleting it first") || !strings.Contains(out, "stack failing: CREATE_COMPLETE") {
+		t.Fatalf("deploy after a failed creation: %v\n%s%s", err, out, errs)
 	}
 }

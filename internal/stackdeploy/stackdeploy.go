@@ -221,11 +221,16 @@ func (f *Failure) Error() string {
 func Deploy(ctx context.Context, cfg aws.Config, name string, body []byte, params map[string]string, events func(cfntypes.StackEvent)) (*Result, error) {
 	c := cloudformation.NewFromConfig(cfg)
 	typ := cfntypes.ChangeSetTypeUpdate
-	_, err := c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: &name})
+	d, err := c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: &name})
 	if err != nil {
 		if !strings.Contains(err.Error(), "does not exist") {
 			return nil, err
 		}
+		typ = cfntypes.ChangeSetTypeCreate
+	} else if len(d.Stacks) == 1 && d.Stacks[0].StackStatus == cfntypes.StackStatusReviewInProgress {
+		// A stack with only a change set never executed (a deployment
+		// interrupted before ExecuteChangeSet) is still created by a
+		// CREATE change set.
 		typ = cfntypes.ChangeSetTypeCreate
 	}
 	seen := map[string]bool{}
