@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -161,6 +162,7 @@ Outputs:
 	if err != nil {
 		t.Fatalf("deploy: %v\n%s%s", err, out, errs)
 	}
+	outputs := out
 	for _, want := range []string{"Echo: zipping", "deploying stack echo to account 111111111111", "AWS::Lambda::Function      Echo", "stack echo: CREATE_COMPLETE", "Name                       echo-Echo-"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("deploy output lacks %q:\n%s", want, out)
@@ -181,6 +183,16 @@ Outputs:
 	out, errs, err = runMain(t, "logs", "echo/Echo", "--endpoint", srv.URL, "--filter", "word")
 	if err != nil || !strings.Contains(out, "word=deployed") || strings.Contains(out, "START") {
 		t.Fatalf("logs: %v\n%s%s", err, out, errs)
+	}
+	name := regexp.MustCompile(`echo-Echo-[A-Z0-9]+`).FindString(outputs)
+	arn := "arn:aws:lambda:us-east-1:111111111111:function:" + name
+	out, errs, err = runMain(t, "invoke", arn, "--endpoint", srv.URL)
+	if err != nil || !strings.Contains(out, `"word": "deployed"`) {
+		t.Fatalf("invoke ARN %s: %v\n%s%s", arn, err, out, errs)
+	}
+	out, errs, err = runMain(t, "logs", arn, "--endpoint", srv.URL, "--since", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+	if err != nil || strings.Count(out, "word=deployed") != 2 || !strings.Contains(out, "START RequestId") {
+		t.Fatalf("logs by ARN: %v\n%s%s", err, out, errs)
 	}
 	_, _, err = runMain(t, "invoke", "--template", tpl, "Nope", "--endpoint", srv.URL)
 	if err == nil || !strings.Contains(err.Error(), "Nope in "+tpl+" is no resource (its functions: Echo)") {
@@ -230,5 +242,33 @@ func TestDeployRecovers(t *testing.T) {
 	out, errs, err := runMain(t, "deploy", failing, "--endpoint", srv.URL)
 	if err != nil || !strings.Contains(out, "stack failing is ROLLBACK_COMPLETE (its creation failed): deleting it first") || !strings.Contains(out, "stack failing: CREATE_COMPLETE") {
 		t.Fatalf("deploy after a failed creation: %v\n%s%s", err, out, errs)
+	}
+}
+
+// TestDeployNode: a Node.js directory is zipped as it is and runs in the
+// emulator's Node.js runtime.
+func TestDeployNode(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node not installed")
+	}
+	srv := emulatortest.New(t)
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "fn", "lib"), 0o755)
+	os.WriteFile(filepath.Join(dir, "node.yaml"), []byte(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: nodejs20.x, Handler: index.handler, CodeUri: fn}
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "fn", "index.js"), []byte("const { word } = require('./lib/word');\nexports.handler = async (event) => ({ word: word(), n: event.n });\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "fn", "lib", "word.js"), []byte("exports.word = () => 'from-node';\n"), 0o644)
+	if out, errs, err := runMain(t, "deploy", filepath.Join(dir, "node.yaml"), "--endpoint", srv.URL); err != nil {
+		t.Fatalf("deploy: %v\n%s%s", err, out, errs)
+	}
+	ev := filepath.Join(dir, "ev.json")
+	os.WriteFile(ev, []byte(`{"n": 7}`), 0o644)
+	out, errs, err := runMain(t, "invoke", "node/Hello", "--event", ev, "--endpoint", srv.URL)
+	if err != nil || !strings.Contains(out, `"word": "from-node"`) || !strings.Contains(out, `"n": 7`) {
+		t.Fatalf("invoke: %v\n%s%s", err, out, errs)
 	}
 }
