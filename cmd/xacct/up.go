@@ -27,6 +27,7 @@ type upConfig struct {
 	email, externalID, prefix  string
 	homeStack, targetStack     string
 	artifactPrefix             string
+	skipUnsupported            bool
 }
 
 func (c *upConfig) flags(fs *flag.FlagSet) {
@@ -41,6 +42,22 @@ func (c *upConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.externalID, "external-id", "", "sts:ExternalId the target role requires (empty for none)")
 	fs.StringVar(&c.homeStack, "home-stack", "xacct-home", "home stack name")
 	fs.StringVar(&c.targetStack, "target-stack", "xacct-target", "target stack name")
+	fs.BoolVar(&c.skipUnsupported, "skip-unsupported", false, "deploy without the resources of types the emulator does not provision (and what references them), warning about each")
+}
+
+// deployOptions are stackdeploy's options for these flags: warnings go
+// to stderr.
+func (c *upConfig) deployOptions(m *Main) func(*stackdeploy.Options) {
+	return skipUnsupported(m, c.skipUnsupported)
+}
+
+// skipUnsupported returns the stackdeploy option of --skip-unsupported,
+// printing each skipped resource on stderr.
+func skipUnsupported(m *Main, skip bool) func(*stackdeploy.Options) {
+	return func(o *stackdeploy.Options) {
+		o.SkipUnsupported = skip
+		o.Warn = func(s string) { fmt.Fprintln(m.Stderr, s) }
+	}
 }
 
 // deploy packages and deploys both templates with the accounts' root
@@ -62,7 +79,7 @@ func (c *upConfig) deploy(ctx context.Context, m *Main, endpoint string) (home, 
 	}
 	target, err = stackdeploy.Deploy(ctx, tcfg, c.targetStack, tbody, map[string]string{
 		"HomeAccountId": c.home, "SourceBucketName": c.sourceBucket, "TargetBucketName": c.targetBucket, "ExternalId": c.externalID,
-	}, show)
+	}, show, c.deployOptions(m))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -74,7 +91,7 @@ func (c *upConfig) deploy(ctx context.Context, m *Main, endpoint string) (home, 
 	home, err = stackdeploy.Deploy(ctx, hcfg, c.homeStack, hbody, map[string]string{
 		"TargetAccountId": c.target, "SourceBucketName": c.sourceBucket, "TargetBucketName": c.targetBucket,
 		"NotificationEmail": c.email, "ExternalId": c.externalID, "SourcePrefix": c.prefix,
-	}, show)
+	}, show, c.deployOptions(m))
 	return home, target, err
 }
 

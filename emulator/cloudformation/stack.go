@@ -143,7 +143,12 @@ func (s *Service) prepare(st *stack, body []byte, in []Parameter, prev []cfntemp
 		}
 	}
 	if len(unsupported) > 0 {
-		return nil, awserr.Validation("Template format error: Unrecognized resource types: [%s] (the xacct emulator provisions %s)", strings.Join(unsupported, ", "), supportedTypes())
+		// AWS's message for a type it does not know, then why: these types
+		// exist in AWS but xacct's emulator does not provision them.
+		// https://aws.amazon.com/premiumsupport/knowledge-center/cloudformation-template-validation/
+		return nil, awserr.Validation("Template format error: Unrecognized resource types: [%s]. These resource types are not supported by xacct's CloudFormation emulator, "+
+			"which provisions %s; deploy with --skip-unsupported (xacct deploy, xacct up) to leave them out, with the resources and outputs that reference them",
+			strings.Join(unsupported, ", "), supportedTypes())
 	}
 	b, err := pt.Bind(values, cfntemplate.Pseudo{AccountID: st.Account, Region: st.Region, StackName: st.Name, StackID: st.ID, NotificationARNs: st.NotificationARNs})
 	if err != nil {

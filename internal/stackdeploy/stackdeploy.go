@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -215,10 +216,81 @@ func (f *Failure) Error() string {
 	return b.String()
 }
 
+// Options are Deploy's optional settings.
+type Options struct {
+	// SkipUnsupported deploys a template the target refuses for resource
+	// types it does not provision ("Unrecognized resource types: [...]",
+	// as the emulator says for API Gateway, SQS, ...) without those
+	// resources, the resources that reference them and the outputs that
+	// do: the template is transformed here (SAM) and the processed
+	// template is submitted, so GetTemplate's Original stage shows it.
+	// Warn receives one line per resource or output left out.
+	SkipUnsupported bool
+	// Warn receives warnings; nil discards them.
+	Warn func(string)
+}
+
+// UnsupportedTypesError is a template refused for resource types the
+// target does not provision; Deploy with SkipUnsupported leaves them out.
+type UnsupportedTypesError struct {
+	Stack string
+	Types []string
+	// Message is the target's ValidationError message.
+	Message string
+}
+
+func (e *UnsupportedTypesError) Error() string {
+	return fmt.Sprintf("stack %s: the target does not provision %s: %s", e.Stack, strings.Join(e.Types, ", "), e.Message)
+}
+
+var unrecognizedRE = regexp.MustCompile(`Unrecognized resource types: \[([^\]]*)\]`)
+
+// unsupportedTypes returns the types a ValidationError says are
+// unrecognized, with the error's message.
+func unsupportedTypes(err error) ([]string, string) {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "ValidationError" {
+		return nil, ""
+	}
+	m := unrecognizedRE.FindStringSubmatch(ae.ErrorMessage())
+	if m == nil {
+		return nil, ""
+	}
+	var types []string
+	for _, t := range strings.Split(m[1], ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			types = append(types, t)
+		}
+	}
+	return types, ae.ErrorMessage()
+}
+
+// withoutTypes transforms body (SAM) as the target would, for region
+// and params, and drops the resources of types and what references them.
+func withoutTypes(body []byte, params map[string]string, region string, types []string) ([]byte, []cfntemplate.Dropped, error) {
+	t, err := cfntemplate.Parse(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	if region == "" {
+		region = "us-east-1"
+	}
+	pt, err := t.Transform(cfntemplate.TransformOptions{Region: region, Parameters: params})
+	if err != nil {
+		return nil, nil, err
+	}
+	out, dropped := pt.DropResources(types)
+	return out.JSON(), dropped, nil
+}
+
 // Deploy creates or updates stack name from body with params, through a
 // change set as `aws cloudformation deploy` does, and waits for the end.
 // Events, when set, receives each new stack event in order.
-func Deploy(ctx context.Context, cfg aws.Config, name string, body []byte, params map[string]string, events func(cfntypes.StackEvent)) (*Result, error) {
+func Deploy(ctx context.Context, cfg aws.Config, name string, body []byte, params map[string]string, events func(cfntypes.StackEvent), opts ...func(*Options)) (*Result, error) {
+	var o Options
+	for _, f := range opts {
+		f(&o)
+	}
 	c := cloudformation.NewFromConfig(cfg)
 	typ := cfntypes.ChangeSetTypeUpdate
 	d, err := c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: &name})
@@ -251,12 +323,30 @@ func Deploy(ctx context.Context, cfg aws.Config, name string, body []byte, param
 	for _, k := range keys {
 		ps = append(ps, cfntypes.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(params[k])})
 	}
-	csName := fmt.Sprintf("xacct-deploy-%d", time.Now().UnixNano())
-	cs, err := c.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{
-		StackName: &name, ChangeSetName: &csName, ChangeSetType: typ, TemplateBody: aws.String(string(body)), Parameters: ps,
-		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam, cfntypes.CapabilityCapabilityNamedIam, cfntypes.CapabilityCapabilityAutoExpand},
-		Description:  aws.String("Created by xacct"),
-	})
+	create := func(body []byte) (*cloudformation.CreateChangeSetOutput, error) {
+		csName := fmt.Sprintf("xacct-deploy-%d", time.Now().UnixNano())
+		return c.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{
+			StackName: &name, ChangeSetName: &csName, ChangeSetType: typ, TemplateBody: aws.String(string(body)), Parameters: ps,
+			Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam, cfntypes.CapabilityCapabilityNamedIam, cfntypes.CapabilityCapabilityAutoExpand},
+			Description:  aws.String("Created by xacct"),
+		})
+	}
+	cs, err := create(body)
+	if types, msg := unsupportedTypes(err); len(types) > 0 {
+		if !o.SkipUnsupported {
+			return nil, &UnsupportedTypesError{Stack: name, Types: types, Message: msg}
+		}
+		reduced, dropped, terr := withoutTypes(body, params, cfg.Region, types)
+		if terr != nil {
+			return nil, fmt.Errorf("stack %s: leaving out %s: %w", name, strings.Join(types, ", "), terr)
+		}
+		for _, d := range dropped {
+			if o.Warn != nil {
+				o.Warn(fmt.Sprintf("warning: skipped %s: not supported by the target", d))
+			}
+		}
+		cs, err = create(reduced)
+	}
 	if err != nil {
 		return nil, err
 	}

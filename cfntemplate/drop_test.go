@@ -1,0 +1,72 @@
+package cfntemplate
+
+import (
+	"slices"
+	"testing"
+)
+
+// DropResources leaves out the given types and, transitively, what
+// references them by Ref, Fn::GetAtt, Fn::Sub or DependsOn, and the
+// outputs that do; everything else stays as it was.
+func TestDropResources(t *testing.T) {
+	tpl := mustParse(t, `
+Parameters:
+  Stage: {Type: String, Default: dev}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      EventSourceArn: !GetAtt Queue.Arn
+      FunctionName: !Ref Fn
+  Alarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: !Sub "depth of ${Queue.QueueName}"
+  Waits:
+    Type: AWS::SNS::Topic
+    DependsOn: [Alarm]
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: !GetAtt Role.Arn
+      Description: !If [IsProd, prod, dev]
+  Role:
+    Type: AWS::IAM::Role
+Outputs:
+  QueueUrl:
+    Value: !Ref Queue
+  FnName:
+    Value: !Ref Fn
+`)
+	out, dropped := tpl.DropResources([]string{"AWS::SQS::Queue", "AWS::Scheduler::Schedule"})
+	var got []string
+	for _, d := range dropped {
+		got = append(got, d.String())
+	}
+	want := []string{
+		"Queue (AWS::SQS::Queue)",
+		"Mapping (AWS::Lambda::EventSourceMapping, references Queue)",
+		"Alarm (AWS::CloudWatch::Alarm, references Queue)",
+		"Waits (AWS::SNS::Topic, references Alarm)",
+		"output QueueUrl (references Queue)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("dropped:\ngot  %q\nwant %q", got, want)
+	}
+	if keys := out.Section("Resources").Keys(); !slices.Equal(keys, []string{"Fn", "Role"}) {
+		t.Errorf("resources left %v, want [Fn Role]", keys)
+	}
+	if keys := out.Section("Outputs").Keys(); !slices.Equal(keys, []string{"FnName"}) {
+		t.Errorf("outputs left %v, want [FnName]", keys)
+	}
+	if _, ok := tpl.Resource("Queue"); !ok {
+		t.Error("DropResources changed the template it was called on")
+	}
+	if _, d := tpl.DropResources(nil); len(d) != 0 {
+		t.Errorf("no types: dropped %v", d)
+	}
+}
