@@ -24,6 +24,11 @@ import (
 // a template: an emulator, an account (its root credentials), a region.
 type deployTarget struct {
 	endpoint, account, region, bucket string
+	// skipUnsupported leaves out resources of types the emulator does
+	// not provision (--skip-unsupported); warn receives a line for each
+	// (nil: the command's output).
+	skipUnsupported bool
+	warn            io.Writer
 }
 
 func (d *deployTarget) flags(fs *flag.FlagSet) {
@@ -31,6 +36,7 @@ func (d *deployTarget) flags(fs *flag.FlagSet) {
 	fs.StringVar(&d.account, "account", "111111111111", "account `ID` to deploy into (its root credentials on the emulator are used)")
 	fs.StringVar(&d.region, "region", "us-east-1", "region")
 	fs.StringVar(&d.bucket, "bucket", "", "artifacts `BUCKET` for the packaged code (default xacct-artifacts-ACCOUNT, -REGION appended outside us-east-1; created if missing)")
+	fs.BoolVar(&d.skipUnsupported, "skip-unsupported", false, "deploy without the resources of types the emulator does not provision (API Gateway, SQS, event source mappings, ...) and what references them, warning about each")
 }
 
 var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
@@ -66,7 +72,14 @@ func deployTemplate(ctx context.Context, w io.Writer, d *deployTarget, path stri
 		return nil, err
 	}
 	fmt.Fprintf(w, "deploying stack %s to account %s (%s) through a change set\n", stack, d.account, d.region)
-	r, err := stackdeploy.Deploy(ctx, cfg, stack, body, params, func(e cfntypes.StackEvent) { printEvent(w, e) })
+	warn := d.warn
+	if warn == nil {
+		warn = w
+	}
+	r, err := stackdeploy.Deploy(ctx, cfg, stack, body, params, func(e cfntypes.StackEvent) { printEvent(w, e) }, func(o *stackdeploy.Options) {
+		o.SkipUnsupported = d.skipUnsupported
+		o.Warn = func(s string) { fmt.Fprintln(warn, s) }
+	})
 	if err != nil {
 		var f *stackdeploy.Failure
 		if errors.As(err, &f) && strings.Contains(f.Status, "ROLLBACK") {
@@ -166,7 +179,7 @@ func scratchStackName(path string) string {
 func runDeploy(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("deploy", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	var d deployTarget
+	d := deployTarget{warn: m.Stderr}
 	d.flags(fs)
 	stack := fs.String("stack-name", "", "stack `NAME` (default: the template's file name without extension; for template.yaml, its directory's name)")
 	params := kv{}

@@ -19,7 +19,7 @@ func runInvoke(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	event := fs.String("event", "", "`FILE` holding the JSON event (default {}; - reads stdin)")
-	var d deployTarget
+	d := deployTarget{warn: m.Stderr}
 	d.flags(fs)
 	template := fs.String("template", "", "deploy `TEMPLATE` to its scratch stack first and invoke its function LOGICAL_ID (the sam local invoke workflow)")
 	envVars := fs.String("env-vars", "", "with --template: SAM CLI's environment overrides `FILE` ({\"Parameters\": {...}, \"LogicalId\": {\"VAR\": \"value\"}})")
