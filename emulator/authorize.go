@@ -38,7 +38,9 @@ func (e *Emulator) Decide(ctx context.Context, call *service.Call, chk service.C
 			set.Session = c.SessionPolicies
 		}
 	}
-	return policy.Evaluate(&req, &set)
+	d := policy.Evaluate(&req, &set)
+	e.Record(call, chk, d, "")
+	return d
 }
 
 // setGlobalKeys sets the request's global condition keys (IAM User Guide,

@@ -30,6 +30,7 @@ import (
 	"github.com/xacct/xacct/emulator/cloudformation"
 	"github.com/xacct/xacct/emulator/cloudwatch"
 	"github.com/xacct/xacct/emulator/iam"
+	"github.com/xacct/xacct/emulator/internal/trail"
 	"github.com/xacct/xacct/emulator/lambda"
 	"github.com/xacct/xacct/emulator/logs"
 	"github.com/xacct/xacct/emulator/s3"
@@ -82,6 +83,9 @@ type Options struct {
 	// the request fails with 400 RequestTimeout, as S3 fails it (default
 	// DefaultBodyReadTimeout; negative disables it).
 	BodyReadTimeout time.Duration
+	// Decisions is how many authorization decisions the decision trail
+	// keeps (0: trail.DefaultCapacity; negative: none).
+	Decisions int
 }
 
 // RequestInfo describes one handled request.
@@ -163,6 +167,7 @@ type Emulator struct {
 	running    []running     // in services' order
 	auth       *authenticator
 	root       policy.Named
+	trail      *trail.Trail // the decision trail (trail.go)
 }
 
 // route is how requests signed for one service are served.
@@ -192,6 +197,9 @@ func New(opts ...Option) (*Emulator, error) {
 	e := &Emulator{opts: o, log: o.Logger}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
+	}
+	if err := e.openTrail(); err != nil {
+		return nil, fmt.Errorf("decision trail: %w", err)
 	}
 	root, err := policy.Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.KindIdentity)
 	if err != nil {
@@ -278,6 +286,10 @@ func (e *Emulator) closeRunning(ctx context.Context) error {
 				first = err
 			}
 		}
+	}
+	// The trail last: the services' last decisions are in it.
+	if err := e.trail.Close(); err != nil && first == nil {
+		first = err
 	}
 	return first
 }
@@ -374,13 +386,17 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		Secure:    r.TLS != nil,
 		UserAgent: r.UserAgent(),
 		Authz:     e,
+		Trail:     e,
 		Log:       e.log,
+	}
+	if e.serveReserved(w, r) {
+		return
 	}
 	for _, p := range e.public {
 		if p.routes.MatchPublic(r) {
 			// Links and files AWS serves without a signature.
 			p.routes.ServePublic(w, r)
-			e.logRequest(r, call, p.name, w.status, start)
+			e.logRequest(r, call, p.name, w, start)
 			return
 		}
 	}
@@ -406,7 +422,7 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	default:
 		h.ServeAWS(w, r.WithContext(service.WithCall(r.Context(), call)), call)
 	}
-	e.logRequest(r, call, name, w.status, start)
+	e.logRequest(r, call, name, w, start)
 }
 
 // recoverPanic turns a panic in a service into AWS's 500 InternalError
@@ -431,20 +447,29 @@ func (e *Emulator) recoverPanic(w *statusWriter, r *http.Request, call *service.
 			w.WriteHeader(ie.StatusCode)
 		}
 	}
-	e.logRequest(r, call, call.Service, w.status, start)
+	e.logRequest(r, call, call.Service, w, start)
 }
 
-func (e *Emulator) logRequest(r *http.Request, call *service.Call, name string, status int, start time.Time) {
+func (e *Emulator) logRequest(r *http.Request, call *service.Call, name string, w *statusWriter, start time.Time) {
 	info := RequestInfo{Method: r.Method, Service: name, Operation: call.Operation, Principal: call.Caller.ARN(),
-		Status: status, Duration: time.Since(start), RequestID: call.RequestID}
-	e.log.Info("request",
+		Status: w.status, Duration: time.Since(start), RequestID: call.RequestID}
+	attrs := []slog.Attr{
 		slog.String("method", info.Method),
 		slog.String("service", info.Service),
 		slog.String("operation", info.Operation),
 		slog.String("principal", info.Principal),
 		slog.Int("status", info.Status),
 		slog.Duration("duration", info.Duration),
-		slog.String("request_id", info.RequestID))
+		slog.String("request_id", info.RequestID),
+	}
+	if info.Status >= 400 {
+		// The refusal's diagnosis, as the trail recorded it, on the same
+		// line (the header holds what Diagnose said, one line).
+		if why := w.Header().Get(service.ExplainHeader); why != "" {
+			attrs = append(attrs, slog.String("why", why))
+		}
+	}
+	e.log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
 	if e.opts.OnRequest != nil {
 		e.opts.OnRequest(info)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
@@ -108,6 +109,10 @@ flags:`)
 	}
 	if tail, err := base64.StdEncoding.DecodeString(aws.ToString(out.LogResult)); err == nil && len(tail) > 0 {
 		fmt.Fprintf(m.Stdout, "\nlogs:\n%s", indent(string(tail)))
+	}
+	if id, ok := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata); ok {
+		fmt.Fprintf(m.Stdout, "\nrequest id: %s\n", id)
+		printInvocationDenials(ctx, m, d.endpoint, id)
 	}
 	if fe := aws.ToString(out.FunctionError); fe != "" {
 		return fmt.Errorf("%s returned an error (%s)", name, fe)

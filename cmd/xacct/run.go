@@ -35,6 +35,7 @@ var commands = map[string]command{
 	"copy":   {"copy a prefix between buckets (across accounts with --role-arn), with a progress bar", runCopy},
 	"check":  {"check templates: can each function assume its roles and reach its buckets? what is too broad?", runCheck},
 	"assume": {"print credentials for a role as shell exports or credential_process JSON (cached)", runAssume},
+	"why":    {"show a running emulator's recent refused requests and why each was refused", runWhy},
 }
 
 // Run dispatches args[0] to its subcommand. A usage error (exit 2 in

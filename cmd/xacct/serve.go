@@ -14,6 +14,9 @@ import (
 	"github.com/xacct/xacct/emulator/lambda"
 )
 
+// trailDefault is the decision trail's default size (the emulator's).
+const trailDefault = 10000
+
 func runServe(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
@@ -29,6 +32,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		runtimes = append(runtimes, v)
 		return nil
 	})
+	decisions := fs.Int("decisions", trailDefault, "keep the last `N` authorization decisions in the decision trail (xacct why, GET /_xacct/decisions); 0 turns it off")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: xacct serve [--addr 127.0.0.1:4566] [--data-dir DIR] [--runtime RUNTIME=PATH]\n\nRuns the local AWS emulator. Point any SDK at it with AWS_ENDPOINT_URL=http://ADDR;\nroot credentials of an account are its 12-digit id with secret \"test\".\n\nflags:")
 		fs.PrintDefaults()
@@ -39,7 +43,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	opts := []emulator.Option{emulator.WithRegion(*region)}
+	if *decisions < 0 {
+		return usagef("serve: --decisions must be 0 (off) or more (got %d)", *decisions)
+	}
+	opts := []emulator.Option{emulator.WithRegion(*region), emulator.WithDecisions(*decisions)}
 	if len(runtimes) > 0 {
 		rt, _ := lambda.ParseRuntimes(runtimes)
 		opts = append(opts, emulator.WithLambdaRuntimes(rt))

@@ -18,6 +18,19 @@ func (s *Service) Role(acct, name string) (*Role, bool) {
 	return r, r != nil
 }
 
+// RoleNames returns the names of acct's roles (for diagnosing a role name
+// that does not exist).
+func (s *Service) RoleNames(acct string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	roles := s.peek(acct).Roles
+	names := make([]string, 0, len(roles))
+	for _, r := range roles {
+		names = append(names, r.Name)
+	}
+	return names
+}
+
 // RoleByARN returns the role whose ARN is arn (path included).
 func (s *Service) RoleByARN(arn string) (*Role, bool) {
 	acct, kind, name, ok := entityARN(arn)

@@ -176,7 +176,7 @@ func (s *Service) lookup(ctx context.Context, ref string) (*Function, error) {
 	}
 	f := s.store.function(acct, call.Region, name)
 	if f == nil {
-		return nil, errNotFound(functionARN(call.Region, acct, name))
+		return nil, s.missingFunction(ctx, acct, call.Region, name, functionARN(call.Region, acct, name))
 	}
 	return f, nil
 }

@@ -78,6 +78,9 @@ func (s *Service) invokeAPI(ctx context.Context, in *InvokeIn) (*InvokeOut, erro
 	if err != nil {
 		return nil, err
 	}
+	if res.FunctionError != "" {
+		logFunctionError(callerOf(ctx), in.FunctionName, res)
+	}
 	out := &InvokeOut{StatusCode: http.StatusOK, RequestID: res.RequestID, FunctionError: res.FunctionError, ExecutedVersion: "$LATEST", Payload: res.Payload}
 	if in.LogType == "Tail" {
 		tail := res.LogTail

@@ -101,6 +101,9 @@ type Service struct {
 	gate   *inflight.Gate
 	live   map[*instance]struct{}
 	killed bool
+	// byKey maps the access key id of each live environment's
+	// execution-role session to the environment (trail.go).
+	byKey sync.Map
 }
 
 // New returns the Lambda service.

@@ -14,6 +14,7 @@ func (s *Service) track(in *instance) bool {
 		return false
 	}
 	s.live[in] = struct{}{}
+	s.byKey.Store(in.creds.AccessKeyID, in)
 	return true
 }
 
@@ -21,6 +22,9 @@ func (s *Service) untrack(in *instance) {
 	s.mu.Lock()
 	delete(s.live, in)
 	s.mu.Unlock()
+	if in.creds != nil {
+		s.byKey.CompareAndDelete(in.creds.AccessKeyID, in)
+	}
 }
 
 // Stop is the first phase of shutting down: new invocations are refused

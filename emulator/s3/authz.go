@@ -61,7 +61,7 @@ func restricted(c *service.Caller, b Bucket, pol *policy.Policy) bool {
 // Forbidden) errors").
 func denied(call *service.Call, chk service.Check, d policy.Decision) *awserr.Error {
 	c := call.Caller
-	why := chk.Action + " on " + chk.Resource + ": " + d.Explain()
+	why := service.Diagnose(call, chk, d)
 	if c.Anonymous() || (chk.ResourceAccount != "" && chk.ResourceAccount != c.Account()) {
 		return service.Explained(errAccessDenied("Access Denied"), why)
 	}

@@ -159,6 +159,9 @@ func (s *Service) ServeAWS(w http.ResponseWriter, r *http.Request, call *service
 	}
 	if err := h(q); err != nil {
 		e := awserr.From(err)
+		if e.Code == "NoSuchBucket" && q.bucket != "" {
+			e = s.missingBucket(q, e)
+		}
 		if e.StatusCode >= 500 && call.Log != nil {
 			call.Log.Error("s3 internal error", slog.String("operation", call.Operation), slog.Any("error", err))
 		}

@@ -20,7 +20,7 @@ func Authorize(ctx context.Context, chk Check) error {
 	if d.Allowed() {
 		return nil
 	}
-	return Explained(awserr.AccessDenied("%s", DenyMessage(call, chk, d)), d.Explain())
+	return Explained(awserr.AccessDenied("%s", DenyMessage(call, chk, d)), Diagnose(call, chk, d))
 }
 
 // ExplainHeader is the response header in which the emulator says why it

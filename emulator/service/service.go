@@ -112,6 +112,9 @@ type Call struct {
 	UserAgent string
 	// Authz decides authorization checks.
 	Authz Authorizer
+	// Trail, when set, keeps the decision trail; services report refusals
+	// of missing targets to it with RecordMissing.
+	Trail Recorder
 	// Log receives service log lines.
 	Log *slog.Logger
 	// Trailer, when the request body was sent with aws-chunked encoding and

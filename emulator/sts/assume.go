@@ -89,7 +89,9 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleIn) (*AssumeRole
 	}
 	role, found := s.iam.Role(acct, name)
 	if !found || role.ARN != in.RoleArn {
-		return nil, denied(caller.ARN(), in.RoleArn)
+		// AWS answers as for a trust policy that does not allow the
+		// caller; the emulator says the role is not there.
+		return nil, service.Explained(denied(caller.ARN(), in.RoleArn), s.missingRole(ctx, acct, name, role, in.RoleArn))
 	}
 
 	// Authorization: identity side and the trust policy, as one
@@ -114,9 +116,10 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleIn) (*AssumeRole
 		cx["sts:TransitiveTagKeys"] = in.TransitiveTagKeys
 	}
 	check := func(action string) error {
-		d := call.Authz.Decide(ctx, call, service.Check{Action: action, Resource: role.ARN, ResourceAccount: role.Account, ResourcePolicy: &trust, Context: cx})
+		chk := service.Check{Action: action, Resource: role.ARN, ResourceAccount: role.Account, ResourcePolicy: &trust, Context: cx}
+		d := call.Authz.Decide(ctx, call, chk)
 		if !d.Allowed() {
-			why := whichStep(action, caller, role.ARN, d)
+			why := service.Diagnose(call, chk, d)
 			if action == "sts:AssumeRole" {
 				return service.Explained(denied(caller.ARN(), role.ARN), why)
 			}
@@ -328,61 +331,14 @@ func (s *Service) AssumeRoleForService(ctx context.Context, roleARN, servicePrin
 	return sess, nil
 }
 
-// whichStep says which of the three cross-account setup steps a refused
-// AssumeRole is missing, from the policy engine's decision.
-func whichStep(action string, caller *service.Caller, roleARN string, d policy.Decision) string {
-	who := caller.Principal.RoleARN
-	if who == "" {
-		who = caller.ARN()
+// missingRole records and explains an AssumeRole of a role that does not
+// exist (or exists under another path).
+func (s *Service) missingRole(ctx context.Context, acct, name string, role *iam.Role, arn string) string {
+	why := "no role `" + name + "` in account " + acct + "; " + service.Listing("roles there", name, s.iam.RoleNames(acct))
+	if role != nil {
+		why = "no role " + arn + " in account " + acct + ": the role `" + role.Name + "` there is " + role.ARN + " (its path differs)"
 	}
-	if d.Effect == policy.ExplicitDeny {
-		return "explicitly denied: " + d.Explain()
-	}
-	var parts []string
-	for _, m := range d.Missing {
-		switch m {
-		case policy.SourceIdentity:
-			parts = append(parts, "step 1 (identity permission): no identity-based policy of "+who+" allows "+action+" on "+roleARN)
-		case policy.SourceBoundary:
-			parts = append(parts, "the permissions boundary of "+who+" does not allow "+action)
-		case policy.SourceSession:
-			parts = append(parts, "the session policy of "+caller.ARN()+" does not allow "+action)
-		case policy.SourceResource:
-			step := "step 2 (trust policy): the trust policy of " + roleARN + " does not allow " + action + " for " + who
-			for _, n := range d.NearMisses {
-				if n.Source != policy.SourceResource {
-					continue
-				}
-				if principalKey(n.Key) {
-					// The statement names the account but narrows it to
-					// other principals: still the trust policy's fault.
-					step += " (its statement for account " + caller.Account() + " requires " + n.Operator + " " + n.Key + ", which " + who + " does not satisfy)"
-				} else {
-					step = "step 3 (the call): the trust policy of " + roleARN + " allows " + who + " only when " + n.Operator + " " + n.Key + " holds"
-					if !n.Present {
-						step += ", and the request has no " + n.Key
-					}
-				}
-				break
-			}
-			parts = append(parts, step)
-		}
-	}
-	if len(parts) == 0 {
-		return d.Explain()
-	}
-	return strings.Join(parts, "; ")
-}
-
-// principalKey reports whether a condition key describes who the caller is
-// (the trust policy's business) rather than what the call presents.
-func principalKey(k string) bool {
-	k = strings.ToLower(k)
-	switch k {
-	case "aws:principalarn", "aws:principalaccount", "aws:userid", "aws:username", "aws:principalorgid", "aws:principalorgpaths", "aws:principaltype":
-		return true
-	}
-	return strings.HasPrefix(k, "aws:principaltag/")
+	return service.RecordMissing(ctx, service.Check{Action: "sts:AssumeRole", Resource: arn, ResourceAccount: acct}, why)
 }
 
 // CheckServiceTrust reports whether roleARN's trust policy lets an AWS

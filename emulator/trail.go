@@ -1,0 +1,111 @@
+package emulator
+
+import (
+	"net/http"
+	"path/filepath"
+
+	"github.com/xacct/xacct/emulator/internal/trail"
+	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/policy"
+)
+
+// This file keeps the decision trail: every authorization decision is
+// recorded, with the Lambda function and invocation behind an
+// execution-role session, and served at GET /_xacct/decisions.
+
+// WithDecisions sets how many authorization decisions the trail keeps
+// (default trail.DefaultCapacity); 0 or less turns recording off.
+func WithDecisions(n int) Option {
+	return func(o *Options) {
+		if n <= 0 {
+			n = -1
+		}
+		o.Decisions = n
+	}
+}
+
+// openTrail opens the decision trail, under DataDir/trail when the
+// emulator keeps its state on disk.
+func (e *Emulator) openTrail() error {
+	dir := ""
+	if e.opts.DataDir != "" {
+		dir = filepath.Join(e.opts.DataDir, "trail")
+	}
+	t, err := trail.Open(trail.Options{Capacity: e.opts.Decisions, Dir: dir, Log: e.log})
+	if err != nil {
+		return err
+	}
+	e.trail = t
+	return nil
+}
+
+// Record implements service.Recorder: it adds one decision to the trail
+// with diagnosis (computed here when empty and the decision refused).
+func (e *Emulator) Record(call *service.Call, chk service.Check, d policy.Decision, diagnosis string) {
+	if !e.trail.Enabled() {
+		return
+	}
+	r := trail.Record{
+		Action:          chk.Action,
+		Resource:        chk.Resource,
+		ResourceAccount: chk.ResourceAccount,
+		Decision:        d.Effect.String(),
+		Diagnosis:       diagnosis,
+	}
+	if call != nil {
+		r.Time, r.RequestID, r.Service, r.Operation, r.Region = call.Time, call.RequestID, call.Service, call.Operation, call.Region
+		r.SourceIP, r.UserAgent = call.SourceIP, call.UserAgent
+		if c := call.Caller; c != nil {
+			r.Principal, r.CallerAccount = c.ARN(), c.Account()
+			r.PrincipalType, r.Role, r.AccessKeyID = principalType(c), c.Principal.RoleARN, c.AccessKeyID
+			r.SessionName, r.SessionIssued = c.SessionName, c.Issued
+			if c.Principal.Type == policy.PrincipalAssumedRole && e.lambda != nil {
+				r.Function, r.InvocationID, _ = e.lambda.Invocation(c.AccessKeyID)
+			}
+		} else {
+			r.Principal = "anonymous"
+		}
+	}
+	if r.ResourceAccount == "" {
+		r.ResourceAccount = r.CallerAccount
+	}
+	if d.Effect != policy.Allow && diagnosis == "" {
+		r.Diagnosis = service.Diagnose(call, chk, d)
+	}
+	if len(d.Matched) == 0 && len(d.NearMisses) == 0 && d.Effect != policy.Allow && diagnosis != "" {
+		// A refusal no policy saw: the target does not exist.
+		r.Missing = true
+	}
+	e.trail.Add(r, d)
+}
+
+// principalType is CloudTrail's userIdentity.type for the caller.
+func principalType(c *service.Caller) string {
+	switch c.Principal.Type {
+	case policy.PrincipalRoot:
+		return "Root"
+	case policy.PrincipalUser:
+		return "IAMUser"
+	case policy.PrincipalAssumedRole:
+		return "AssumedRole"
+	case policy.PrincipalService:
+		return "AWSService"
+	case policy.PrincipalFederatedUser:
+		return "FederatedUser"
+	}
+	return "AWSAccount"
+}
+
+// Trail returns the decision trail, for in-process inspection.
+func (e *Emulator) Trail() *trail.Trail { return e.trail }
+
+// serveReserved serves the emulator's own endpoints under /_xacct/ and
+// reports whether r was one. They exist only on the emulator's listener
+// (not on a function's Runtime API) and carry no secret.
+func (e *Emulator) serveReserved(w http.ResponseWriter, r *http.Request) bool {
+	if r.URL.Path != trail.Path {
+		return false
+	}
+	e.trail.ServeHTTP(w, r)
+	return true
+}
