@@ -11,9 +11,18 @@
 // line-length limit, no escaping). Append writes its records, fsyncs, and
 // only then returns nil; when the write or the fsync fails the file is cut
 // back to the last good record before the error is returned, so a write
-// that was not acknowledged leaves nothing behind. Open replays every good
-// record and truncates a torn tail (a crash or a full disk during an
-// append that was never acknowledged), reporting what it dropped.
+// that was not acknowledged leaves nothing behind. Appends are
+// group-committed: the records of callers that arrive while a write and
+// fsync are under way are written together by the next one, so concurrent
+// writers share one fsync (and, if it fails, all of them get the error).
+// Open replays every good record and truncates a torn tail (a crash or a
+// full disk during an append that was never acknowledged), reporting what
+// it dropped.
+//
+// A store that keeps bytes in the journal and reads them back in place
+// (S3's small objects) uses the offset-aware forms: OpenOffsets,
+// AppendOffsets and RewriteOffsets give each payload's position in the
+// file.
 //
 // Usage:
 //
@@ -62,6 +71,7 @@ type Options struct {
 // Journal is an open journal file. Its methods are safe for concurrent use.
 type Journal struct {
 	mu   sync.Mutex
+	cond *sync.Cond // signalled when a batch is done
 	path string
 	f    *os.File
 	size int64 // length of the file up to the last good record
@@ -69,6 +79,19 @@ type Journal struct {
 	// append retries the truncation before writing.
 	dirty bool
 	log   *slog.Logger
+	// pending collects the records of appends waiting for the next write;
+	// flushing is set while one caller writes and fsyncs a batch outside
+	// mu (it alone touches the file then).
+	pending  *batch
+	flushing bool
+}
+
+// batch is the records of the appends that share one write and fsync.
+type batch struct {
+	buf  bytes.Buffer
+	done bool
+	base int64 // file offset of buf once written
+	err  error
 }
 
 // Dropped describes what Read or Open found after the last good record.
@@ -85,6 +108,11 @@ type Dropped struct {
 // payload is only valid during the call. An error from fn stops the read
 // and is returned.
 func Read(r io.Reader, fn func(payload []byte) error) (good int64, dropped *Dropped, err error) {
+	return ReadOffsets(r, func(_ int64, p []byte) error { return fn(p) })
+}
+
+// ReadOffsets is Read whose fn also gets the offset of the payload in r.
+func ReadOffsets(r io.Reader, fn func(off int64, payload []byte) error) (good int64, dropped *Dropped, err error) {
 	br := &countReader{r: r}
 	hdr := make([]byte, len(Header))
 	n, err := io.ReadFull(br, hdr)
@@ -131,7 +159,7 @@ func Read(r io.Reader, fn func(payload []byte) error) (good int64, dropped *Drop
 		if crc32.Checksum(buf.Bytes(), castagnoli) != sum {
 			return good, drop(br, good, "record checksum mismatch"), nil
 		}
-		if err := fn(buf.Bytes()); err != nil {
+		if err := fn(good+frameSize, buf.Bytes()); err != nil {
 			return good, nil, err
 		}
 		good += frameSize + length
@@ -160,6 +188,11 @@ func (c *countReader) Read(p []byte) (int, error) {
 // append that was never acknowledged) and returns the journal ready for
 // appends. The directory is created if needed.
 func Open(path string, opts Options, fn func(payload []byte) error) (*Journal, error) {
+	return OpenOffsets(path, opts, func(_ int64, p []byte) error { return fn(p) })
+}
+
+// OpenOffsets is Open whose fn also gets the file offset of each payload.
+func OpenOffsets(path string, opts Options, fn func(off int64, payload []byte) error) (*Journal, error) {
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -175,7 +208,8 @@ func Open(path string, opts Options, fn func(payload []byte) error) (*Journal, e
 		return nil, err
 	}
 	j := &Journal{path: path, f: f, log: log}
-	good, dropped, err := Read(f, fn)
+	j.cond = sync.NewCond(&j.mu)
+	good, dropped, err := ReadOffsets(f, fn)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("journal %s: %w", path, err)
@@ -223,31 +257,95 @@ func (j *Journal) Path() string { return j.path }
 // Append writes payloads as records and fsyncs them. It returns nil only
 // once they are durable; on error none of them is in the file (it is cut
 // back to the last good record) and the caller must not acknowledge them.
+// Concurrent appends share a write and an fsync (group commit).
 func (j *Journal) Append(payloads ...[]byte) error {
+	_, err := j.AppendOffsets(payloads...)
+	return err
+}
+
+// AppendOffsets is Append returning the file offset of each payload.
+func (j *Journal) AppendOffsets(payloads ...[]byte) ([]int64, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {
-		return fmt.Errorf("journal %s: closed", j.path)
+		return nil, fmt.Errorf("journal %s: closed", j.path)
+	}
+	b := j.pending
+	if b == nil {
+		b = &batch{}
+		j.pending = b
+	}
+	offs := make([]int64, len(payloads))
+	for i, p := range payloads {
+		offs[i] = int64(b.buf.Len()) + frameSize
+		Frame(&b.buf, p)
+	}
+	for !b.done {
+		if j.flushing {
+			j.cond.Wait()
+			continue
+		}
+		j.flush()
+	}
+	if b.err != nil {
+		return nil, b.err
+	}
+	for i := range offs {
+		offs[i] += b.base
+	}
+	return offs, nil
+}
+
+// flush writes and fsyncs the pending batch for every caller in it. It is
+// called with mu held and no flush under way, and releases mu while the
+// file is written, so that later appends gather into the next batch.
+func (j *Journal) flush() {
+	b := j.pending
+	j.pending = nil
+	defer func() {
+		b.done = true
+		j.cond.Broadcast()
+	}()
+	if j.f == nil {
+		b.err = fmt.Errorf("journal %s: closed", j.path)
+		return
 	}
 	if j.dirty {
 		if err := j.rollback(); err != nil {
-			return err
+			b.err = err
+			return
 		}
 	}
-	var b bytes.Buffer
-	for _, p := range payloads {
-		Frame(&b, p)
+	j.flushing = true
+	f, base := j.f, j.size
+	j.mu.Unlock()
+	_, err := f.WriteAt(b.buf.Bytes(), base)
+	if err == nil {
+		err = f.Sync()
 	}
-	if _, err := j.f.WriteAt(b.Bytes(), j.size); err != nil {
+	j.mu.Lock()
+	j.flushing = false
+	if err != nil {
 		j.rollback()
-		return fmt.Errorf("journal %s: %w", j.path, err)
+		b.err = fmt.Errorf("journal %s: %w", j.path, err)
+		return
 	}
-	if err := j.f.Sync(); err != nil {
-		j.rollback()
-		return fmt.Errorf("journal %s: %w", j.path, err)
+	b.base = base
+	j.size += int64(b.buf.Len())
+}
+
+// idle waits, with mu held, until no batch is being written.
+func (j *Journal) idle() {
+	for j.flushing {
+		j.cond.Wait()
 	}
-	j.size += int64(b.Len())
-	return nil
+}
+
+// Size returns the length of the file up to the last good record.
+func (j *Journal) Size() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.size
 }
 
 // rollback cuts the file back to the last good record. Callers hold j.mu.
@@ -278,14 +376,24 @@ func (j *Journal) AppendJSON(vs ...any) error {
 
 // Rewrite replaces the journal's contents atomically with the records
 // write adds (a compaction): a new file is written, fsynced and renamed
-// over the old one. On error the journal is unchanged.
+// over the old one. On error the journal is unchanged. Appends waiting
+// while it runs go into the new file after it.
 func (j *Journal) Rewrite(write func(add func(payload []byte) error) error) error {
+	return j.RewriteOffsets(func(add func(payload []byte) (int64, error)) error {
+		return write(func(p []byte) error { _, err := add(p); return err })
+	})
+}
+
+// RewriteOffsets is Rewrite whose add returns the offset of the payload
+// in the new file.
+func (j *Journal) RewriteOffsets(write func(add func(payload []byte) (int64, error)) error) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	j.idle()
 	if j.f == nil {
 		return fmt.Errorf("journal %s: closed", j.path)
 	}
-	size, err := WriteFile(j.path, write)
+	size, err := writeFile(j.path, write)
 	if err != nil {
 		return err
 	}
@@ -301,6 +409,12 @@ func (j *Journal) Rewrite(write func(add func(payload []byte) error) error) erro
 // WriteFile atomically replaces path with a journal holding the records
 // write adds, and returns its size. On error path is left as it was.
 func WriteFile(path string, write func(add func(payload []byte) error) error) (int64, error) {
+	return writeFile(path, func(add func(payload []byte) (int64, error)) error {
+		return write(func(p []byte) error { _, err := add(p); return err })
+	})
+}
+
+func writeFile(path string, write func(add func(payload []byte) (int64, error)) error) (int64, error) {
 	var size int64
 	err := fsutil.WriteFrom(path, func(w io.Writer) error {
 		cw := &countWriter{w: w}
@@ -308,11 +422,12 @@ func WriteFile(path string, write func(add func(payload []byte) error) error) (i
 			return err
 		}
 		var b bytes.Buffer
-		err := write(func(p []byte) error {
+		err := write(func(p []byte) (int64, error) {
 			b.Reset()
 			Frame(&b, p)
+			off := cw.n + frameSize
 			_, err := cw.Write(b.Bytes())
-			return err
+			return off, err
 		})
 		size = cw.n
 		return err
@@ -352,10 +467,18 @@ func Marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// Close closes the file. Appends after Close fail.
+// Close writes the appends already waiting and closes the file. Appends
+// after Close fail.
 func (j *Journal) Close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	for j.flushing || j.pending != nil {
+		if j.flushing {
+			j.cond.Wait()
+			continue
+		}
+		j.flush()
+	}
 	if j.f == nil {
 		return nil
 	}
