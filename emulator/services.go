@@ -107,12 +107,12 @@ func startSTS(e *Emulator) (running, error) {
 
 func startS3(e *Emulator) (running, error) {
 	var err error
-	e.s3, err = s3.New(s3.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, PrincipalExists: e.iam.PrincipalExists,
+	e.s3, err = s3.New(s3.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, Log: e.log, PrincipalExists: e.iam.PrincipalExists,
 		Principals: e.iam, MinPartSize: e.opts.S3MinPartSize})
 	if err != nil {
 		return running{}, err
 	}
-	return running{handler: e.s3}, nil
+	return running{handler: e.s3, close: closeFunc(e.s3.Close)}, nil
 }
 
 func startLogs(e *Emulator) (running, error) {

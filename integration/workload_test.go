@@ -161,7 +161,10 @@ func (w *workload) do(ctx context.Context, kind string, rnd *rand.Rand, maxSize 
 	var err error
 	switch kind {
 	case "s3":
-		o.data = randomBytes(rnd, 1+rnd.IntN(maxSize))
+		// Up to three times maxSize, so both of S3's stores are used:
+		// bodies of up to 64 KiB go into its journal, larger ones into
+		// blob files of their own.
+		o.data = randomBytes(rnd, 1+rnd.IntN(3*maxSize))
 		w.try(o)
 		_, err = s3.NewFromConfig(cfg, pathStyle).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(wlBucket), Key: aws.String(o.name()), Body: bytes.NewReader(o.data)})
 	case "iam":

@@ -112,9 +112,9 @@ func (s *Service) createBucket(q *request) error {
 	if err := s.authorize(q, "s3:CreateBucket", Bucket{Name: q.bucket, Owner: acct}, nil, "", nil); err != nil {
 		return err
 	}
-	s.store.mu.Lock()
+	unlock := s.store.lockMeta()
 	if b := s.store.buckets[q.bucket]; b != nil {
-		s.store.mu.Unlock()
+		unlock()
 		if b.Owner != acct {
 			return errBucketExists(q.bucket)
 		}
@@ -136,11 +136,11 @@ func (s *Service) createBucket(q *request) error {
 		objects: map[string]*Object{},
 	}
 	if err := s.store.saveBucket(b); err != nil {
-		s.store.mu.Unlock()
+		unlock()
 		return err
 	}
 	s.store.buckets[q.bucket] = b
-	s.store.mu.Unlock()
+	unlock()
 	q.w.Header().Set("Location", "/"+q.bucket)
 	return q.noContent(http.StatusOK)
 }
@@ -296,8 +296,7 @@ func (s *Service) validateBucketPolicy(bucket, text string) (*policy.Policy, err
 }
 
 func (s *Service) updateBucket(q *request, change func(bs *bucketState), status int) error {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
+	defer s.store.lockMeta()()
 	bs := s.store.buckets[q.bucket]
 	if bs == nil {
 		return errNoSuchBucket(q.bucket)
@@ -394,14 +393,30 @@ func (s *Service) takeOwnership(bucket string) error {
 		return err
 	}
 	defer unlock()
+	var replaced []string
+	defer func() {
+		for _, n := range replaced {
+			s.store.blobs.Remove(n)
+		}
+	}()
 	for k, o := range bs.objects {
 		if o.Owner == bs.Owner {
 			continue
 		}
 		c := *o
 		c.Owner, c.OwnerFullControl = bs.Owner, false
-		if err := s.store.saveObject(bucket, &c); err != nil {
+		body, err := s.store.restage(o.Blob)
+		if err != nil {
 			return err
+		}
+		c.Blob = body.blob
+		name, err := s.store.appendRecord(&record{Op: opObject, Name: bucket, Object: &c}, body.data, body.inline)
+		if err != nil {
+			return err
+		}
+		if body.inline {
+			c.Blob = name
+			replaced = append(replaced, o.Blob)
 		}
 		bs.objects[k] = &c
 	}
@@ -409,7 +424,7 @@ func (s *Service) takeOwnership(bucket string) error {
 		if u.Bucket == bucket && u.Owner != bs.Owner {
 			c := *u
 			c.Owner = bs.Owner
-			if err := s.store.saveUpload(&c); err != nil {
+			if _, err := s.store.appendRecord(uploadRecord(&c), nil, false); err != nil {
 				return err
 			}
 			s.store.uploads[u.ID] = &c

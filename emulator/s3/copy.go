@@ -140,24 +140,18 @@ func (s *Service) copyObject(q *request) error {
 			}
 		}
 	}
-	h := newHasher(algs...)
-	name, size, err := s.store.blobs.Write(io.TeeReader(io.NewSectionReader(bl, 0, src.Size), h))
+	body, err := s.ingest(io.NewSectionReader(bl, 0, src.Size), algs...)
 	if err != nil {
 		return err
 	}
-	o.Size, o.ETag, o.Blob = size, h.etag(), name
+	o.Size, o.ETag = body.size, body.h.etag()
 	for _, a := range algs {
-		setChecksum(&o.Checksums, a, h.sum(a))
+		setChecksum(&o.Checksums, a, body.h.sum(a))
 	}
 	o.Checksums.Type = "FULL_OBJECT"
 	o.LastModified = s.opts.Now().UTC().Truncate(time.Second)
-	old, err := s.store.putObject(q.bucket, o)
-	if err != nil {
-		s.store.blobs.Remove(name)
+	if err := s.commitObject(q.bucket, o, body.staged); err != nil {
 		return err
-	}
-	if old != "" {
-		s.store.blobs.Remove(old)
 	}
 	q.w.Header().Set("x-amz-server-side-encryption", "AES256")
 	return q.writeXML(http.StatusOK, copyObjectResult{Xmlns: xmlns, ETag: o.ETag, LastModified: isoTime(o.LastModified),

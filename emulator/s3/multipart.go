@@ -57,18 +57,7 @@ func (s *Service) createUpload(q *request) error {
 		Template: Object{Key: q.key, OwnerFullControl: full},
 	}
 	applyContentHeaders(&u.Template, q.r.Header)
-	_, unlock, err := s.store.lockUpload(q.bucket, u.ID)
-	if err != nil {
-		return err
-	}
-	err = s.store.saveUpload(u)
-	if err == nil {
-		s.store.mu.Lock()
-		s.store.uploads[u.ID] = u
-		s.store.mu.Unlock()
-	}
-	unlock()
-	if err != nil {
+	if err := s.store.createUpload(u); err != nil {
 		return err
 	}
 	if alg != "" {
@@ -86,43 +75,12 @@ func partNumber(q *request) (int, error) {
 	return n, nil
 }
 
-// savePart records a part whose blob is durable, replacing an earlier
-// upload of the same number. It holds the upload's lock, not the store's,
-// across writing the upload's record, so parts of other uploads are saved
-// in parallel.
-func (s *Service) savePart(bucket, id string, p Part) error {
-	_, unlock, err := s.store.lockUpload(bucket, id)
-	if err != nil {
-		s.store.blobs.Remove(p.Blob)
+// savePart commits a part with its staged body; on error the body is
+// discarded.
+func (s *Service) savePart(bucket, id string, p Part, body staged) error {
+	if err := s.store.savePart(bucket, id, p, body); err != nil {
+		s.store.discard(body)
 		return err
-	}
-	defer unlock()
-	s.store.mu.RLock()
-	u := s.store.uploads[id]
-	var c Upload
-	if u != nil {
-		c = *u
-		c.Parts = make(map[int]Part, len(u.Parts)+1)
-		for n, q := range u.Parts {
-			c.Parts[n] = q
-		}
-	}
-	s.store.mu.RUnlock()
-	if u == nil {
-		s.store.blobs.Remove(p.Blob)
-		return errNoSuchUpload(id)
-	}
-	old, had := c.Parts[p.Number]
-	c.Parts[p.Number] = p
-	if err := s.store.saveUpload(&c); err != nil {
-		s.store.blobs.Remove(p.Blob)
-		return err
-	}
-	s.store.mu.Lock()
-	s.store.uploads[id] = &c
-	s.store.mu.Unlock()
-	if had {
-		s.store.blobs.Remove(old.Blob)
 	}
 	return nil
 }
@@ -150,29 +108,15 @@ func (s *Service) uploadPart(q *request) error {
 	if u.Algorithm != "" {
 		algs = append(algs, u.Algorithm)
 	}
-	h := newHasher(algs...)
-	name, size, err := s.store.blobs.Write(io.TeeReader(io.LimitReader(q.r.Body, MaxPutSize+1), h))
+	body, err := s.ingestRequest(q, algs...)
 	if err != nil {
-		return bodyError(err)
-	}
-	if size > MaxPutSize {
-		s.store.blobs.Remove(name)
-		return errEntityTooLarge()
-	}
-	var trailer http.Header
-	if q.call.Trailer != nil {
-		trailer = q.call.Trailer()
-	}
-	cs, err := verifyChecksums(h, q.r.Header, trailer)
-	if err != nil {
-		s.store.blobs.Remove(name)
 		return err
 	}
-	p := Part{Number: n, Size: size, ETag: h.etag(), LastModified: s.opts.Now().UTC(), Blob: name}
+	p := Part{Number: n, Size: body.size, ETag: body.h.etag(), LastModified: s.opts.Now().UTC()}
 	if u.Algorithm != "" {
-		p.Checksum = getChecksum(cs, u.Algorithm)
+		p.Checksum = getChecksum(body.checksums, u.Algorithm)
 	}
-	if err := s.savePart(q.bucket, u.ID, p); err != nil {
+	if err := s.savePart(q.bucket, u.ID, p, body.staged); err != nil {
 		return err
 	}
 	q.w.Header().Set("ETag", p.ETag)
@@ -220,20 +164,19 @@ func (s *Service) uploadPartCopy(q *request) error {
 	if u.Algorithm != "" {
 		algs = append(algs, u.Algorithm)
 	}
-	h := newHasher(algs...)
 	length := end - start + 1
 	if src.Size == 0 {
 		length = 0
 	}
-	name, size, err := s.store.blobs.Write(io.TeeReader(io.NewSectionReader(bl, start, length), h))
+	body, err := s.ingest(io.NewSectionReader(bl, start, length), algs...)
 	if err != nil {
 		return err
 	}
-	p := Part{Number: n, Size: size, ETag: h.etag(), LastModified: s.opts.Now().UTC().Truncate(time.Second), Blob: name}
+	p := Part{Number: n, Size: body.size, ETag: body.h.etag(), LastModified: s.opts.Now().UTC().Truncate(time.Second)}
 	if u.Algorithm != "" {
-		p.Checksum = h.sum(u.Algorithm)
+		p.Checksum = body.h.sum(u.Algorithm)
 	}
-	if err := s.savePart(q.bucket, u.ID, p); err != nil {
+	if err := s.savePart(q.bucket, u.ID, p, body.staged); err != nil {
 		return err
 	}
 	return q.writeXML(http.StatusOK, copyPartResult{Xmlns: xmlns, ETag: p.ETag, LastModified: isoTime(p.LastModified)})
@@ -260,7 +203,7 @@ func (s *Service) completeUpload(q *request) error {
 	}
 	// The upload's lock orders this with its part uploads and its abort; the
 	// key's lock, taken for the commit, orders it with writes of the key.
-	bs, unlock, err := s.store.lockUpload(q.bucket, u.ID)
+	bs, unlock, err := s.store.lockUpload(q.bucket, u.ID, false)
 	if err != nil {
 		return err
 	}
@@ -315,35 +258,35 @@ func (s *Service) completeUpload(q *request) error {
 		readers = append(readers, io.NewSectionReader(bl, 0, p.Size))
 		etags[i], sums[i], sizes[i] = p.ETag, p.Checksum, p.Size
 	}
-	h := newHasher("CRC64NVME")
-	name, size, err := s.store.blobs.Write(io.TeeReader(io.MultiReader(readers...), h))
+	body, err := s.ingest(io.MultiReader(readers...), "CRC64NVME")
 	if err != nil {
 		return err
 	}
 	o := u.Template
-	o.Owner, o.Size, o.Blob = u.Owner, size, name
+	o.Owner, o.Size = u.Owner, body.size
 	if b.Ownership == OwnershipEnforced {
 		o.Owner = b.Owner
 	}
 	o.ETag = multipartETag(etags)
 	o.PartsCount, o.PartSizes = len(parts), sizes
 	o.LastModified = s.opts.Now().UTC().Truncate(time.Second)
-	o.Checksums = Checksums{CRC64NVME: h.sum("CRC64NVME"), Type: "FULL_OBJECT"}
+	o.Checksums = Checksums{CRC64NVME: body.h.sum("CRC64NVME"), Type: "FULL_OBJECT"}
 	if u.Algorithm != "" && u.Algorithm != "CRC64NVME" {
 		setChecksum(&o.Checksums, u.Algorithm, compositeChecksum(u.Algorithm, sums))
 		o.Checksums.Type = "COMPOSITE"
 	}
-	unlockKey := s.store.lockName(keyLockName(q.bucket, q.key))
-	old, err := s.store.commitObject(bs, &o)
+	// One record commits the object and forgets the upload.
+	unlockKey := s.store.lockName(keyLockName(q.bucket, q.key), false)
+	old, err := s.store.commitObject(bs, &o, body.staged, u.ID)
 	unlockKey()
 	if err != nil {
-		s.store.blobs.Remove(name)
+		s.store.discard(body.staged)
 		return err
 	}
 	if old != "" {
 		s.store.blobs.Remove(old)
 	}
-	s.finishUpload(u)
+	s.removeParts(u)
 	res := completeMultipartUploadResult{Xmlns: xmlns, Location: "/" + q.bucket + "/" + q.key, Bucket: q.bucket, Key: q.key, ETag: o.ETag,
 		ChecksumCRC32: o.Checksums.CRC32, ChecksumCRC32C: o.Checksums.CRC32C, ChecksumSHA1: o.Checksums.SHA1, ChecksumSHA256: o.Checksums.SHA256}
 	if u.Algorithm != "" {
@@ -353,13 +296,9 @@ func (s *Service) completeUpload(q *request) error {
 	return q.writeXML(http.StatusOK, res)
 }
 
-// finishUpload forgets an upload and its part blobs; the caller holds the
-// upload's lock.
-func (s *Service) finishUpload(u *Upload) {
-	s.store.removeUpload(u.ID)
-	s.store.mu.Lock()
-	delete(s.store.uploads, u.ID)
-	s.store.mu.Unlock()
+// removeParts removes the blobs of a forgotten upload's parts; the caller
+// holds the upload's lock.
+func (s *Service) removeParts(u *Upload) {
 	for _, p := range u.Parts {
 		s.store.blobs.Remove(p.Blob)
 	}
@@ -377,7 +316,7 @@ func (s *Service) abortUpload(q *request) error {
 	if err != nil {
 		return err
 	}
-	_, unlock, err := s.store.lockUpload(q.bucket, u.ID)
+	_, unlock, err := s.store.lockUpload(q.bucket, u.ID, false)
 	if err != nil {
 		return err
 	}
@@ -388,7 +327,10 @@ func (s *Service) abortUpload(q *request) error {
 	if u == nil {
 		return errNoSuchUpload(q.get("uploadId"))
 	}
-	s.finishUpload(u)
+	if err := s.store.deleteUpload(u.ID); err != nil {
+		return err
+	}
+	s.removeParts(u)
 	return q.noContent(http.StatusNoContent)
 }
 

@@ -160,7 +160,7 @@ func (s *Service) putObject(q *request) error {
 	}
 	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full}
 	applyContentHeaders(o, q.r.Header)
-	if err := s.storeBody(q, o, q.r.Body, io.LimitReader); err != nil {
+	if err := s.storeBody(q, o); err != nil {
 		return err
 	}
 	s.objectResponseHeaders(q, o, true)
@@ -181,35 +181,24 @@ func declaredTooLarge(r *http.Request) bool {
 	return false
 }
 
-// storeBody streams body into a new blob, verifies the client's digests
+// storeBody ingests the request body, verifies the client's digests
 // and commits o; on any failure nothing is stored.
-func (s *Service) storeBody(q *request, o *Object, body io.Reader, _ func(io.Reader, int64) io.Reader) error {
-	h := newHasher(append(requestedChecksums(q.r.Header), "CRC64NVME")...)
-	if body == nil {
-		body = http.NoBody
-	}
-	name, size, err := s.store.blobs.Write(io.TeeReader(io.LimitReader(body, MaxPutSize+1), h))
+func (s *Service) storeBody(q *request, o *Object) error {
+	b, err := s.ingestRequest(q, append(requestedChecksums(q.r.Header), "CRC64NVME")...)
 	if err != nil {
-		return bodyError(err)
-	}
-	if size > MaxPutSize {
-		s.store.blobs.Remove(name)
-		return errEntityTooLarge()
-	}
-	var trailer http.Header
-	if q.call.Trailer != nil {
-		trailer = q.call.Trailer()
-	}
-	cs, err := verifyChecksums(h, q.r.Header, trailer)
-	if err != nil {
-		s.store.blobs.Remove(name)
 		return err
 	}
-	o.Size, o.ETag, o.Checksums, o.Blob = size, h.etag(), cs, name
+	o.Size, o.ETag, o.Checksums = b.size, b.h.etag(), b.checksums
 	o.LastModified = s.opts.Now().UTC().Truncate(time.Second)
-	old, err := s.store.putObject(q.bucket, o)
+	return s.commitObject(q.bucket, o, b.staged)
+}
+
+// commitObject commits o with its staged body and removes the blob it
+// replaced; on error the body is discarded.
+func (s *Service) commitObject(bucket string, o *Object, body staged) error {
+	old, err := s.store.putObject(bucket, o, body)
 	if err != nil {
-		s.store.blobs.Remove(name)
+		s.store.discard(body)
 		return err
 	}
 	if old != "" {

@@ -46,6 +46,9 @@ type Options struct {
 	// names to their unique ids: a deleted one reads back, and is
 	// evaluated, as its unique id.
 	Principals service.PrincipalBinder
+	// Log receives the data directory's warnings (records dropped or
+	// skipped at open, a failed compaction); nil discards them.
+	Log *slog.Logger
 	// Hosts are extra host names whose subdomains are bucket names
 	// (virtual-host-style addressing), besides s3.amazonaws.com,
 	// s3.REGION.amazonaws.com and localhost.
@@ -66,12 +69,16 @@ func New(opts Options) (*Service, error) {
 	if opts.MinPartSize <= 0 {
 		opts.MinPartSize = DefaultMinPartSize
 	}
-	st, err := newStore(opts.DataDir)
+	st, err := newStore(opts.DataDir, opts.Log)
 	if err != nil {
 		return nil, err
 	}
 	return &Service{opts: opts, store: st}, nil
 }
+
+// Close closes the data directory's journal, once a compaction under way
+// has finished. Requests must have been drained; it is a no-op in memory.
+func (s *Service) Close() error { return s.store.close() }
 
 // canonicalID is the canonical user id S3 shows for an account.
 func canonicalID(acct string) string {

@@ -1,17 +1,16 @@
 package s3
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
+	"log/slog"
 	"path/filepath"
 	"sort"
-	"strings"
+	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/xacct/xacct/emulator/internal/fsutil"
+	"github.com/xacct/xacct/emulator/internal/journal"
 	"github.com/xacct/xacct/policy"
 )
 
@@ -30,25 +29,34 @@ type bucketState struct {
 }
 
 // store is the metadata of every bucket, object and upload, kept in memory
-// and, with a data directory, as JSON files written atomically after the
-// bytes they describe are durable.
+// and, with a data directory, in a journal of changes (persist.go) whose
+// records are durable before the change is applied to the maps.
 //
-// Locking: mu guards the maps and is never held across disk I/O by object
-// or multipart writes. An object write holds its bucket's writers lock shared and its
-// key's lock across writing and fsyncing its metadata and updating the
-// maps, so writes of one key reach the disk and memory in the same order
-// while writes of different keys proceed in parallel and share directory
-// fsyncs (dirs). A multipart write (create, part, complete, abort) holds
-// its bucket's writers lock shared and its upload's lock the same way, so
-// parts of different uploads are committed in parallel and an upload's
-// record is rewritten by one writer at a time.
+// Locking, outermost first: a bucket's writers lock (held shared by every
+// write in it, exclusively by DeleteBucket and changes to all its objects),
+// a named lock (an object write holds its key's; a multipart write its
+// upload's, shared by part uploads, which also hold their part number's),
+// commitMu (held shared from a record's journal append to its update of
+// the maps, exclusively by compaction), then mu, which guards the maps and
+// is never held across disk I/O by object or multipart writes. Writes of
+// one key reach the journal and memory in the same order; writes of
+// different keys, and parts of one upload, proceed in parallel and share
+// the journal's fsyncs.
 type store struct {
 	mu      sync.RWMutex
 	buckets map[string]*bucketState
 	uploads map[string]*Upload
 	blobs   blobStore
-	dir     string // "" for memory only
+	disk    *diskBlobs // blobs on disk; nil in memory
+	dir     string     // "" for memory only
 	dirs    *fsutil.Dirs
+	log     *slog.Logger
+
+	j          *journal.Journal // nil in memory
+	commitMu   sync.RWMutex
+	compactAt  atomic.Int64 // journal size that starts a compaction
+	compacting atomic.Bool
+	bg         sync.WaitGroup // a compaction under way
 
 	keysMu sync.Mutex
 	keys   map[string]*keyLock
@@ -57,158 +65,53 @@ type store struct {
 // keyLock serializes the writes of one bucket/key; refs counts the writers
 // holding or waiting for it, so it is dropped when unused.
 type keyLock struct {
-	mu   sync.Mutex
+	mu   sync.RWMutex
 	refs int
 }
 
-func newStore(dataDir string) (*store, error) {
-	s := &store{buckets: map[string]*bucketState{}, uploads: map[string]*Upload{}, dirs: &fsutil.Dirs{}, keys: map[string]*keyLock{}}
+func newStore(dataDir string, log *slog.Logger) (*store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &store{buckets: map[string]*bucketState{}, uploads: map[string]*Upload{}, dirs: &fsutil.Dirs{}, keys: map[string]*keyLock{}, log: log}
 	if dataDir == "" {
 		s.blobs = newMemBlobs()
 		return s, nil
 	}
 	s.dir = filepath.Join(dataDir, "s3")
-	db, err := newDiskBlobs(filepath.Join(s.dir, "blobs"), s.dirs)
-	if err != nil {
-		return nil, err
-	}
-	s.blobs = db
-	if err := s.load(); err != nil {
+	if err := s.open(); err != nil {
 		return nil, fmt.Errorf("s3 state: %w", err)
 	}
-	live := map[string]bool{}
-	for _, b := range s.buckets {
-		for _, o := range b.objects {
-			live[o.Blob] = true
-		}
+	return s, nil
+}
+
+// close waits for a compaction under way and closes the journal.
+func (s *store) close() error {
+	if s.j == nil {
+		return nil
 	}
-	for _, u := range s.uploads {
-		for _, p := range u.Parts {
-			live[p.Blob] = true
-		}
+	s.bg.Wait()
+	err := s.j.Close()
+	s.disk.inline.close()
+	return err
+}
+
+// lockMeta holds commitMu shared and mu until the returned unlock is
+// called, for a bucket change that checks and commits under mu.
+func (s *store) lockMeta() func() {
+	s.commitMu.RLock()
+	s.mu.Lock()
+	return func() {
+		s.mu.Unlock()
+		s.commitMu.RUnlock()
 	}
-	return s, db.sweep(live)
 }
 
-func keyFile(key string) string {
-	h := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(h[:]) + ".json"
-}
-
-func (s *store) bucketFile(name string) string  { return filepath.Join(s.dir, "buckets", name+".json") }
-func (s *store) objectDir(bucket string) string { return filepath.Join(s.dir, "objects", bucket) }
-func (s *store) uploadFile(id string) string    { return filepath.Join(s.dir, "uploads", id+".json") }
-
-// writeJSON replaces path with v's JSON durably.
-func (s *store) writeJSON(path string, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return fsutil.Replace(s.dirs, path, data)
-}
-
-func (s *store) removeDurably(path string) error {
-	return fsutil.Remove(s.dirs, path)
-}
-
+// saveBucket commits b's configuration; the caller holds lockMeta.
 func (s *store) saveBucket(b *bucketState) error {
-	if s.dir == "" {
-		return nil
-	}
-	return s.writeJSON(s.bucketFile(b.Name), b.Bucket)
-}
-
-func (s *store) saveObject(bucket string, o *Object) error {
-	if s.dir == "" {
-		return nil
-	}
-	return s.writeJSON(filepath.Join(s.objectDir(bucket), keyFile(o.Key)), o)
-}
-
-func (s *store) removeObjectMeta(bucket, key string) error {
-	if s.dir == "" {
-		return nil
-	}
-	return s.removeDurably(filepath.Join(s.objectDir(bucket), keyFile(key)))
-}
-
-func (s *store) saveUpload(u *Upload) error {
-	if s.dir == "" {
-		return nil
-	}
-	return s.writeJSON(s.uploadFile(u.ID), u)
-}
-
-func (s *store) removeUpload(id string) error {
-	if s.dir == "" {
-		return nil
-	}
-	return s.removeDurably(s.uploadFile(id))
-}
-
-func readJSONDir(dir string, each func(data []byte) error) error {
-	entries, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".json") || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return err
-		}
-		if err := each(data); err != nil {
-			return fmt.Errorf("%s: %w", e.Name(), err)
-		}
-	}
-	return nil
-}
-
-func (s *store) load() error {
-	err := readJSONDir(filepath.Join(s.dir, "buckets"), func(data []byte) error {
-		var b Bucket
-		if err := json.Unmarshal(data, &b); err != nil {
-			return err
-		}
-		bs := &bucketState{Bucket: b, objects: map[string]*Object{}}
-		if b.Policy != "" {
-			bs.policy, _ = policy.Parse(b.Policy, policy.KindResource)
-		}
-		s.buckets[b.Name] = bs
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, b := range s.buckets {
-		err := readJSONDir(s.objectDir(b.Name), func(data []byte) error {
-			o := new(Object)
-			if err := json.Unmarshal(data, o); err != nil {
-				return err
-			}
-			b.objects[o.Key] = o
-			b.keys = append(b.keys, o.Key)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		sort.Strings(b.keys)
-	}
-	return readJSONDir(filepath.Join(s.dir, "uploads"), func(data []byte) error {
-		u := new(Upload)
-		if err := json.Unmarshal(data, u); err != nil {
-			return err
-		}
-		s.uploads[u.ID] = u
-		return nil
-	})
+	bk := b.Bucket
+	_, err := s.appendRecord(&record{Op: opBucket, Bucket: &bk}, nil, false)
+	return err
 }
 
 // insertKey adds key to the sorted index if it is new.
@@ -232,21 +135,24 @@ func (b *bucketState) removeKey(key string) {
 // lockKey holds bucket's writers lock shared and key's lock until the
 // returned unlock is called.
 func (s *store) lockKey(bucket, key string) (*bucketState, func(), error) {
-	return s.lockWrites(bucket, keyLockName(bucket, key))
+	return s.lockWrites(bucket, keyLockName(bucket, key), false)
 }
 
 // keyLockName names the lock of key in bucket (lockKey, and
 // CompleteMultipartUpload's commit under its upload lock).
 func keyLockName(bucket, key string) string { return bucket + "/" + key }
 
+func uploadLockName(bucket, id string) string { return bucket + "\x00upload\x00" + id }
+
 // lockUpload holds bucket's writers lock shared and the lock of upload id
-// until the returned unlock is called. Holding it, a caller may take a key
-// lock with lockName (upload before key, never the other way round).
-func (s *store) lockUpload(bucket, id string) (*bucketState, func(), error) {
-	return s.lockWrites(bucket, bucket+"\x00upload\x00"+id)
+// until the returned unlock is called: exclusively to create, complete or
+// abort it, shared to add a part. Holding it, a caller may take a key or
+// part lock with lockName (upload before key, never the other way round).
+func (s *store) lockUpload(bucket, id string, shared bool) (*bucketState, func(), error) {
+	return s.lockWrites(bucket, uploadLockName(bucket, id), shared)
 }
 
-func (s *store) lockWrites(bucket, name string) (*bucketState, func(), error) {
+func (s *store) lockWrites(bucket, name string, shared bool) (*bucketState, func(), error) {
 	s.mu.RLock()
 	b := s.buckets[bucket]
 	s.mu.RUnlock()
@@ -258,15 +164,16 @@ func (s *store) lockWrites(bucket, name string) (*bucketState, func(), error) {
 		b.writers.RUnlock()
 		return nil, nil, errNoSuchBucket(bucket)
 	}
-	unlock := s.lockName(name)
+	unlock := s.lockName(name, shared)
 	return b, func() {
 		unlock()
 		b.writers.RUnlock()
 	}, nil
 }
 
-// lockName holds the named lock until the returned unlock is called.
-func (s *store) lockName(id string) func() {
+// lockName holds the named lock (shared or exclusively) until the returned
+// unlock is called.
+func (s *store) lockName(id string, shared bool) func() {
 	s.keysMu.Lock()
 	l := s.keys[id]
 	if l == nil {
@@ -275,9 +182,17 @@ func (s *store) lockName(id string) func() {
 	}
 	l.refs++
 	s.keysMu.Unlock()
-	l.mu.Lock()
+	if shared {
+		l.mu.RLock()
+	} else {
+		l.mu.Lock()
+	}
 	return func() {
-		l.mu.Unlock()
+		if shared {
+			l.mu.RUnlock()
+		} else {
+			l.mu.Unlock()
+		}
 		s.keysMu.Lock()
 		if l.refs--; l.refs == 0 {
 			delete(s.keys, id)
@@ -286,32 +201,72 @@ func (s *store) lockName(id string) func() {
 	}
 }
 
-// putObject commits o (whose blob is already durable) and returns the blob
-// it replaced, for the caller to remove. It returns once o's metadata is
-// durable; concurrent writers of other keys share its directory fsync.
-func (s *store) putObject(bucket string, o *Object) (old string, err error) {
+// commit appends rec (with body, when it is inline) to the journal and,
+// once it is durable, calls apply with mu held and the name of the inline
+// blob ("" when body has a blob of its own, and in memory). Nothing is
+// applied when the append fails. The caller holds the locks that order
+// rec with other writes of what it changes.
+func (s *store) commit(rec *record, body staged, apply func(inline string)) error {
+	s.commitMu.RLock()
+	name, err := s.appendRecord(rec, body.data, body.inline)
+	if err == nil {
+		s.mu.Lock()
+		apply(name)
+		s.mu.Unlock()
+	}
+	s.commitMu.RUnlock()
+	if err == nil && s.j != nil && s.j.Size() >= s.compactAt.Load() && s.compacting.CompareAndSwap(false, true) {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			defer s.compacting.Store(false)
+			s.compactOnce()
+		}()
+	}
+	return err
+}
+
+// putObject commits o with its body and returns the blob it replaced, for
+// the caller to remove. It returns once o is durable; concurrent writers
+// of other keys share its fsync.
+func (s *store) putObject(bucket string, o *Object, body staged) (old string, err error) {
 	b, unlock, err := s.lockKey(bucket, o.Key)
 	if err != nil {
 		return "", err
 	}
 	defer unlock()
-	return s.commitObject(b, o)
+	return s.commitObject(b, o, body, "")
 }
 
 // commitObject is putObject for a caller holding the bucket's writers lock
-// shared and o's key lock.
-func (s *store) commitObject(b *bucketState, o *Object) (old string, err error) {
-	if err := s.saveObject(b.Name, o); err != nil {
-		return "", err
+// shared and o's key lock. A completed multipart upload passes its id:
+// the same record forgets the upload.
+func (s *store) commitObject(b *bucketState, o *Object, body staged, uploadID string) (old string, err error) {
+	o.Blob = body.blob
+	err = s.commit(&record{Op: opObject, Name: b.Name, Object: o, UploadID: uploadID}, body, func(inline string) {
+		if body.inline {
+			o.Blob = inline
+		}
+		if prev := b.objects[o.Key]; prev != nil && prev.Blob != o.Blob {
+			old = prev.Blob
+		}
+		b.objects[o.Key] = o
+		b.insertKey(o.Key)
+		if uploadID != "" {
+			delete(s.uploads, uploadID)
+		}
+	})
+	return old, err
+}
+
+// restage is an existing blob as a body to commit again with new metadata:
+// an inline blob's bytes go into the new record, a blob file is kept.
+func (s *store) restage(name string) (staged, error) {
+	if !isInline(name) {
+		return staged{blob: name}, nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if prev := b.objects[o.Key]; prev != nil {
-		old = prev.Blob
-	}
-	b.objects[o.Key] = o
-	b.insertKey(o.Key)
-	return old, nil
+	data, err := s.readBlob(name)
+	return staged{data: data, inline: true, size: int64(len(data))}, err
 }
 
 // updateObject replaces key's metadata by a copy that change edited; it
@@ -330,13 +285,15 @@ func (s *store) updateObject(bucket, key string, change func(*Object)) error {
 	}
 	c := *o
 	change(&c)
-	if err := s.saveObject(bucket, &c); err != nil {
+	body, err := s.restage(o.Blob)
+	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	b.objects[key] = &c
-	s.mu.Unlock()
-	return nil
+	old, err := s.commitObject(b, &c, body, "")
+	if old != "" {
+		s.blobs.Remove(old)
+	}
+	return err
 }
 
 // deleteObject removes key's metadata and returns its blob.
@@ -352,19 +309,19 @@ func (s *store) deleteObject(bucket, key string) (string, error) {
 	if o == nil {
 		return "", nil
 	}
-	if err := s.removeObjectMeta(bucket, key); err != nil {
+	err = s.commit(&record{Op: opDeleteObject, Name: bucket, Key: key}, staged{}, func(string) {
+		delete(b.objects, key)
+		b.removeKey(key)
+	})
+	if err != nil {
 		return "", err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(b.objects, key)
-	b.removeKey(key)
 	return o.Blob, nil
 }
 
 // lockBucketWrites waits until no object write is in flight in bucket and
-// holds off new ones and mu until unlock is called, for a change to many
-// objects at once.
+// holds off new ones, commitMu (shared) and mu until unlock is called, for
+// a change to many objects at once.
 func (s *store) lockBucketWrites(bucket string) (*bucketState, func(), error) {
 	s.mu.RLock()
 	b := s.buckets[bucket]
@@ -373,14 +330,14 @@ func (s *store) lockBucketWrites(bucket string) (*bucketState, func(), error) {
 		return nil, nil, errNoSuchBucket(bucket)
 	}
 	b.writers.Lock()
-	s.mu.Lock()
+	unlockMeta := s.lockMeta()
 	if b.deleted {
-		s.mu.Unlock()
+		unlockMeta()
 		b.writers.Unlock()
 		return nil, nil, errNoSuchBucket(bucket)
 	}
 	return b, func() {
-		s.mu.Unlock()
+		unlockMeta()
 		b.writers.Unlock()
 	}, nil
 }
@@ -396,14 +353,65 @@ func (s *store) deleteBucket(name string, check func(*bucketState) error) error 
 	if err := check(b); err != nil {
 		return err
 	}
-	if s.dir != "" {
-		if err := s.removeDurably(s.bucketFile(name)); err != nil {
-			return err
-		}
+	if _, err := s.appendRecord(&record{Op: opDeleteBucket, Name: name}, nil, false); err != nil {
+		return err
 	}
 	b.deleted = true
 	delete(s.buckets, name)
 	return nil
+}
+
+// createUpload commits a new upload.
+func (s *store) createUpload(u *Upload) error {
+	_, unlock, err := s.lockUpload(u.Bucket, u.ID, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.commit(uploadRecord(u), staged{}, func(string) { s.uploads[u.ID] = u })
+}
+
+// savePart commits a part with its body, replacing an earlier upload of
+// the same number. Parts of one upload are committed in parallel: each
+// holds the upload's lock shared and its part number's exclusively.
+func (s *store) savePart(bucket, id string, p Part, body staged) error {
+	_, unlock, err := s.lockUpload(bucket, id, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	unlockPart := s.lockName(uploadLockName(bucket, id)+"\x00"+strconv.Itoa(p.Number), false)
+	defer unlockPart()
+	s.mu.RLock()
+	u := s.uploads[id]
+	s.mu.RUnlock()
+	// Complete and abort hold the upload's lock exclusively: it cannot go
+	// away before this part is committed.
+	if u == nil || u.Bucket != bucket {
+		return errNoSuchUpload(id)
+	}
+	p.Blob = body.blob
+	var old string
+	err = s.commit(&record{Op: opPart, UploadID: id, Part: &p}, body, func(inline string) {
+		if body.inline {
+			p.Blob = inline
+		}
+		u := s.uploads[id]
+		if prev, ok := u.Parts[p.Number]; ok {
+			old = prev.Blob
+		}
+		u.Parts[p.Number] = p
+	})
+	if old != "" {
+		s.blobs.Remove(old)
+	}
+	return err
+}
+
+// deleteUpload forgets an upload; the caller holds its lock exclusively
+// and removes its parts' blobs.
+func (s *store) deleteUpload(id string) error {
+	return s.commit(&record{Op: opDeleteUpload, UploadID: id}, staged{}, func(string) { delete(s.uploads, id) })
 }
 
 // bucket returns a copy of a bucket's configuration and parsed policy.
