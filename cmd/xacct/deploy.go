@@ -34,7 +34,7 @@ type deployTarget struct {
 func (d *deployTarget) flags(fs *flag.FlagSet) {
 	fs.StringVar(&d.endpoint, "endpoint", defaultEndpoint(), "emulator `URL`")
 	fs.StringVar(&d.account, "account", "111111111111", "account `ID` to deploy into (its root credentials on the emulator are used)")
-	fs.StringVar(&d.region, "region", "us-east-1", "region")
+	fs.StringVar(&d.region, "region", "us-east-1", "`REGION` to deploy to")
 	fs.StringVar(&d.bucket, "bucket", "", "artifacts `BUCKET` for the packaged code (default xacct-artifacts-ACCOUNT, -REGION appended outside us-east-1; created if missing)")
 	fs.BoolVar(&d.skipUnsupported, "skip-unsupported", false, "deploy without the resources of types the emulator does not provision (API Gateway, SQS, event source mappings, ...) and what references them, warning about each")
 }
@@ -229,6 +229,9 @@ flags:`)
 	}
 	r, err := deployTemplate(ctx, m.Stdout, &d, path, t, name, params)
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted: a change set already executed keeps running in the emulator; see aws cloudformation describe-stack-events --stack-name %s, or run xacct deploy again", name)
+		}
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "stack %s: %s\n", name, r.Status)
