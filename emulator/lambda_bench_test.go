@@ -15,7 +15,8 @@ import (
 	"github.com/xacct/xacct/emulatortest"
 )
 
-// benchFunctions creates the Go echo function and the Python echo handler.
+// benchFunctions creates the Go echo function and the Python and Node.js
+// echo handlers.
 func benchFunctions(b *testing.B) *lambda.Client {
 	srv := emulatortest.New(b)
 	ctx := context.Background()
@@ -31,6 +32,10 @@ func benchFunctions(b *testing.B) *lambda.Client {
 		Role: aws.String(role), Handler: aws.String("app.lambda_handler"), Code: &lambdatypes.FunctionCode{ZipFile: zipOf(t, filepath.Join("lambda", "testdata", "pyecho"))}}); err != nil {
 		b.Fatal(err)
 	}
+	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("node"), Runtime: lambdatypes.RuntimeNodejs20x,
+		Role: aws.String(role), Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: zipOf(t, filepath.Join("lambda", "testdata", "nodeecho"))}}); err != nil {
+		b.Fatal(err)
+	}
 	return lc
 }
 
@@ -42,15 +47,17 @@ func invokeOnce(b *testing.B, lc *lambda.Client, name string) {
 }
 
 // BenchmarkLambdaInvoke measures warm and cold invocations of the same
-// echo function in Go (a provided.al2023 bootstrap) and Python (the
-// project's runtime), through the API. Cold invocations force a new
+// echo function in Go (a provided.al2023 bootstrap), Python and Node.js
+// (the project's runtimes), through the API. Cold invocations force a new
 // execution environment by updating the function first (not timed).
 func BenchmarkLambdaInvoke(b *testing.B) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		b.Skip("python3 not installed")
+	for _, tool := range []string{"python3", "node"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Skip(tool + " not installed")
+		}
 	}
 	lc := benchFunctions(b)
-	for _, name := range []string{"go", "python"} {
+	for _, name := range []string{"go", "python", "node"} {
 		b.Run(name+"/warm", func(b *testing.B) {
 			invokeOnce(b, lc, name)
 			b.ResetTimer()
