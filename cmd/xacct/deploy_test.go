@@ -272,3 +272,33 @@ Resources:
 		t.Fatalf("invoke: %v\n%s%s", err, out, errs)
 	}
 }
+
+// TestInvokeTemplateNamedCollision: a template that names its function
+// cannot have a scratch stack beside the stack xacct deploy made; the
+// error says so and what to do.
+func TestInvokeTemplateNamedCollision(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	srv := emulatortest.New(t)
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "src"), 0o755)
+	os.WriteFile(filepath.Join(dir, "src", "app.py"), []byte("def handler(e, c):\n    return 1\n"), 0o644)
+	tpl := filepath.Join(dir, "named.yaml")
+	os.WriteFile(tpl, []byte(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {FunctionName: my-named-fn, Runtime: python3.12, Handler: app.handler, CodeUri: src/}
+`), 0o644)
+	if out, errs, err := runMain(t, "deploy", tpl, "--endpoint", srv.URL); err != nil {
+		t.Fatalf("deploy: %v\n%s%s", err, out, errs)
+	}
+	_, _, err := runMain(t, "invoke", "--template", tpl, "Fn", "--endpoint", srv.URL)
+	if err == nil || !strings.Contains(err.Error(), "'my-named-fn' already exists") || !strings.Contains(err.Error(), "xacct invoke STACK/Fn") {
+		t.Fatalf("collision: %v", err)
+	}
+	if out, errs, err := runMain(t, "invoke", "named/Fn", "--endpoint", srv.URL); err != nil || !strings.Contains(out, "1") {
+		t.Fatalf("invoke the deployed stack: %v\n%s%s", err, out, errs)
+	}
+}

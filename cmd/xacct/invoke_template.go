@@ -60,6 +60,12 @@ func deployForInvoke(ctx context.Context, w io.Writer, d *deployTarget, path, lo
 	}
 	stack := scratchStackName(path)
 	if _, err := deployTemplate(ctx, w, d, path, t, stack, params); err != nil {
+		if strings.Contains(err.Error(), "already exists") {
+			// A FunctionName, RoleName, BucketName, ... in the template
+			// exists once per account: the scratch stack cannot hold a
+			// second copy of a resource another stack of the template has.
+			return "", fmt.Errorf("%w\n(the template names this resource, so the scratch stack %s collides with another stack of it, such as one xacct deploy made: invoke that one with xacct invoke STACK/%s, or delete it first)", err, stack, logicalID)
+		}
 		return "", err
 	}
 	phys, _, err := stackResource(ctx, d, stack, logicalID)
