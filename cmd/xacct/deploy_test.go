@@ -302,3 +302,33 @@ Resources:
 		t.Fatalf("invoke the deployed stack: %v\n%s%s", err, out, errs)
 	}
 }
+
+// TestDeployPipWithoutIndex: requirements.txt on a machine whose pip
+// reaches no index fails the deploy before any stack is touched, saying
+// why and what to do.
+func TestDeployPipWithoutIndex(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	srv := emulatortest.New(t)
+	t.Setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple") // refuses connections
+	t.Setenv("PIP_FIND_LINKS", t.TempDir())
+	t.Setenv("PIP_CONFIG_FILE", os.DevNull)
+	dir := filepath.Join(t.TempDir(), "withdeps")
+	os.MkdirAll(filepath.Join(dir, "src"), 0o755)
+	os.WriteFile(filepath.Join(dir, "src", "app.py"), []byte("import requests\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "src", "requirements.txt"), []byte("requests==2.31.0\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: src/}
+`), 0o644)
+	out, _, err := runMain(t, "deploy", filepath.Join(dir, "template.yaml"), "--endpoint", srv.URL)
+	if err == nil || !strings.Contains(err.Error(), "Fn: pip install -r") || !strings.Contains(err.Error(), "pip could not reach its package index") || !strings.Contains(err.Error(), "PIP_INDEX_URL") {
+		t.Fatalf("deploy with unreachable index: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "deploying stack") {
+		t.Fatalf("a stack was deployed:\n%s", out)
+	}
+}
