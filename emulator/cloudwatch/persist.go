@@ -2,17 +2,15 @@ package cloudwatch
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
-	"github.com/xacct/xacct/emulator/internal/fsutil"
 	"github.com/xacct/xacct/emulator/internal/journal"
+	"github.com/xacct/xacct/emulator/internal/snapshot"
 )
 
 // store keeps the service's state under DataDir/cloudwatch:
@@ -26,7 +24,7 @@ import (
 type store struct {
 	dir     string
 	journal *journal.Journal
-	saved   []byte // alarms.json as last written, to undo a failed save
+	alarms  *snapshot.File[alarmState]
 }
 
 // journalRecord is one PutMetricData in metrics.journal.
@@ -38,7 +36,8 @@ type journalRecord struct {
 	Data      []storedDatum `json:"d"`
 }
 
-type snapshot struct {
+// alarmState is what alarms.json holds.
+type alarmState struct {
 	Regions []regionSnapshot
 }
 
@@ -50,6 +49,7 @@ type regionSnapshot struct {
 
 func openStore(dataDir string, s *Service) (*store, error) {
 	st := &store{dir: filepath.Join(dataDir, "cloudwatch")}
+	st.alarms = snapshot.Open[alarmState](st.alarmsPath())
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -81,25 +81,11 @@ func (st *store) journalPath() string { return filepath.Join(st.dir, "metrics.jo
 func (st *store) alarmsPath() string  { return filepath.Join(st.dir, "alarms.json") }
 
 func (st *store) loadAlarms(s *Service) error {
-	b, err := os.ReadFile(st.alarmsPath())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
+	var snap alarmState
+	if _, err := st.alarms.Load(&snap); err != nil {
 		return err
 	}
-	var snap snapshot
-	if err := json.Unmarshal(b, &snap); err != nil {
-		return fmt.Errorf("%s: %w", st.alarmsPath(), err)
-	}
-	st.saved = b
-	for _, rs := range snap.Regions {
-		r := s.regionLocked(rs.Scope)
-		for _, a := range rs.Alarms {
-			r.alarms[a.Name] = a
-		}
-		r.history = rs.History
-	}
+	s.installAlarmsLocked(snap)
 	return nil
 }
 
@@ -161,7 +147,7 @@ func (s *Service) saveLocked() error {
 	if s.store == nil {
 		return nil
 	}
-	var snap snapshot
+	var snap alarmState
 	for _, sc := range s.scopesLocked() {
 		r := s.regions[sc]
 		if len(r.alarms) == 0 && len(r.history) == 0 {
@@ -174,28 +160,19 @@ func (s *Service) saveLocked() error {
 		sort.Slice(rs.Alarms, func(i, j int) bool { return rs.Alarms[i].Name < rs.Alarms[j].Name })
 		snap.Regions = append(snap.Regions, rs)
 	}
-	b, err := json.Marshal(snap)
-	if err != nil {
-		return err
-	}
-	if err := fsutil.WriteFile(s.store.alarmsPath(), b); err != nil {
-		s.restoreAlarmsLocked()
+	if err := s.store.alarms.Save(&snap); err != nil {
+		s.installAlarmsLocked(s.store.alarms.Last())
 		return fmt.Errorf("cloudwatch: saving alarms: %w", err)
 	}
-	s.store.saved = b
 	return nil
 }
 
-// restoreAlarmsLocked puts alarms and history back as last written (the
-// change that failed to save was never acknowledged). Alarms that stay are
-// restored in place, since callers may hold them. s.mu must be held.
-func (s *Service) restoreAlarmsLocked() {
-	var snap snapshot
-	if len(s.store.saved) > 0 {
-		if err := json.Unmarshal(s.store.saved, &snap); err != nil {
-			return // cannot happen: saved was marshalled by saveLocked
-		}
-	}
+// installAlarmsLocked makes snap the alarms and history of every region:
+// on load, and to put back the last state written after a save fails (the
+// change was never acknowledged). Alarms that stay are updated in place,
+// since callers may hold them. s.mu must be held (or the service not yet
+// shared).
+func (s *Service) installAlarmsLocked(snap alarmState) {
 	for _, r := range s.regions {
 		r.history = nil
 	}

@@ -304,44 +304,61 @@ func (s *Service) emailOrLog(m outboxEmail) {
 // post delivers body to an http/https endpoint with SNS's headers,
 // retrying failed attempts.
 func (s *Service) post(_ context.Context, sub *subscription, e *envelope, body []byte, typ string) {
-	// The attempts outlive the request that caused them; only shutting
-	// down cancels them.
+	if _, err := http.NewRequest(http.MethodPost, sub.Endpoint, nil); err != nil {
+		s.log.Error("sns: bad endpoint", "endpoint", sub.Endpoint, "error", err)
+		return
+	}
+	s.retry("http", "endpoint", sub.Endpoint, e.MessageId, func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.Endpoint, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		h := req.Header
+		h.Set("Content-Type", "text/plain; charset=UTF-8")
+		h.Set("User-Agent", "Amazon Simple Notification Service Agent")
+		h.Set("x-amz-sns-message-type", typ)
+		h.Set("x-amz-sns-message-id", e.MessageId)
+		h.Set("x-amz-sns-topic-arn", e.TopicArn)
+		if typ == "Notification" || typ == "UnsubscribeConfirmation" {
+			h.Set("x-amz-sns-subscription-arn", sub.Arn)
+		}
+		if typ == "Notification" && sub.Attributes["RawMessageDelivery"] == "true" {
+			h.Set("x-amz-sns-rawdelivery", "true")
+		}
+		resp, err := s.client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	})
+}
+
+// retry runs attempt in the background until it succeeds, at most
+// deliveryAttempts times, RetryDelay apart. The attempts outlive the
+// request that caused them; only shutting down stops them: the gate
+// refuses new deliveries and cuts the wait between attempts short, and
+// abortCtx, attempt's ctx, cancels one under way. kind ("http", "lambda"),
+// key and endpoint name the delivery in the log.
+func (s *Service) retry(kind, key, endpoint, messageID string, attempt func(ctx context.Context) error) {
 	ctx := s.abortCtx
 	if !s.gate.Enter() {
-		s.log.Warn("sns: shutting down, delivery not attempted", "endpoint", sub.Endpoint, "message_id", e.MessageId)
+		s.log.Warn("sns: shutting down, delivery not attempted", key, endpoint, "message_id", messageID)
 		return
 	}
 	go func() {
 		defer s.gate.Leave()
-		for attempt := 1; attempt <= deliveryAttempts; attempt++ {
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.Endpoint, bytes.NewReader(body))
-			if err != nil {
-				s.log.Error("sns: bad endpoint", "endpoint", sub.Endpoint, "error", err)
+		for n := 1; n <= deliveryAttempts; n++ {
+			err := attempt(ctx)
+			if err == nil {
 				return
 			}
-			h := req.Header
-			h.Set("Content-Type", "text/plain; charset=UTF-8")
-			h.Set("User-Agent", "Amazon Simple Notification Service Agent")
-			h.Set("x-amz-sns-message-type", typ)
-			h.Set("x-amz-sns-message-id", e.MessageId)
-			h.Set("x-amz-sns-topic-arn", e.TopicArn)
-			if typ == "Notification" || typ == "UnsubscribeConfirmation" {
-				h.Set("x-amz-sns-subscription-arn", sub.Arn)
-			}
-			if typ == "Notification" && sub.Attributes["RawMessageDelivery"] == "true" {
-				h.Set("x-amz-sns-rawdelivery", "true")
-			}
-			resp, err := s.client.Do(req)
-			if err == nil {
-				io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-				resp.Body.Close()
-				if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-					return
-				}
-				err = fmt.Errorf("status %d", resp.StatusCode)
-			}
-			s.log.Warn("sns: http delivery failed", "endpoint", sub.Endpoint, "attempt", attempt, "error", err)
-			if attempt < deliveryAttempts && !s.gate.Sleep(s.opts.RetryDelay) {
+			s.log.Warn("sns: "+kind+" delivery failed", key, endpoint, "attempt", n, "error", err)
+			if n < deliveryAttempts && !s.gate.Sleep(s.opts.RetryDelay) {
 				return
 			}
 		}
@@ -375,7 +392,7 @@ type lambdaSNS struct {
 	MessageAttributes map[string]attributeJSON
 }
 
-func (s *Service) invoke(ctx context.Context, t *topic, sub *subscription, e *envelope) {
+func (s *Service) invoke(_ context.Context, t *topic, sub *subscription, e *envelope) {
 	ev := lambdaEvent{Records: []lambdaRecord{{EventSource: "aws:sns", EventVersion: "1.0", EventSubscriptionArn: sub.Arn,
 		Sns: lambdaSNS{Type: e.Type, MessageId: e.MessageId, TopicArn: e.TopicArn, Message: e.Message, Timestamp: e.Timestamp,
 			SignatureVersion: e.SignatureVersion, Signature: e.Signature, SigningCertUrl: e.SigningCertURL, UnsubscribeUrl: e.UnsubscribeURL,
@@ -389,24 +406,9 @@ func (s *Service) invoke(ctx context.Context, t *topic, sub *subscription, e *en
 	}
 	payload, _ := json.Marshal(ev)
 	inv := LambdaInvocation{FunctionArn: sub.Endpoint, Payload: payload, Service: "sns.amazonaws.com", SourceArn: t.Arn, SourceAccount: t.Owner}
-	ctx = s.abortCtx
-	if !s.gate.Enter() {
-		s.log.Warn("sns: shutting down, delivery not attempted", "function", sub.Endpoint, "message_id", e.MessageId)
-		return
-	}
-	go func() {
-		defer s.gate.Leave()
-		for attempt := 1; attempt <= deliveryAttempts; attempt++ {
-			err := s.opts.Invoker.InvokeFromService(ctx, inv)
-			if err == nil {
-				return
-			}
-			s.log.Warn("sns: lambda delivery failed", "function", sub.Endpoint, "attempt", attempt, "error", err)
-			if attempt < deliveryAttempts && !s.gate.Sleep(s.opts.RetryDelay) {
-				return
-			}
-		}
-	}()
+	s.retry("lambda", "function", sub.Endpoint, e.MessageId, func(ctx context.Context) error {
+		return s.opts.Invoker.InvokeFromService(ctx, inv)
+	})
 }
 
 // signer holds the key messages are signed with and its certificate,

@@ -46,6 +46,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/xacct/xacct/emulator/internal/snapshot"
+
 	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/emulator/internal/inflight"
 	"github.com/xacct/xacct/emulator/protocol/query"
@@ -127,22 +129,21 @@ type Options struct {
 
 // Service is the emulated SNS. It is safe for concurrent use.
 type Service struct {
-	opts      Options
-	now       func() time.Time
-	log       *slog.Logger
-	mux       *query.Mux
-	outbox    string
-	tempDir   string // outbox directory created by New, removed by Close
-	stateFile string
-	signer    *signer
-	client    *http.Client
+	opts    Options
+	now     func() time.Time
+	log     *slog.Logger
+	mux     *query.Mux
+	outbox  string
+	tempDir string                // outbox directory created by New, removed by Close
+	state   *snapshot.File[state] // DataDir/sns/state.json; nil without a data dir
+	signer  *signer
+	client  *http.Client
 
 	outboxSeq atomic.Int64 // orders outbox files written in the same millisecond
 
 	mu     sync.Mutex
 	topics map[string]*topic
 	subs   map[string]*subscription
-	saved  []byte // state.json as last written, to undo a failed save
 
 	// Shutting down (shutdown.go): gate counts the deliveries in flight,
 	// refuses new ones and ends retries once stopped; abortCtx (the
@@ -177,7 +178,7 @@ func New(opts Options) (*Service, error) {
 	if opts.DataDir != "" {
 		dir := filepath.Join(opts.DataDir, "sns")
 		s.outbox = filepath.Join(dir, "outbox")
-		s.stateFile = filepath.Join(dir, "state.json")
+		s.state = snapshot.Open[state](filepath.Join(dir, "state.json"))
 		keyFile = filepath.Join(dir, "signing-key.pem")
 	} else {
 		tmp, err := os.MkdirTemp("", "xacct-sns-outbox-")
