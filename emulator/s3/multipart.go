@@ -29,21 +29,26 @@ func (s *Service) upload(q *request) (*Upload, error) {
 	return u, nil
 }
 
+// authorizedUpload is how CompleteMultipartUpload, AbortMultipartUpload
+// and ListParts start: the bucket, action on the key, then the upload.
+func (s *Service) authorizedUpload(q *request, action string) (Bucket, *Upload, error) {
+	b, pol, err := s.requireBucket(q.bucket)
+	if err != nil {
+		return Bucket{}, nil, err
+	}
+	if err := s.authorize(q, action, b, pol, q.key, nil); err != nil {
+		return Bucket{}, nil, err
+	}
+	u, err := s.upload(q)
+	return b, u, err
+}
+
 func (s *Service) createUpload(q *request) error {
 	b, pol, err := s.requireBucket(q.bucket)
 	if err != nil {
 		return err
 	}
-	if err := checkKey(q.key); err != nil {
-		return err
-	}
-	if err := checkWriteHeaders(q.r.Header, true); err != nil {
-		return err
-	}
-	if err := s.authorizeWrite(q, b, pol, q.key, putContext(q.r.Header)); err != nil {
-		return err
-	}
-	full, err := checkACL(b, q.r.Header)
+	full, err := s.admitWrite(q, b, pol)
 	if err != nil {
 		return err
 	}
@@ -183,14 +188,7 @@ func (s *Service) uploadPartCopy(q *request) error {
 }
 
 func (s *Service) completeUpload(q *request) error {
-	b, pol, err := s.requireBucket(q.bucket)
-	if err != nil {
-		return err
-	}
-	if err := s.authorize(q, "s3:PutObject", b, pol, q.key, nil); err != nil {
-		return err
-	}
-	u, err := s.upload(q)
+	b, u, err := s.authorizedUpload(q, "s3:PutObject")
 	if err != nil {
 		return err
 	}
@@ -305,14 +303,7 @@ func (s *Service) removeParts(u *Upload) {
 }
 
 func (s *Service) abortUpload(q *request) error {
-	b, pol, err := s.requireBucket(q.bucket)
-	if err != nil {
-		return err
-	}
-	if err := s.authorize(q, "s3:AbortMultipartUpload", b, pol, q.key, nil); err != nil {
-		return err
-	}
-	u, err := s.upload(q)
+	_, u, err := s.authorizedUpload(q, "s3:AbortMultipartUpload")
 	if err != nil {
 		return err
 	}
@@ -335,14 +326,7 @@ func (s *Service) abortUpload(q *request) error {
 }
 
 func (s *Service) listParts(q *request) error {
-	b, pol, err := s.requireBucket(q.bucket)
-	if err != nil {
-		return err
-	}
-	if err := s.authorize(q, "s3:ListMultipartUploadParts", b, pol, q.key, nil); err != nil {
-		return err
-	}
-	u, err := s.upload(q)
+	_, u, err := s.authorizedUpload(q, "s3:ListMultipartUploadParts")
 	if err != nil {
 		return err
 	}

@@ -134,6 +134,24 @@ func (s *Service) writeConditions(q *request, bucket, key string) error {
 	return nil
 }
 
+// admitWrite runs the checks that start a write of a new object
+// (PutObject, CreateMultipartUpload): the key's length, the storage class
+// and metadata headers, s3:PutObject, then the ACL headers under the
+// bucket's ownership. It reports whether the write carries
+// bucket-owner-full-control.
+func (s *Service) admitWrite(q *request, b Bucket, pol *policy.Policy) (fullControl bool, err error) {
+	if err := checkKey(q.key); err != nil {
+		return false, err
+	}
+	if err := checkWriteHeaders(q.r.Header, true); err != nil {
+		return false, err
+	}
+	if err := s.authorizeWrite(q, b, pol, q.key, putContext(q.r.Header)); err != nil {
+		return false, err
+	}
+	return checkACL(b, q.r.Header)
+}
+
 func (s *Service) putObject(q *request) error {
 	b, pol, err := s.requireBucket(q.bucket)
 	if err != nil {
@@ -142,16 +160,7 @@ func (s *Service) putObject(q *request) error {
 	if declaredTooLarge(q.r) {
 		return errEntityTooLarge()
 	}
-	if err := checkKey(q.key); err != nil {
-		return err
-	}
-	if err := checkWriteHeaders(q.r.Header, true); err != nil {
-		return err
-	}
-	if err := s.authorizeWrite(q, b, pol, q.key, putContext(q.r.Header)); err != nil {
-		return err
-	}
-	full, err := checkACL(b, q.r.Header)
+	full, err := s.admitWrite(q, b, pol)
 	if err != nil {
 		return err
 	}
