@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 )
 
 // Field is an extra element some services put in error bodies (S3's
@@ -37,6 +38,22 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 // Receiver reports whether the error is the server's fault (5xx), which
 // query and JSON protocols render as Type Receiver rather than Sender.
 func (e *Error) Receiver() bool { return e.StatusCode >= 500 }
+
+// Write is the tail every protocol's error writer shares: e's extra
+// headers, then contentType, the body's length and the request id
+// (x-amzn-RequestId), then e's status and body. Protocol-specific headers
+// are set on w before calling it.
+func (e *Error) Write(w http.ResponseWriter, contentType, requestID string, body []byte) {
+	h := w.Header()
+	for k, v := range e.Header {
+		h[k] = v
+	}
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(e.StatusCode)
+	w.Write(body)
+}
 
 // With returns a copy of e with an extra body field appended.
 func (e *Error) With(name, value string) *Error {

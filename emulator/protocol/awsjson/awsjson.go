@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -103,10 +102,7 @@ func (m *Mux) ServeAWS(w http.ResponseWriter, r *http.Request, call *service.Cal
 	}
 	out, err := h(r.Context(), body)
 	if err != nil {
-		e := awserr.From(err)
-		if e.StatusCode >= 500 && call.Log != nil {
-			call.Log.Error("internal error", slog.String("operation", op), slog.Any("error", err))
-		}
+		e := service.Failed(call, op, err)
 		m.WriteError(w, r, call, e)
 		return
 	}
@@ -135,14 +131,6 @@ func WriteError(w http.ResponseWriter, contentType, requestID string, e *awserr.
 		body[f.Name] = f.Value
 	}
 	b, _ := json.Marshal(body)
-	h := w.Header()
-	for k, v := range e.Header {
-		h[k] = v
-	}
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	h.Set("x-amzn-RequestId", requestID)
-	h.Set("x-amzn-ErrorType", e.Code)
-	w.WriteHeader(e.StatusCode)
-	w.Write(b)
+	w.Header().Set("x-amzn-ErrorType", e.Code)
+	e.Write(w, contentType, requestID, b)
 }

@@ -3,7 +3,6 @@ package cbor
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -152,10 +151,7 @@ func (m *Mux) ServeAWS(w http.ResponseWriter, r *http.Request, call *service.Cal
 	}
 	out, err := h(r.Context(), body)
 	if err != nil {
-		e := awserr.From(err)
-		if e.StatusCode >= 500 && call.Log != nil {
-			call.Log.Error("internal error", slog.String("operation", op), slog.Any("error", err))
-		}
+		e := service.Failed(call, op, err)
 		m.WriteError(w, r, call, e)
 		return
 	}
@@ -224,13 +220,7 @@ func (m *Mux) WriteError(w http.ResponseWriter, r *http.Request, call *service.C
 	}
 	b := smithycbor.Encode(body)
 	h := w.Header()
-	for k, v := range err.Header {
-		h[k] = v
-	}
 	h.Set(ProtocolHeader, ProtocolName)
-	h.Set("Content-Type", ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	h.Set("x-amzn-RequestId", call.RequestID)
 	if m.QueryCompatible {
 		fault := "Sender"
 		if err.Receiver() {
@@ -238,6 +228,5 @@ func (m *Mux) WriteError(w http.ResponseWriter, r *http.Request, call *service.C
 		}
 		h.Set("x-amzn-query-error", err.Code+";"+fault)
 	}
-	w.WriteHeader(err.StatusCode)
-	w.Write(b)
+	err.Write(w, ContentType, call.RequestID, b)
 }

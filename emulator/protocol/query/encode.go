@@ -68,15 +68,7 @@ func WriteError(w http.ResponseWriter, ns, requestID string, e *awserr.Error) {
 		b.WriteString("</" + f.Name + ">")
 	}
 	b.WriteString("</Error><RequestId>" + requestID + "</RequestId></ErrorResponse>")
-	h := w.Header()
-	for k, v := range e.Header {
-		h[k] = v
-	}
-	h.Set("Content-Type", "text/xml")
-	h.Set("Content-Length", strconv.Itoa(b.Len()))
-	h.Set("x-amzn-RequestId", requestID)
-	w.WriteHeader(e.StatusCode)
-	w.Write(b.Bytes())
+	e.Write(w, "text/xml", requestID, b.Bytes())
 }
 
 func escape(b *bytes.Buffer, s string) {

@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
 
@@ -65,10 +64,7 @@ func (m *Mux) ServeAWS(w http.ResponseWriter, r *http.Request, call *service.Cal
 	}
 	out, err := h(r.Context(), r.Form)
 	if err != nil {
-		e := awserr.From(err)
-		if e.StatusCode >= 500 && call.Log != nil {
-			call.Log.Error("internal error", slog.String("operation", action), slog.Any("error", err))
-		}
+		e := service.Failed(call, action, err)
 		WriteError(w, m.Namespace, call.RequestID, e)
 		return
 	}

@@ -28,7 +28,6 @@ package rest
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -128,10 +127,7 @@ func Register[I, O any](m *Mux, pattern string, status int, op service.Op[I, O])
 				return
 			}
 		}
-		e := awserr.From(err)
-		if e.StatusCode >= 500 && call.Log != nil {
-			call.Log.Error("internal error", slog.String("operation", op.Name), slog.Any("error", err))
-		}
+		e := service.Failed(call, op.Name, err)
 		m.cfg.WriteError(w, call, e)
 	}})
 }
