@@ -63,10 +63,13 @@ def handler(event, context):
         wrote = "%s: %s" % (type(e).__name__, e)
     with open(os.path.join(tempfile.gettempdir(), "probe.txt"), "w") as f:
         f.write("ok")
-    import boto3
+    boto3_file = None
+    if not event.get("no_boto3"):
+        import boto3
+        boto3_file = boto3.__file__
     return {"file": __file__, "helper": helper.__file__, "path": sys.path, "wrote": wrote,
             "tmp": tempfile.gettempdir(), "data": open(os.path.join(os.path.dirname(__file__), "data.txt")).read(),
-            "boto3": boto3.__file__, "version": "%d.%d" % sys.version_info[:2]}
+            "boto3": boto3_file, "version": "%d.%d" % sys.version_info[:2]}
 `
 
 const isolationHelper = `def fail(msg):
@@ -131,6 +134,24 @@ func TestPythonRuntimeIsolation(t *testing.T) {
 	}
 	if tail := logTail(out); !strings.Contains(tail, `File "/var/task/helper.py", line 2, in fail`) || !strings.Contains(tail, "raise RuntimeError(msg)") {
 		t.Errorf("log tail:\n%s", tail)
+	}
+
+	// Every Python this machine has runs the same runtime (3.9's importlib
+	// and traceback differ from 3.13's).
+	for _, v := range []string{"3.9", "3.10", "3.11", "3.13"} {
+		if !pyenvHas(v) {
+			continue
+		}
+		name := "iso" + strings.ReplaceAll(v, ".", "")
+		createFunction(t, lc, name, "python"+v, "app.handler", role,
+			zipFiles(t, map[string]string{"app.py": isolationApp, "helper.py": isolationHelper, "data.txt": "shipped"}))
+		m, out := invokeJSON(t, lc, name, `{"no_boto3":true}`)
+		if m["version"] != v || m["file"] != "/var/task/app.py" || m["data"] != "shipped" || strings.Contains(logTail(out), "is not installed here") {
+			t.Errorf("python%s: %s\n%s", v, out.Payload, logTail(out))
+		}
+		if _, out = invokeJSON(t, lc, name, `{"raise":"boom"}`); !strings.Contains(string(out.Payload), `File \"/var/task/helper.py\", line 2, in fail`) {
+			t.Errorf("python%s traceback: %s", v, out.Payload)
+		}
 	}
 
 	dir := codeDir(t, lc, "iso")

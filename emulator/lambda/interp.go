@@ -3,6 +3,8 @@ package lambda
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -63,6 +65,11 @@ type interpreters struct {
 	mu         sync.Mutex
 	byRuntime  map[string]*interpreter
 	probes     map[string]*probe // by interpreter path
+
+	// sdkMu serializes building SDK directories; sdks holds them by
+	// interpreter path (two runtimes may run on one interpreter).
+	sdkMu sync.Mutex
+	sdks  map[string]string
 }
 
 // probe is what running an interpreter once told about it.
@@ -289,7 +296,21 @@ func (ip *interpreters) resolve(rt string) *interpreter {
 		in.warning = fmt.Sprintf("WARNING xacct: runtime %s is not installed here (%s; configure it with xacct serve --runtime %s=PATH or %s): this function runs on %s (%s), on Lambda it would run on %s", rt, why, rt, RuntimesEnv, in.runs, in.path, rt)
 	}
 	if python {
-		in.sdk = ip.sdkDir(in)
+		ip.sdkMu.Lock()
+		sdk, ok := ip.sdks[in.path]
+		if !ok {
+			sdk = ip.sdkDir(in)
+			ip.sdks[in.path] = sdk
+		}
+		ip.sdkMu.Unlock()
+		in.sdk = sdk
+		if sdk == "" {
+			note := fmt.Sprintf("WARNING xacct: no boto3 that imports on %s here (Lambda's %s runtime ships one; install it with %s -m pip install boto3): this function's import boto3 fails", in.runs, in.runs, in.path)
+			if in.warning != "" {
+				note = in.warning + "\n" + note
+			}
+			in.warning = note
+		}
 	}
 	return in
 }
@@ -309,36 +330,43 @@ func uniq(s []string) []string {
 // sdkDir builds the directory a Python function finds boto3 in, as Lambda's
 // runtimes ship it: symlinks to only sdkModules, taken from the
 // interpreter's own site-packages, or else from python3 on PATH (they are
-// pure Python). The rest of the host's site-packages stays out of reach.
+// pure Python, but recent urllib3 and botocore need a recent Python, so
+// the borrowed copy must import on this interpreter). The rest of the
+// host's site-packages stays out of reach. Without a usable boto3 the
+// directory is "" (and resolve's warning says so).
 func (ip *interpreters) sdkDir(in *interpreter) string {
-	mods := ip.probe(in.path, true).modules
-	if mods["boto3"] == "" {
-		if p, err := exec.LookPath("python3"); err == nil {
-			mods = ip.probe(p, true).modules
-		}
+	sources := []map[string]string{ip.probe(in.path, true).modules}
+	if p, err := exec.LookPath("python3"); err == nil && p != in.path {
+		sources = append(sources, ip.probe(p, true).modules)
 	}
-	if mods["boto3"] == "" {
-		return ""
-	}
-	dir := filepath.Join(ip.dir, "sdk-"+in.runs)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return ""
-	}
-	for _, m := range sdkModules {
-		loc := mods[m]
-		if loc == "" {
+	sum := sha256.Sum256([]byte(in.path))
+	dir := filepath.Join(ip.dir, "sdk-"+in.runs+"-"+hex.EncodeToString(sum[:4]))
+	for _, mods := range sources {
+		if mods["boto3"] == "" {
 			continue
 		}
-		name := filepath.Base(loc)
-		if filepath.Base(loc) == "__init__.py" {
-			loc, name = filepath.Dir(loc), filepath.Base(filepath.Dir(loc))
+		os.RemoveAll(dir)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			break
 		}
-		link := filepath.Join(dir, name)
-		if cur, err := os.Readlink(link); err == nil && cur == loc {
-			continue
+		for _, m := range sdkModules {
+			loc := mods[m]
+			if loc == "" {
+				continue
+			}
+			name := filepath.Base(loc)
+			if name == "__init__.py" {
+				loc, name = filepath.Dir(loc), filepath.Base(filepath.Dir(loc))
+			}
+			os.Symlink(loc, filepath.Join(dir, name))
 		}
-		os.Remove(link)
-		os.Symlink(loc, link)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := exec.CommandContext(ctx, in.path, "-S", "-B", "-c", "import sys; sys.path.insert(0, sys.argv[1]); import boto3", dir).Run()
+		cancel()
+		if err == nil {
+			return dir
+		}
 	}
-	return dir
+	os.RemoveAll(dir)
+	return ""
 }

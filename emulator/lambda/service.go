@@ -131,7 +131,7 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	ip := &interpreters{configured: configured, dir: filepath.Join(st.dir, "runtime"), byRuntime: map[string]*interpreter{}, probes: map[string]*probe{}}
+	ip := &interpreters{configured: configured, dir: filepath.Join(st.dir, "runtime"), byRuntime: map[string]*interpreter{}, probes: map[string]*probe{}, sdks: map[string]string{}}
 	s := &Service{opts: opts, store: st, interps: ip, pools: map[string]*pool{}, live: map[*instance]struct{}{}, gate: inflight.New()}
 	s.api = s.routes()
 	return s, nil
