@@ -58,14 +58,12 @@ func (s *Service) listBuckets(q *request) error {
 	if err := s.authorize(q, "s3:ListAllMyBuckets", Bucket{Name: "*", Owner: acct}, nil, "", nil); err != nil {
 		return err
 	}
-	s.store.mu.RLock()
 	var out []bucketXML
-	for _, b := range s.store.buckets {
+	for _, b := range s.store.allBuckets() {
 		if b.Owner == acct {
 			out = append(out, bucketXML{Name: b.Name, CreationDate: isoTime(b.Created), BucketRegion: b.Region})
 		}
 	}
-	s.store.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return q.writeXML(http.StatusOK, listAllMyBucketsResult{Xmlns: xmlns, Owner: ownerXML{ID: canonicalID(acct)}, Buckets: out})
 }
@@ -112,21 +110,6 @@ func (s *Service) createBucket(q *request) error {
 	if err := s.authorize(q, "s3:CreateBucket", Bucket{Name: q.bucket, Owner: acct}, nil, "", nil); err != nil {
 		return err
 	}
-	unlock := s.store.lockMeta()
-	if b := s.store.buckets[q.bucket]; b != nil {
-		unlock()
-		if b.Owner != acct {
-			return errBucketExists(q.bucket)
-		}
-		// In us-east-1 S3 answers 200 OK when you recreate a bucket you
-		// own; elsewhere BucketAlreadyOwnedByYou (Amazon S3 API Reference,
-		// CreateBucket).
-		if b.Region == "us-east-1" && region == "us-east-1" {
-			q.w.Header().Set("Location", "/"+q.bucket)
-			return q.noContent(http.StatusOK)
-		}
-		return errBucketOwned(q.bucket)
-	}
 	b := &bucketState{
 		// Block Public Access is on, all four settings, for every new bucket
 		// (Amazon S3 User Guide, "Blocking public access to your Amazon S3
@@ -135,12 +118,23 @@ func (s *Service) createBucket(q *request) error {
 			PublicAccessBlock: &PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}},
 		objects: map[string]*Object{},
 	}
-	if err := s.store.saveBucket(b); err != nil {
-		unlock()
+	prev, err := s.store.addBucket(b)
+	if err != nil {
 		return err
 	}
-	s.store.buckets[q.bucket] = b
-	unlock()
+	if prev != nil {
+		if prev.Owner != acct {
+			return errBucketExists(q.bucket)
+		}
+		// In us-east-1 S3 answers 200 OK when you recreate a bucket you
+		// own; elsewhere BucketAlreadyOwnedByYou (Amazon S3 API Reference,
+		// CreateBucket).
+		if prev.Region == "us-east-1" && region == "us-east-1" {
+			q.w.Header().Set("Location", "/"+q.bucket)
+			return q.noContent(http.StatusOK)
+		}
+		return errBucketOwned(q.bucket)
+	}
 	q.w.Header().Set("Location", "/"+q.bucket)
 	return q.noContent(http.StatusOK)
 }
@@ -165,18 +159,7 @@ func (s *Service) deleteBucket(q *request) error {
 	if err := s.authorize(q, "s3:DeleteBucket", b, pol, "", nil); err != nil {
 		return err
 	}
-	err = s.store.deleteBucket(q.bucket, func(bs *bucketState) error {
-		if len(bs.objects) > 0 {
-			return errBucketNotEmpty(q.bucket)
-		}
-		for _, u := range s.store.uploads {
-			if u.Bucket == q.bucket {
-				return errBucketNotEmpty(q.bucket)
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.store.deleteBucket(q.bucket); err != nil {
 		return err
 	}
 	return q.noContent(http.StatusNoContent)
@@ -296,15 +279,7 @@ func (s *Service) validateBucketPolicy(bucket, text string) (*policy.Policy, err
 }
 
 func (s *Service) updateBucket(q *request, change func(bs *bucketState), status int) error {
-	defer s.store.lockMeta()()
-	bs := s.store.buckets[q.bucket]
-	if bs == nil {
-		return errNoSuchBucket(q.bucket)
-	}
-	oldBucket, oldPolicy := bs.Bucket, bs.policy
-	change(bs)
-	if err := s.store.saveBucket(bs); err != nil {
-		bs.Bucket, bs.policy = oldBucket, oldPolicy
+	if err := s.store.updateBucket(q.bucket, change); err != nil {
 		return err
 	}
 	return q.noContent(status)
@@ -388,49 +363,7 @@ func (s *Service) putOwnershipControls(q *request) error {
 // the bucket owner automatically owns and has full control over every
 // object in the bucket). The change is kept when ACLs are enabled again.
 func (s *Service) takeOwnership(bucket string) error {
-	bs, unlock, err := s.store.lockBucketWrites(bucket)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	var replaced []string
-	defer func() {
-		for _, n := range replaced {
-			s.store.blobs.Remove(n)
-		}
-	}()
-	for k, o := range bs.objects {
-		if o.Owner == bs.Owner {
-			continue
-		}
-		c := *o
-		c.Owner, c.OwnerFullControl = bs.Owner, false
-		body, err := s.store.restage(o.Blob)
-		if err != nil {
-			return err
-		}
-		c.Blob = body.blob
-		name, err := s.store.appendRecord(&record{Op: opObject, Name: bucket, Object: &c}, body.data, body.inline)
-		if err != nil {
-			return err
-		}
-		if body.inline {
-			c.Blob = name
-			replaced = append(replaced, o.Blob)
-		}
-		bs.objects[k] = &c
-	}
-	for _, u := range s.store.uploads {
-		if u.Bucket == bucket && u.Owner != bs.Owner {
-			c := *u
-			c.Owner = bs.Owner
-			if _, err := s.store.appendRecord(uploadRecord(&c), nil, false); err != nil {
-				return err
-			}
-			s.store.uploads[u.ID] = &c
-		}
-	}
-	return nil
+	return s.store.takeOwnership(bucket)
 }
 
 func (s *Service) deleteOwnershipControls(q *request) error {

@@ -19,10 +19,10 @@ type listing struct {
 	last      string // last key or common prefix returned
 }
 
-func (s *Service) list(bucket, prefix, delimiter, after string, maxKeys int) (listing, error) {
-	s.store.mu.RLock()
-	defer s.store.mu.RUnlock()
-	b := s.store.buckets[bucket]
+func (s *store) list(bucket, prefix, delimiter, after string, maxKeys int) (listing, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	b := s.buckets[bucket]
 	if b == nil {
 		return listing{}, errNoSuchBucket(bucket)
 	}
@@ -156,7 +156,7 @@ func (s *Service) listObjectsV2(q *request) error {
 		after = string(raw[2:])
 	}
 	prefix, delim := q.get("prefix"), q.get("delimiter")
-	l, err := s.list(q.bucket, prefix, delim, after, maxKeys)
+	l, err := s.store.list(q.bucket, prefix, delim, after, maxKeys)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (s *Service) listObjectsV1(q *request) error {
 	}
 	enc := q.get("encoding-type")
 	prefix, delim, marker := q.get("prefix"), q.get("delimiter"), q.get("marker")
-	l, err := s.list(q.bucket, prefix, delim, marker, maxKeys)
+	l, err := s.store.list(q.bucket, prefix, delim, marker, maxKeys)
 	if err != nil {
 		return err
 	}

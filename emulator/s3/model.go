@@ -1,10 +1,7 @@
-// Package s3 is the emulated Amazon S3: REST-XML over path-style and
-// virtual-host-style addressing, buckets with policies and object
-// ownership, objects with metadata, ranges, conditions and checksums,
-// CopyObject and multipart uploads, every request authorized with the
-// policy engine as S3 does. Bodies stream through storage: an object is
-// never held whole in memory by the disk store.
 package s3
+
+// The stored state: buckets, objects, uploads and parts, as the store keeps
+// them in memory and writes them to its journal.
 
 import (
 	"time"

@@ -20,10 +20,8 @@ func newUploadID() string {
 // upload returns the upload named by ?uploadId= for this bucket and key.
 func (s *Service) upload(q *request) (*Upload, error) {
 	id := q.get("uploadId")
-	s.store.mu.RLock()
-	defer s.store.mu.RUnlock()
-	u := s.store.uploads[id]
-	if u == nil || u.Bucket != q.bucket || u.Key != q.key {
+	u := s.store.upload(q.bucket, id)
+	if u == nil || u.Key != q.key {
 		return nil, errNoSuchUpload(id)
 	}
 	return u, nil
@@ -206,30 +204,26 @@ func (s *Service) completeUpload(q *request) error {
 		return err
 	}
 	defer unlock()
-	s.store.mu.RLock()
-	if u = s.store.uploads[u.ID]; u == nil {
-		s.store.mu.RUnlock()
+	if u = s.store.upload(q.bucket, u.ID); u == nil {
 		return errNoSuchUpload(q.get("uploadId"))
+	}
+	// Parts cannot change while the upload's lock is held exclusively.
+	have := map[int]Part{}
+	for _, p := range s.store.parts(u.ID) {
+		have[p.Number] = p
 	}
 	parts := make([]Part, 0, len(req.Parts))
 	prev := 0
-	var perr error
 	for _, rp := range req.Parts {
 		if rp.PartNumber <= prev {
-			perr = errInvalidPartOrder()
-			break
+			return errInvalidPartOrder()
 		}
 		prev = rp.PartNumber
-		p, ok := u.Parts[rp.PartNumber]
+		p, ok := have[rp.PartNumber]
 		if !ok || strings.Trim(rp.ETag, `" `) != strings.Trim(p.ETag, `"`) {
-			perr = errInvalidPart()
-			break
+			return errInvalidPart()
 		}
 		parts = append(parts, p)
-	}
-	s.store.mu.RUnlock()
-	if perr != nil {
-		return perr
 	}
 	for i, p := range parts {
 		if i < len(parts)-1 && p.Size < s.opts.MinPartSize {
@@ -312,10 +306,7 @@ func (s *Service) abortUpload(q *request) error {
 		return err
 	}
 	defer unlock()
-	s.store.mu.RLock()
-	u = s.store.uploads[u.ID]
-	s.store.mu.RUnlock()
-	if u == nil {
+	if u = s.store.upload(q.bucket, u.ID); u == nil {
 		return errNoSuchUpload(q.get("uploadId"))
 	}
 	if err := s.store.deleteUpload(u.ID); err != nil {
@@ -339,23 +330,20 @@ func (s *Service) listParts(q *request) error {
 		}
 		maxP = min(n, 1000)
 	}
-	s.store.mu.RLock()
-	nums := make([]int, 0, len(u.Parts))
-	for n := range u.Parts {
-		if n > marker {
-			nums = append(nums, n)
+	var parts []Part
+	for _, p := range s.store.parts(u.ID) {
+		if p.Number > marker {
+			parts = append(parts, p)
 		}
 	}
-	sort.Ints(nums)
 	res := listPartsResult{Xmlns: xmlns, Bucket: q.bucket, Key: q.key, UploadID: u.ID, PartNumberMarker: marker, MaxParts: maxP,
 		Initiator: ownerXML{ID: u.Initiator}, Owner: ownerXML{ID: canonicalID(u.Owner)}, StorageClass: "STANDARD", ChecksumAlgorithm: u.Algorithm}
-	for i, n := range nums {
+	for i, p := range parts {
 		if i == maxP {
 			res.IsTruncated = true
 			break
 		}
-		p := u.Parts[n]
-		px := partXML{PartNumber: n, LastModified: isoTime(p.LastModified), ETag: p.ETag, Size: p.Size}
+		px := partXML{PartNumber: p.Number, LastModified: isoTime(p.LastModified), ETag: p.ETag, Size: p.Size}
 		switch u.Algorithm {
 		case "CRC32":
 			px.ChecksumCRC32 = p.Checksum
@@ -367,9 +355,8 @@ func (s *Service) listParts(q *request) error {
 			px.ChecksumSHA256 = p.Checksum
 		}
 		res.Parts = append(res.Parts, px)
-		res.NextPartNumberMarker = n
+		res.NextPartNumberMarker = p.Number
 	}
-	s.store.mu.RUnlock()
 	return q.writeXML(http.StatusOK, res)
 }
 
@@ -390,15 +377,12 @@ func (s *Service) listUploads(q *request) error {
 		}
 		maxU = min(n, 1000)
 	}
-	s.store.mu.RLock()
 	var us []*Upload
-	for _, u := range s.store.uploads {
-		if u.Bucket == q.bucket && strings.HasPrefix(u.Key, prefix) &&
-			(u.Key > keyMarker || (u.Key == keyMarker && idMarker != "" && u.ID > idMarker)) {
+	for _, u := range s.store.uploadsIn(q.bucket) {
+		if strings.HasPrefix(u.Key, prefix) && (u.Key > keyMarker || (u.Key == keyMarker && idMarker != "" && u.ID > idMarker)) {
 			us = append(us, u)
 		}
 	}
-	s.store.mu.RUnlock()
 	sort.Slice(us, func(i, j int) bool {
 		if us[i].Key != us[j].Key {
 			return us[i].Key < us[j].Key

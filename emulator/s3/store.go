@@ -343,15 +343,20 @@ func (s *store) lockBucketWrites(bucket string) (*bucketState, func(), error) {
 }
 
 // deleteBucket deletes a bucket once no object write is in flight in it,
-// if check (called with mu held) allows it.
-func (s *store) deleteBucket(name string, check func(*bucketState) error) error {
+// if it holds no object and no upload (BucketNotEmpty).
+func (s *store) deleteBucket(name string) error {
 	b, unlock, err := s.lockBucketWrites(name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if err := check(b); err != nil {
-		return err
+	if len(b.objects) > 0 {
+		return errBucketNotEmpty(name)
+	}
+	for _, u := range s.uploads {
+		if u.Bucket == name {
+			return errBucketNotEmpty(name)
+		}
 	}
 	if _, err := s.appendRecord(&record{Op: opDeleteBucket, Name: name}, nil, false); err != nil {
 		return err
@@ -435,4 +440,137 @@ func (s *store) object(bucket, key string) (*Object, bool) {
 	}
 	o := b.objects[key]
 	return o, o != nil
+}
+
+// allBuckets returns a copy of every bucket's configuration.
+func (s *store) allBuckets() []Bucket {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Bucket, 0, len(s.buckets))
+	for _, b := range s.buckets {
+		out = append(out, b.Bucket)
+	}
+	return out
+}
+
+// addBucket commits a new bucket, unless one of that name exists: then it
+// returns the existing one's configuration and commits nothing.
+func (s *store) addBucket(b *bucketState) (existing *Bucket, err error) {
+	defer s.lockMeta()()
+	if prev := s.buckets[b.Name]; prev != nil {
+		c := prev.Bucket
+		return &c, nil
+	}
+	if err := s.saveBucket(b); err != nil {
+		return nil, err
+	}
+	s.buckets[b.Name] = b
+	return nil, nil
+}
+
+// updateBucket commits the change change makes to a bucket's
+// configuration; when the commit fails the bucket is as it was.
+func (s *store) updateBucket(name string, change func(*bucketState)) error {
+	defer s.lockMeta()()
+	bs := s.buckets[name]
+	if bs == nil {
+		return errNoSuchBucket(name)
+	}
+	oldBucket, oldPolicy := bs.Bucket, bs.policy
+	change(bs)
+	if err := s.saveBucket(bs); err != nil {
+		bs.Bucket, bs.policy = oldBucket, oldPolicy
+		return err
+	}
+	return nil
+}
+
+// upload returns an upload of bucket by id (nil if there is none). Its
+// Parts are read through parts and pickParts.
+func (s *store) upload(bucket, id string) *Upload {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := s.uploads[id]
+	if u == nil || u.Bucket != bucket {
+		return nil
+	}
+	return u
+}
+
+// parts returns a copy of an upload's parts, by part number.
+func (s *store) parts(id string) []Part {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := s.uploads[id]
+	if u == nil {
+		return nil
+	}
+	out := make([]Part, 0, len(u.Parts))
+	for _, p := range u.Parts {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out
+}
+
+// uploadsIn returns the uploads of bucket.
+func (s *store) uploadsIn(bucket string) []*Upload {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var us []*Upload
+	for _, u := range s.uploads {
+		if u.Bucket == bucket {
+			us = append(us, u)
+		}
+	}
+	return us
+}
+
+// takeOwnership makes the bucket owner the owner of every object and
+// upload in bucket, once no write is in flight in it. An inline object's
+// bytes are committed again with its new record.
+func (s *store) takeOwnership(bucket string) error {
+	bs, unlock, err := s.lockBucketWrites(bucket)
+	if err != nil {
+		return err
+	}
+	var replaced []string
+	defer func() {
+		unlock()
+		for _, n := range replaced {
+			s.blobs.Remove(n)
+		}
+	}()
+	for k, o := range bs.objects {
+		if o.Owner == bs.Owner {
+			continue
+		}
+		c := *o
+		c.Owner, c.OwnerFullControl = bs.Owner, false
+		body, err := s.restage(o.Blob)
+		if err != nil {
+			return err
+		}
+		c.Blob = body.blob
+		name, err := s.appendRecord(&record{Op: opObject, Name: bucket, Object: &c}, body.data, body.inline)
+		if err != nil {
+			return err
+		}
+		if body.inline {
+			c.Blob = name
+			replaced = append(replaced, o.Blob)
+		}
+		bs.objects[k] = &c
+	}
+	for _, u := range s.uploads {
+		if u.Bucket == bucket && u.Owner != bs.Owner {
+			c := *u
+			c.Owner = bs.Owner
+			if _, err := s.appendRecord(uploadRecord(&c), nil, false); err != nil {
+				return err
+			}
+			s.uploads[u.ID] = &c
+		}
+	}
+	return nil
 }

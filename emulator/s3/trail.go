@@ -9,12 +9,10 @@ import (
 // for a bucket that does not exist: bucket names are global, so the
 // listing names every bucket of every account, nearest first.
 func (s *Service) missingBucket(q *request, e *awserr.Error) *awserr.Error {
-	s.store.mu.RLock()
-	names := make([]string, 0, len(s.store.buckets))
-	for name := range s.store.buckets {
-		names = append(names, name)
+	var names []string
+	for _, b := range s.store.allBuckets() {
+		names = append(names, b.Name)
 	}
-	s.store.mu.RUnlock()
 	why := "no bucket `" + q.bucket + "` in any account (bucket names are global); " + service.Listing("buckets", q.bucket, names)
 	service.RecordMissing(q.ctx, service.Check{Action: s3Action(q.call.Operation), Resource: resourceARN(q.bucket, q.key)}, why)
 	return service.Explained(e, why)
