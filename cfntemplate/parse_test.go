@@ -236,6 +236,13 @@ func TestParseErrors(t *testing.T) {
 		{"JSON duplicate key", "{\"A\": 1,\n \"A\": 2}", "Template format error: JSON not well-formed. (line 2, column 2)"},
 		{"JSON truncated", `{"A": [1, 2`, "Template format error: JSON not well-formed."},
 		{"YAML syntax", "Resources:\n  A: [1, 2\n", "Template format error: YAML not well-formed."},
+		// The YAML library counts parser errors' lines from 0 and puts a
+		// tab at the scalar before it; the error names the faulty line.
+		{"YAML unclosed flow sequence", "a: 1\nb: [x\nc: 2\n", "Template format error: YAML not well-formed. (line 2, column 1)"},
+		{"YAML unclosed flow mapping", "a: 1\n\nb: {x: 1\n", "Template format error: YAML not well-formed. (line 3, column 1)"},
+		{"YAML tab indentation", "a: 1\nb:\n  c: 1\n\td: 2\n", "Template format error: YAML not well-formed. (line 4, column 2)"},
+		{"YAML bad dedent", "a: 1\nb:\n  - x\n y: 2\n", "Template format error: YAML not well-formed. (line 4, column 2)"},
+		{"YAML mapping in scalar", "a: 1\nb: 2\n  c: 3\n", "Template format error: YAML not well-formed. (line 3, column 3)"},
 		{"YAML duplicate key", "A: 1\nA: 2\n", "Template format error: YAML not well-formed. (line 2, column 1)"},
 		{"YAML unknown tag", "A: !Bogus x\n", "Template format error: YAML not well-formed. (line 1, column 4)"},
 		{"invalid UTF-8", "A: \xff\n", "Template format error: YAML not well-formed."},

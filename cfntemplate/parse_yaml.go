@@ -52,14 +52,44 @@ func yamlNotWellFormed(body []byte, line int) error {
 	return formatErrorf(Pos{line, col}, "YAML not well-formed. (line %d, column %d)", line, col)
 }
 
+// yamlParserErrors are the YAML parser's (not scanner's) messages: the
+// YAML library reports their line counted from 0.
+var yamlParserErrors = []string{"did not find expected <document start>", "did not find expected node content",
+	"did not find expected key", "did not find expected '-' indicator", "did not find expected ',' or ']'",
+	"did not find expected ',' or '}'"}
+
+// yamlErrorLine returns the 1-based line a YAML library error is at. The
+// library counts parser errors' lines from 0 and puts a tab in the
+// indentation at the line of the scalar before it; this puts both at
+// the line that holds the fault (the unclosed bracket, the tab).
+func yamlErrorLine(body []byte, msg string) int {
+	m := yamlLineRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	line, _ := strconv.Atoi(m[1])
+	rest := msg[len(m[0]):]
+	for _, p := range yamlParserErrors {
+		if strings.HasPrefix(rest, p) {
+			return line + 1
+		}
+	}
+	if strings.Contains(rest, "tab character") {
+		lines := strings.Split(string(body), "\n")
+		for i := max(line-1, 0); i < len(lines); i++ {
+			l := lines[i]
+			if indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]; strings.Contains(indent, "\t") {
+				return i + 1
+			}
+		}
+	}
+	return line
+}
+
 func parseYAML(body []byte) (*Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(body, &doc); err != nil {
-		line := 0
-		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-		}
-		return nil, yamlNotWellFormed(body, line)
+		return nil, yamlNotWellFormed(body, yamlErrorLine(body, err.Error()))
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return &Node{Kind: KindNull, Pos: Pos{1, 1}}, nil

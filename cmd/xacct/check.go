@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -36,11 +37,17 @@ func runCheck(ctx context.Context, m *Main, args []string) error {
 Checks CloudFormation/SAM templates with the policy engine, without deploying:
 for each Lambda function, can its execution role assume each role it names
 (step 1: its own sts:AssumeRole permission; step 2: the target role's trust
-policy; step 3: the call, e.g. the sts:ExternalId it sends), and can that role
-reach the buckets the function uses (with the buckets' policies)? It also
-warns about permissions broader than needed: Resource "*", sts:AssumeRole on
-arn:aws:iam::*:role/..., AmazonS3FullAccess, trust in a whole account without
-sts:ExternalId or aws:PrincipalArn. Exits 1 when any finding is an error.
+policy; step 3: the call, e.g. the sts:ExternalId it sends), and may it (or
+the roles it assumes) make the S3 calls its code makes on the buckets it uses
+(named by its environment or its roles' policies; decided with the buckets'
+policies)? Every policy document is validated as IAM would (templates without
+functions too), and misspelt actions are reported. It warns about permissions
+broader than needed (Resource "*", sts:AssumeRole on arn:aws:iam::*:role/...,
+AmazonS3FullAccess, trust in a whole account without sts:ExternalId or
+aws:PrincipalArn) and about trust policies naming a role another template
+creates. Event sources, APIs, queues and other non-IAM resources are listed as
+ignored; what it could not decide is listed as "not checked". Exits 1 when any
+finding is an error.
 
   xacct check deploy/target.yaml deploy/home.yaml \
     --param SourceBucketName=src --param TargetBucketName=dst --param NotificationEmail=ops@example.com
@@ -60,6 +67,10 @@ flags:`)
 		return usagef("check: --format must be text or json, not %q", *format)
 	}
 	rep, err := check.Run(files, check.Options{Params: params, Accounts: accounts, Region: *region})
+	var ie *check.InputError
+	if errors.As(err, &ie) {
+		return usagef("check: %s", ie.Msg)
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,7 +62,15 @@ func TestDeploySkipUnsupportedCLI(t *testing.T) {
 	srv := emulatortest.New(t)
 	tpl := writeOrders(t)
 
-	out, errs, err := runMain(t, "deploy", tpl, "--endpoint", srv.URL)
+	// xacct check passes it: IAM checked, the event sources' resources
+	// listed as ignored.
+	out, errs, err := runMain(t, "check", tpl)
+	if err != nil || !strings.Contains(out, "ignored  "+tpl+": OrdersQueue (AWS::SQS::Queue)") || !strings.Contains(out, "ServerlessRestApi (AWS::ApiGateway::RestApi)") ||
+		!strings.Contains(out, "1 functions checked: 0 errors, 0 warnings") {
+		t.Fatalf("check: %v\n%s%s", err, out, errs)
+	}
+
+	out, errs, err = runMain(t, "deploy", tpl, "--endpoint", srv.URL)
 	if err == nil {
 		t.Fatalf("deploy without --skip-unsupported succeeded:\n%s%s", out, errs)
 	}
@@ -93,5 +102,25 @@ func TestDeploySkipUnsupportedCLI(t *testing.T) {
 	out, errs, err = runMain(t, "invoke", "orders/Orders", "--event", filepath.Join(filepath.Dir(tpl), "event.json"), "--endpoint", srv.URL)
 	if err != nil || !strings.Contains(out, `"order": "o-17"`) {
 		t.Fatalf("invoke: %v\n%s%s", err, out, errs)
+	}
+}
+
+// xacct check refuses what it would otherwise silently ignore, as a usage
+// error (exit status 2).
+func TestCheckRefusesBadOptions(t *testing.T) {
+	tpl := writeOrders(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", tpl, "--param", "Stage=prod"}, "--param Stage: no template given declares this parameter"},
+		{[]string{"check", tpl, "--account", "other.yaml=111111111111"}, "other.yaml is not one of the templates given"},
+		{[]string{"check", tpl, "--account", tpl + "=1111"}, "an account id is 12 digits"},
+	} {
+		_, _, err := runMain(t, c.args...)
+		var ue *usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: got %v, want a usage error containing %q", c.args[2:], err, c.want)
+		}
 	}
 }

@@ -38,7 +38,14 @@ type Report struct {
 	Findings []Finding `json:"findings"`
 	// Checked lists what was verified and held, one line each.
 	Checked []string `json:"checked"`
-	Summary struct {
+	// Ignored lists what the check left aside on purpose: event sources
+	// the SAM transform could not translate, resources that are neither
+	// IAM, S3 nor Lambda functions.
+	Ignored []string `json:"ignored"`
+	// NotChecked lists what the check could not decide (a bucket defined
+	// elsewhere, code it cannot read): never silently skipped.
+	NotChecked []string `json:"not_checked"`
+	Summary    struct {
 		Errors    int `json:"errors"`
 		Warnings  int `json:"warnings"`
 		Functions int `json:"functions"`
@@ -54,12 +61,15 @@ func Run(files []string, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Findings: []Finding{}, Checked: []string{}}
+	rep := &Report{Findings: []Finding{}, Checked: []string{}, Ignored: append([]string{}, m.ignored...), NotChecked: []string{}}
 	a := &analysis{m: m, rep: rep}
+	a.validate()
 	for _, f := range m.functions {
 		a.function(f)
+		a.buckets(f)
 	}
 	a.broad()
+	a.trustAcrossTemplates()
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		return rep.Findings[i].Severity == Error && rep.Findings[j].Severity != Error
 	})
@@ -89,10 +99,9 @@ func (a *analysis) identity(r *role) ([]policy.Named, []string) {
 	var out []policy.Named
 	var unknown []string
 	for _, d := range r.inline {
+		// A malformed document is reported once, by validate.
 		if p, err := policy.Parse(d.doc, policy.KindIdentity); err == nil {
 			out = append(out, policy.Named{Name: "inline policy " + d.name + " of " + r.name, Policy: p})
-		} else {
-			a.add(Finding{Severity: Error, Code: "MalformedPolicy", Template: r.file, Resource: r.id, Role: r.arn, Message: fmt.Sprintf("inline policy %s: %v", d.name, err)})
 		}
 	}
 	for _, arn := range r.managed {
@@ -211,7 +220,7 @@ func (a *analysis) function(f *function) {
 		req := &policy.Request{Principal: sess, Action: "sts:AssumeRole", Resource: t, ResourceAccount: exec.account}
 		if d := policy.Evaluate(req, &policy.Set{Identity: ids}); !d.Allowed() {
 			a.add(Finding{Severity: Error, Code: "MissingIdentityPermission", Step: 1, Function: f.name, Role: t, Template: exec.file, Resource: exec.id,
-				Message: fmt.Sprintf("step 1 (identity permission): %s", d.Explain())})
+				Message: fmt.Sprintf("step 1 (identity permission): %s may not call sts:AssumeRole on %s: %s", exec.arn, t, d.Explain())})
 		} else {
 			a.ok("%s: step 1: %s may call sts:AssumeRole on %s", f.name, exec.arn, t)
 		}
@@ -229,8 +238,7 @@ func (a *analysis) function(f *function) {
 func (a *analysis) trust(f *function, exec, tr *role, sess policy.Principal, externalID string) {
 	tp, err := policy.Parse(tr.trust, policy.KindTrust)
 	if err != nil {
-		a.add(Finding{Severity: Error, Code: "MalformedPolicy", Role: tr.arn, Template: tr.file, Resource: tr.id, Message: "trust policy: " + err.Error()})
-		return
+		return // reported by validate
 	}
 	decide := func(ext string) policy.Decision {
 		req := &policy.Request{Principal: sess, Action: "sts:AssumeRole", Resource: tr.arn, ResourceAccount: tr.account}
@@ -258,7 +266,7 @@ func (a *analysis) trust(f *function, exec, tr *role, sess policy.Principal, ext
 		}
 	}
 	a.add(Finding{Severity: Error, Code: "TrustPolicyDenies", Step: 2, Function: f.name, Role: tr.arn, Template: tr.file, Resource: tr.id,
-		Message: fmt.Sprintf("step 2 (trust policy): the trust policy of %s does not allow %s: %s", tr.arn, exec.arn, d.Explain())})
+		Message: fmt.Sprintf("step 2 (trust policy): the trust policy of %s does not allow %s to call sts:AssumeRole: %s", tr.arn, exec.arn, d.Explain())})
 }
 
 // reach checks that the assumed role reaches the buckets the function
@@ -289,7 +297,7 @@ func (a *analysis) reach(f *function, tr *role) {
 				code, where, res = "MissingBucketPolicy", bk.file, bk.id
 			}
 			a.add(Finding{Severity: Error, Code: code, Function: f.name, Role: tr.arn, Template: where, Resource: res,
-				Message: fmt.Sprintf("%s: %s cannot %s: %s", why, tr.name, action, d.Explain())})
+				Message: fmt.Sprintf("%s: %s may not %s on %s: %s", why, tr.arn, action, resource, d.Explain())})
 			return
 		}
 		a.ok("%s: %s may %s on %s", f.name, tr.name, action, resource)
@@ -306,7 +314,7 @@ func (a *analysis) reach(f *function, tr *role) {
 		req := &policy.Request{Principal: sess, Action: "s3:ListAllMyBuckets", Resource: "*"}
 		if d := policy.Evaluate(req, &policy.Set{Identity: ids}); !d.Allowed() {
 			a.add(Finding{Severity: Error, Code: "MissingBucketAccess", Function: f.name, Role: tr.arn, Template: tr.file, Resource: tr.id,
-				Message: fmt.Sprintf("the function lists the target account's buckets: %s", d.Explain())})
+				Message: fmt.Sprintf("the function lists the target account's buckets: %s may not s3:ListAllMyBuckets: %s", tr.arn, d.Explain())})
 		} else {
 			a.ok("%s: %s may s3:ListAllMyBuckets", f.name, tr.name)
 		}
@@ -322,6 +330,12 @@ func (r *Report) Write(w io.Writer, format string) error {
 	}
 	for _, c := range r.Checked {
 		fmt.Fprintf(w, "ok       %s\n", c)
+	}
+	for _, c := range r.Ignored {
+		fmt.Fprintf(w, "ignored  %s\n", c)
+	}
+	for _, c := range r.NotChecked {
+		fmt.Fprintf(w, "not checked: %s\n", c)
 	}
 	for _, f := range r.Findings {
 		loc := f.Template

@@ -1,8 +1,9 @@
 // Package check is `xacct check`: static analysis of CloudFormation and SAM
 // templates with the policy engine. It works out, without deploying, whether
 // each Lambda function can assume each role it references (the three setup
-// steps), whether that role reaches the buckets the function uses, and
-// which permissions are broader than they need to be.
+// steps), whether it may make the S3 calls its code makes on the buckets it
+// uses, whether every policy document is one IAM accepts, and which
+// permissions are broader than they need to be.
 package check
 
 import (
@@ -10,9 +11,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/xacct/xacct/cfntemplate"
+	"github.com/xacct/xacct/policy"
 )
 
 // Options configure a check.
@@ -45,6 +50,18 @@ type function struct {
 	name, account, roleARN string
 	env                    map[string]string
 	file, id               string
+	// code is the function's local code directory (or file), "" when
+	// its code is elsewhere; inline is its InlineCode/ZipFile source.
+	code, inline string
+}
+
+// policyDoc is a policy document found in a template, validated whether
+// or not a function uses it.
+type policyDoc struct {
+	kind           policy.Kind
+	name, doc      string
+	role           string // the role ARN it belongs to, if any
+	file, resource string
 }
 
 // bucket is an S3 bucket (and its policy) defined in a template.
@@ -62,6 +79,12 @@ type model struct {
 	managed   map[string]string // customer managed policy ARN -> document
 	accounts  map[string]string // file -> account
 	findings  []Finding
+	docs      []policyDoc
+	// ignored lists what the check left aside (event sources, resources
+	// that are neither IAM, S3 nor Lambda functions).
+	ignored []string
+	// params are the parameters each template declares.
+	declared map[string]bool
 }
 
 // load parses, transforms and binds each template and collects its roles,
@@ -78,6 +101,11 @@ func load(files []string, opts Options) (*model, error) {
 		b    *cfntemplate.Bound
 		t    *cfntemplate.Template
 	}
+	if err := checkAccounts(files, opts.Accounts); err != nil {
+		return nil, err
+	}
+	m.declared = map[string]bool{}
+	codeDirs := map[string]map[string]string{} // file -> logical id -> local code path
 	var all []loaded
 	for _, f := range files {
 		body, err := os.ReadFile(f)
@@ -88,17 +116,27 @@ func load(files []string, opts Options) (*model, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		// Local code locations do not matter here: stand in S3 ones, as a
-		// package step would.
+		// Local code locations do not matter to the transform: stand in
+		// S3 ones, as a package step would, and remember the directories
+		// to read the code's S3 calls from.
+		dirs := map[string]string{}
+		codeDirs[f] = dirs
 		t, err = t.PackageArtifacts(context.Background(), func(ctx context.Context, id, prop, path string) (string, string, error) {
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(filepath.Dir(f), path)
+			}
+			dirs[id] = path
 			return "xacct-check-artifacts", id, nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		pt, err := t.Transform(cfntemplate.TransformOptions{Region: region, Parameters: opts.Params})
+		pt, ignored, err := transform(t, cfntemplate.TransformOptions{Region: region, Parameters: opts.Params})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for _, ig := range ignored {
+			m.ignored = append(m.ignored, f+": "+ig)
 		}
 		if err := pt.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
@@ -120,6 +158,7 @@ func load(files []string, opts Options) (*model, error) {
 		params := map[string]string{}
 		var missing []string
 		for _, d := range decls {
+			m.declared[d.Name] = true
 			if v, ok := opts.Params[d.Name]; ok {
 				params[d.Name] = v
 			} else if !d.HasDefault {
@@ -136,12 +175,111 @@ func load(files []string, opts Options) (*model, error) {
 		}
 		all = append(all, loaded{f, b, pt})
 	}
+	var unknown []string
+	for k := range opts.Params {
+		if !m.declared[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, inputErrorf("--param %s: no template given declares %s (a misspelt name would be silently ignored)",
+			strings.Join(unknown, ", --param "), plural(len(unknown), "this parameter", "these parameters"))
+	}
 	for _, l := range all {
-		if err := m.collect(l.file, l.b, l.t, region); err != nil {
+		if err := m.collect(l.file, l.b, l.t, region, codeDirs[l.file]); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// InputError is an option Run refuses: a parameter no template declares,
+// an account for a file that was not given, an account id that is not 12
+// digits.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
+func inputErrorf(format string, args ...any) error {
+	return &InputError{fmt.Sprintf(format, args...)}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// checkAccounts refuses --account entries for files that are not among
+// the templates and ids that are not 12 digits.
+func checkAccounts(files []string, accounts map[string]string) error {
+	keys := make([]string, 0, len(accounts))
+	for k := range accounts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		found := false
+		for _, f := range files {
+			if filepath.Clean(f) == filepath.Clean(k) {
+				found = true
+			}
+		}
+		if !found {
+			return inputErrorf("--account %s=%s: %s is not one of the templates given (%s)", k, accounts[k], k, strings.Join(files, ", "))
+		}
+		if !accountRE.MatchString(accounts[k]) {
+			return inputErrorf("--account %s=%s: an account id is 12 digits", k, accounts[k])
+		}
+	}
+	return nil
+}
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+// eventErrorRE reads one cause of a SAM transform failure that is an
+// event source's.
+var eventErrorRE = regexp.MustCompile(`^([A-Za-z0-9]+)\] is invalid\. Event with id \[([A-Za-z0-9]+)\] is invalid\. (.*)$`)
+
+// transform applies the SAM transform; an event source the transform
+// refuses (a type or feature xacct does not translate, a malformed event)
+// is taken out and listed as ignored, since the check is about IAM: a
+// template never fails for its event sources.
+func transform(t *cfntemplate.Template, opts cfntemplate.TransformOptions) (*cfntemplate.Template, []string, error) {
+	var ignored []string
+	for range 100 {
+		pt, err := t.Transform(opts)
+		if err == nil {
+			return pt, ignored, nil
+		}
+		var ms [][]string
+		for _, cause := range strings.Split(err.Error(), "Resource with id [")[1:] {
+			if mm := eventErrorRE.FindStringSubmatch(strings.TrimSpace(cause)); mm != nil {
+				ms = append(ms, mm)
+			}
+		}
+		if len(ms) == 0 {
+			return nil, nil, err
+		}
+		root := t.Root().Clone()
+		removed := false
+		for _, mm := range ms {
+			events := root.Get("Resources").Get(mm[1]).Get("Properties").Get("Events")
+			if events.IsMap() && events.Has(mm[2]) {
+				typ, _ := events.Get(mm[2]).Get("Type").Scalar()
+				events.Delete(mm[2])
+				removed = true
+				ignored = append(ignored, fmt.Sprintf("event %s of %s (%s): %s", mm[2], mm[1], typ, strings.TrimSpace(mm[3])))
+			}
+		}
+		if !removed {
+			return nil, nil, err
+		}
+		t = cfntemplate.New(root)
+	}
+	return nil, nil, fmt.Errorf("too many event sources refused by the SAM transform")
 }
 
 func baseName(p string) string {
@@ -247,9 +385,10 @@ func docString(v any) string {
 	return string(b)
 }
 
-func (m *model) collect(file string, b *cfntemplate.Bound, t *cfntemplate.Template, region string) error {
+func (m *model) collect(file string, b *cfntemplate.Bound, t *cfntemplate.Template, region string, codeDirs map[string]string) error {
 	ctx := context.Background()
 	acct := m.accounts[file]
+	var ignored []string
 	st := &static{acct: acct, region: region, stack: "xacct-" + strings.TrimSuffix(strings.TrimSuffix(baseName(file), ".yaml"), ".json"), b: b, t: t, cache: map[string]map[string]any{}}
 	for _, id := range b.Resources() {
 		r, _ := t.Resource(id)
@@ -259,10 +398,12 @@ func (m *model) collect(file string, b *cfntemplate.Bound, t *cfntemplate.Templa
 			arnV, _ := st.GetAtt(ctx, id, "Arn")
 			ro := &role{arn: arnV.(string), account: acct, trust: docString(p["AssumeRolePolicyDocument"]), file: file, id: id}
 			ro.name, _ = st.Ref(ctx, id)
+			m.docs = append(m.docs, policyDoc{kind: policy.KindTrust, name: "trust policy", doc: ro.trust, role: ro.arn, file: file, resource: id})
 			if pols, ok := p["Policies"].([]any); ok {
 				for _, x := range pols {
 					if pm, ok := x.(map[string]any); ok {
 						ro.inline = append(ro.inline, namedDoc{str(pm, "PolicyName"), docString(pm["PolicyDocument"])})
+						m.docs = append(m.docs, policyDoc{kind: policy.KindIdentity, name: "inline policy " + str(pm, "PolicyName"), doc: docString(pm["PolicyDocument"]), role: ro.arn, file: file, resource: id})
 					}
 				}
 			}
@@ -275,8 +416,11 @@ func (m *model) collect(file string, b *cfntemplate.Bound, t *cfntemplate.Templa
 			}
 			m.roles[ro.arn] = ro
 		case "AWS::Lambda::Function":
-			f := &function{account: acct, roleARN: str(p, "Role"), env: map[string]string{}, file: file, id: id}
+			f := &function{account: acct, roleARN: str(p, "Role"), env: map[string]string{}, file: file, id: id, code: codeDirs[id]}
 			f.name, _ = st.Ref(ctx, id)
+			if code, ok := p["Code"].(map[string]any); ok {
+				f.inline = str(code, "ZipFile")
+			}
 			if env, ok := p["Environment"].(map[string]any); ok {
 				if vars, ok := env["Variables"].(map[string]any); ok {
 					for k, v := range vars {
@@ -293,7 +437,17 @@ func (m *model) collect(file string, b *cfntemplate.Bound, t *cfntemplate.Templa
 		case "AWS::IAM::ManagedPolicy":
 			arn, _ := st.Ref(ctx, id)
 			m.managed[arn] = docString(p["PolicyDocument"])
+			m.docs = append(m.docs, policyDoc{kind: policy.KindIdentity, name: "managed policy " + arn, doc: m.managed[arn], file: file, resource: id})
+		case "AWS::IAM::Policy":
+			m.docs = append(m.docs, policyDoc{kind: policy.KindIdentity, name: "policy " + str(p, "PolicyName"), doc: docString(p["PolicyDocument"]), file: file, resource: id})
+		case "AWS::S3::BucketPolicy":
+			m.docs = append(m.docs, policyDoc{kind: policy.KindResource, name: "bucket policy of " + str(p, "Bucket"), doc: docString(p["PolicyDocument"]), file: file, resource: id})
+		default:
+			ignored = append(ignored, fmt.Sprintf("%s (%s)", id, r.Type))
 		}
+	}
+	if len(ignored) > 0 {
+		m.ignored = append(m.ignored, fmt.Sprintf("%s: %s: neither IAM, S3 nor a Lambda function (event sources, APIs, queues, alarms, ... are not checked)", file, strings.Join(ignored, ", ")))
 	}
 	// Second pass: policies attached to resources collected above.
 	for _, id := range b.Resources() {
