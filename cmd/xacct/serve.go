@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/xacct/xacct/emulator"
@@ -33,8 +34,17 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return nil
 	})
 	decisions := fs.Int("decisions", trailDefault, "keep the last `N` authorization decisions in the decision trail (xacct why, GET /_xacct/decisions); 0 turns it off")
+	var layers [][2]string
+	fs.Func("layer-dir", "register `ARN=DIR`, a local directory, as the Lambda layer version ARN (a public layer such as Powertools); repeatable", func(v string) error {
+		arn, dir, ok := strings.Cut(v, "=")
+		if !ok || arn == "" || dir == "" {
+			return fmt.Errorf("want ARN=DIR, e.g. arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV2:40=./powertools")
+		}
+		layers = append(layers, [2]string{arn, dir})
+		return nil
+	})
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: xacct serve [--addr 127.0.0.1:4566] [--data-dir DIR] [--runtime RUNTIME=PATH]\n\nRuns the local AWS emulator. Point any SDK at it with AWS_ENDPOINT_URL=http://ADDR;\nroot credentials of an account are its 12-digit id with secret \"test\".\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: xacct serve [--addr 127.0.0.1:4566] [--data-dir DIR] [--runtime RUNTIME=PATH]... [--layer-dir ARN=DIR]...\n\nRuns the local AWS emulator. Point any SDK at it with AWS_ENDPOINT_URL=http://ADDR;\nroot credentials of an account are its 12-digit id with secret \"test\".\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := m.parse(fs, args); err != nil {
@@ -66,6 +76,11 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer emu.Close()
+	for _, l := range layers {
+		if err := emu.Lambda().RegisterLayerDir(l[0], l[1]); err != nil {
+			return fmt.Errorf("--layer-dir %s=%s: %w", l[0], l[1], err)
+		}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

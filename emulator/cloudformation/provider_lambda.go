@@ -1,5 +1,6 @@
 // This file provisions Lambda resources: AWS::Lambda::Function,
-// AWS::Lambda::Permission and AWS::Lambda::LayerVersion.
+// AWS::Lambda::Permission, AWS::Lambda::LayerVersion and
+// AWS::Lambda::LayerVersionPermission.
 
 package cloudformation
 
@@ -8,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -45,8 +47,10 @@ func init() {
 			return ignoreCodes(err, "ResourceNotFoundException")
 		},
 	})
-	// Layers are accepted so SAM templates with a layer deploy; the
-	// emulator's Lambda does not mount them (documented in docs/emulator.md).
+	// AWS::Lambda::LayerVersion publishes a version; a layer version cannot
+	// change, so every property replaces it (a new version). Ref and
+	// LayerVersionArn are the version's ARN.
+	// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversion.html
 	register("AWS::Lambda::LayerVersion", provider{
 		known:    []string{"LayerName", "Content", "CompatibleRuntimes", "CompatibleArchitectures", "Description", "LicenseInfo"},
 		required: []string{"Content"},
@@ -55,11 +59,79 @@ func init() {
 			if name == "" {
 				name = genName(st, id, 140, false)
 			}
-			arn := fmt.Sprintf("arn:aws:lambda:%s:%s:layer:%s:1", d.region, d.account, name)
+			c := p.obj("Content")
+			if c == nil || c.str("S3Bucket") == "" || c.str("S3Key") == "" {
+				return "", nil, fmt.Errorf("Property validation failure: [Content needs S3Bucket and S3Key]")
+			}
+			in := &lambda.PublishLayerVersionInput{LayerName: &name, Description: p.strp("Description"), LicenseInfo: p.strp("LicenseInfo"),
+				Content: &lambdatypes.LayerVersionContentInput{S3Bucket: c.strp("S3Bucket"), S3Key: c.strp("S3Key"), S3ObjectVersion: c.strp("S3ObjectVersion")}}
+			for _, r := range p.strs("CompatibleRuntimes") {
+				in.CompatibleRuntimes = append(in.CompatibleRuntimes, lambdatypes.Runtime(r))
+			}
+			for _, a := range p.strs("CompatibleArchitectures") {
+				in.CompatibleArchitectures = append(in.CompatibleArchitectures, lambdatypes.Architecture(a))
+			}
+			out, err := d.lambda.PublishLayerVersion(ctx, in)
+			if err != nil {
+				return "", nil, err
+			}
+			arn := aws.ToString(out.LayerVersionArn)
 			return arn, map[string]any{"LayerVersionArn": arn}, nil
 		},
-		delete: func(ctx context.Context, d *deployer, st *stack, r *resource) error { return nil },
+		delete: func(ctx context.Context, d *deployer, st *stack, r *resource) error {
+			layer, version, ok := splitLayerVersionARN(r.PhysicalID)
+			if !ok {
+				return nil
+			}
+			_, err := d.lambda.DeleteLayerVersion(ctx, &lambda.DeleteLayerVersionInput{LayerName: &layer, VersionNumber: &version})
+			return ignoreCodes(err, "ResourceNotFoundException")
+		},
 	})
+	// AWS::Lambda::LayerVersionPermission adds a statement to a layer
+	// version's policy; every property replaces it. Its physical id is
+	// the version's ARN and the statement id joined by "#".
+	// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversionpermission.html
+	register("AWS::Lambda::LayerVersionPermission", provider{
+		known:    []string{"Action", "LayerVersionArn", "Principal", "OrganizationId"},
+		required: []string{"Action", "LayerVersionArn", "Principal"},
+		create: func(ctx context.Context, d *deployer, st *stack, id string, p props) (string, map[string]any, error) {
+			arn := p.str("LayerVersionArn")
+			layer, version, ok := splitLayerVersionARN(arn)
+			if !ok {
+				return "", nil, fmt.Errorf("Property validation failure: [LayerVersionArn %q is not a layer version ARN]", arn)
+			}
+			sid := genName(st, id, 100, false)
+			_, err := d.lambda.AddLayerVersionPermission(ctx, &lambda.AddLayerVersionPermissionInput{LayerName: &layer, VersionNumber: &version,
+				StatementId: &sid, Action: p.strp("Action"), Principal: p.strp("Principal"), OrganizationId: p.strp("OrganizationId")})
+			if err != nil {
+				return "", nil, err
+			}
+			return arn + "#" + sid, map[string]any{}, nil
+		},
+		delete: func(ctx context.Context, d *deployer, st *stack, r *resource) error {
+			arn, sid, _ := strings.Cut(r.PhysicalID, "#")
+			layer, version, ok := splitLayerVersionARN(arn)
+			if !ok {
+				return nil
+			}
+			_, err := d.lambda.RemoveLayerVersionPermission(ctx, &lambda.RemoveLayerVersionPermissionInput{LayerName: &layer, VersionNumber: &version, StatementId: &sid})
+			return ignoreCodes(err, "ResourceNotFoundException")
+		},
+	})
+}
+
+// splitLayerVersionARN splits arn:...:layer:NAME:VERSION into the layer's
+// ARN and the version number.
+func splitLayerVersionARN(arn string) (layer string, version int64, ok bool) {
+	i := strings.LastIndexByte(arn, ':')
+	if i < 0 || !strings.Contains(arn, ":layer:") {
+		return "", 0, false
+	}
+	v, err := strconv.ParseInt(arn[i+1:], 10, 64)
+	if err != nil {
+		return "", 0, false
+	}
+	return arn[:i], v, true
 }
 
 // functionCode turns a Code property into Lambda's FunctionCode.
@@ -134,6 +206,7 @@ func createFunction(ctx context.Context, d *deployer, st *stack, id string, p pr
 	for _, a := range p.strs("Architectures") {
 		in.Architectures = append(in.Architectures, lambdatypes.Architecture(a))
 	}
+	in.Layers = p.strs("Layers")
 	out, err := d.lambda.CreateFunction(ctx, in)
 	if errCode(err) == "ResourceConflictException" {
 		return "", nil, alreadyExists("AWS::Lambda::Function", name)
@@ -154,6 +227,12 @@ func updateFunction(ctx context.Context, d *deployer, st *stack, r *resource, p 
 	}
 	if in.MemorySize, err = p.i32p("MemorySize"); err != nil {
 		return nil, err
+	}
+	if changed(r.Props, p, "Layers") {
+		in.Layers = p.strs("Layers")
+		if in.Layers == nil {
+			in.Layers = []string{} // removed: the function has none
+		}
 	}
 	if _, err := d.lambda.UpdateFunctionConfiguration(ctx, in); err != nil {
 		return nil, err

@@ -145,6 +145,10 @@ func (s *Service) createFunction(ctx context.Context, in *CreateFunctionIn) (*Fu
 	if err := s.checkRole(ctx, in.Role); err != nil {
 		return nil, err
 	}
+	lvs, err := s.functionLayers(ctx, in.Layers)
+	if err != nil {
+		return nil, err
+	}
 	if s.store.function(acct, call.Region, in.FunctionName) != nil {
 		return nil, errConflict("Function already exist: %s", in.FunctionName)
 	}
@@ -155,7 +159,7 @@ func (s *Service) createFunction(ctx context.Context, in *CreateFunctionIn) (*Fu
 	f := &Function{
 		Account: acct, Region: call.Region, Name: in.FunctionName, Runtime: in.Runtime, Role: in.Role, Handler: in.Handler,
 		Description: in.Description, Timeout: defaultTimeout, MemorySize: defaultMemory, Architectures: in.Architectures,
-		Layers: in.Layers, Tags: in.Tags, CodeSha256: sha, CodeSize: size, CodeDir: dir, LastModified: s.opts.Now(), RevisionID: newRevision(),
+		Tags: in.Tags, CodeSha256: sha, CodeSize: size, CodeDir: dir, LastModified: s.opts.Now(), RevisionID: newRevision(),
 		Logging: LoggingConfig{LogFormat: "Text"},
 	}
 	if in.Timeout != nil {
@@ -169,6 +173,9 @@ func (s *Service) createFunction(ctx context.Context, in *CreateFunctionIn) (*Fu
 	}
 	if len(f.Architectures) == 0 {
 		f.Architectures = []string{"x86_64"}
+	}
+	if err := s.setLayers(f, lvs); err != nil {
+		return nil, err
 	}
 	applyLogging(f, in.LoggingConfig)
 	f.Tracing = "PassThrough"
@@ -282,7 +289,13 @@ func (s *Service) updateFunctionConfiguration(ctx context.Context, in *UpdateCon
 			f.Tracing = in.TracingConfig.Mode
 		}
 		if in.Layers != nil {
-			f.Layers = in.Layers
+			lvs, err := s.functionLayers(ctx, in.Layers)
+			if err != nil {
+				return err
+			}
+			if err := s.setLayers(f, lvs); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -44,13 +44,17 @@ type Function struct {
 	Architectures []string
 	Logging       LoggingConfig
 	Tracing       string
-	Layers        []string
-	Tags          map[string]string
-	CodeSha256    string
-	CodeSize      int64
-	CodeDir       string
-	LastModified  time.Time
-	RevisionID    string
+	// Layers are the layer version ARNs in order, LayerSizes their
+	// sizes, OptDir the directory they are merged into (Lambda's /opt).
+	Layers       []string
+	LayerSizes   []int64 `json:",omitempty"`
+	OptDir       string  `json:",omitempty"`
+	Tags         map[string]string
+	CodeSha256   string
+	CodeSize     int64
+	CodeDir      string
+	LastModified time.Time
+	RevisionID   string
 	// Policy is the function's resource-based policy (AddPermission).
 	Policy string
 	// PolicyRefs binds the roles and users Policy names to their unique
@@ -83,8 +87,12 @@ func (f *Function) config() FunctionConfiguration {
 	if len(f.Env) > 0 {
 		c.Environment = &EnvironmentResponse{Variables: f.Env}
 	}
-	for _, l := range f.Layers {
-		c.Layers = append(c.Layers, LayerOut{Arn: l})
+	for i, l := range f.Layers {
+		lo := LayerOut{Arn: l}
+		if i < len(f.LayerSizes) {
+			lo.CodeSize = f.LayerSizes[i]
+		}
+		c.Layers = append(c.Layers, lo)
 	}
 	return c
 }

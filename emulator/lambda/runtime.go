@@ -546,4 +546,4 @@ var errThrottled = errors.New("throttled")
 
 // layerDir is the directory the function's layers are merged into (what
 // Lambda mounts at /opt), or "" when it has none.
-func layerDir(f *Function) string { return "" }
+func layerDir(f *Function) string { return f.OptDir }

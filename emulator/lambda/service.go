@@ -223,6 +223,55 @@ func (s *Service) routes() *rest.Mux {
 	rest.Register(m, "DELETE "+fns+"/{FunctionName}/policy/{StatementId}", http.StatusNoContent, service.Op[RemovePermissionIn, Empty]{
 		Name: "RemovePermission", Check: onFunction[RemovePermissionIn](s, "lambda:RemovePermission"), Run: s.removePermission,
 	})
+
+	const layers = "/2018-10-31/layers"
+	const version = layers + "/{LayerName}/versions/{VersionNumber}"
+	rest.Register(m, "POST "+layers+"/{LayerName}/versions", http.StatusCreated, service.Op[PublishLayerVersionIn, LayerVersionOut]{
+		Name: "PublishLayerVersion",
+		Check: func(call *service.Call, in *PublishLayerVersionIn) service.Check {
+			acct, region, name, _ := resolveLayerName(in.LayerName, call.Caller.Account(), call.Region)
+			return service.Check{Action: "lambda:PublishLayerVersion", Resource: layerARN(region, acct, name), ResourceAccount: acct}
+		},
+		Run: s.publishLayerVersion,
+	})
+	rest.Register(m, "GET "+layers+"/{LayerName}/versions", http.StatusOK, service.Op[ListLayerVersionsIn, ListLayerVersionsOut]{
+		Name: "ListLayerVersions",
+		Check: func(*service.Call, *ListLayerVersionsIn) service.Check {
+			return service.Check{Action: "lambda:ListLayerVersions", Resource: "*"}
+		},
+		Run: s.listLayerVersions,
+	})
+	listLayers := service.Op[ListLayersIn, ListLayersOut]{
+		Name: "ListLayers",
+		Check: func(*service.Call, *ListLayersIn) service.Check {
+			return service.Check{Action: "lambda:ListLayers", Resource: "*"}
+		},
+		Run: s.listLayers,
+	}
+	rest.Register(m, "GET "+layers, http.StatusOK, listLayers)
+	rest.Register(m, "GET "+layers+"/", http.StatusOK, listLayers)
+	byARN := service.Op[GetLayerVersionByArnIn, LayerVersionOut]{
+		Name: "GetLayerVersionByArn", Check: onLayerVersion[GetLayerVersionByArnIn](s, "lambda:GetLayerVersion"), Run: s.getLayerVersionByArn,
+	}
+	rest.Register(m, "GET "+layers+"?find=LayerVersion", http.StatusOK, byARN)
+	rest.Register(m, "GET "+layers+"/?find=LayerVersion", http.StatusOK, byARN)
+	rest.Register(m, "GET "+version, http.StatusOK, service.Op[LayerVersionRef, LayerVersionOut]{
+		Name: "GetLayerVersion", Check: onLayerVersion[LayerVersionRef](s, "lambda:GetLayerVersion"), Run: s.getLayerVersion,
+	})
+	rest.Register(m, "DELETE "+version, http.StatusNoContent, service.Op[LayerVersionRef, Empty]{
+		Name: "DeleteLayerVersion", Check: onLayerVersion[LayerVersionRef](s, "lambda:DeleteLayerVersion"), Run: s.deleteLayerVersion,
+	})
+	rest.Register(m, "POST "+version+"/policy", http.StatusCreated, service.Op[AddLayerVersionPermissionIn, AddLayerVersionPermissionOut]{
+		Name:  "AddLayerVersionPermission",
+		Check: onLayerVersion[AddLayerVersionPermissionIn](s, "lambda:AddLayerVersionPermission"), Run: s.addLayerVersionPermission,
+	})
+	rest.Register(m, "GET "+version+"/policy", http.StatusOK, service.Op[LayerVersionRef, GetPolicyOut]{
+		Name: "GetLayerVersionPolicy", Check: onLayerVersion[LayerVersionRef](s, "lambda:GetLayerVersionPolicy"), Run: s.getLayerVersionPolicy,
+	})
+	rest.Register(m, "DELETE "+version+"/policy/{StatementId}", http.StatusNoContent, service.Op[RemoveLayerVersionPermissionIn, Empty]{
+		Name:  "RemoveLayerVersionPermission",
+		Check: onLayerVersion[RemoveLayerVersionPermissionIn](s, "lambda:RemoveLayerVersionPermission"), Run: s.removeLayerVersionPermission,
+	})
 	return m
 }
 

@@ -202,3 +202,126 @@ type InvokeOut struct {
 
 // Empty is the output of operations that answer with no body.
 type Empty struct{}
+
+// LayerContent is PublishLayerVersion's Content (LayerVersionContentInput).
+type LayerContent struct {
+	ZipFile         []byte `json:"ZipFile,omitempty"`
+	S3Bucket        string `json:"S3Bucket,omitempty"`
+	S3Key           string `json:"S3Key,omitempty"`
+	S3ObjectVersion string `json:"S3ObjectVersion,omitempty"`
+}
+
+// PublishLayerVersionIn is PublishLayerVersion's input.
+type PublishLayerVersionIn struct {
+	LayerName               string `json:"-" rest:"label"`
+	Description             string
+	Content                 *LayerContent
+	CompatibleRuntimes      []string
+	CompatibleArchitectures []string
+	LicenseInfo             string
+}
+
+// LayerVersionContentOutput is a layer version's Content.
+type LayerVersionContentOutput struct {
+	Location   string `json:"Location"`
+	CodeSha256 string `json:"CodeSha256"`
+	CodeSize   int64  `json:"CodeSize"`
+}
+
+// LayerVersionOut is the output of PublishLayerVersion, GetLayerVersion
+// and GetLayerVersionByArn.
+type LayerVersionOut struct {
+	Content                 LayerVersionContentOutput `json:"Content"`
+	LayerArn                string                    `json:"LayerArn"`
+	LayerVersionArn         string                    `json:"LayerVersionArn"`
+	Description             string                    `json:"Description"`
+	CreatedDate             string                    `json:"CreatedDate"`
+	Version                 int64                     `json:"Version"`
+	CompatibleRuntimes      []string                  `json:"CompatibleRuntimes,omitempty"`
+	LicenseInfo             string                    `json:"LicenseInfo,omitempty"`
+	CompatibleArchitectures []string                  `json:"CompatibleArchitectures,omitempty"`
+}
+
+// LayerVersionRef names one layer version in the path: GetLayerVersion,
+// DeleteLayerVersion, GetLayerVersionPolicy.
+type LayerVersionRef struct {
+	LayerName     string `json:"-" rest:"label"`
+	VersionNumber string `json:"-" rest:"label"`
+}
+
+// GetLayerVersionByArnIn is GetLayerVersionByArn's input.
+type GetLayerVersionByArnIn struct {
+	Arn string `json:"-" rest:"query"`
+}
+
+// ListLayersIn is ListLayers' input.
+type ListLayersIn struct {
+	CompatibleRuntime      string `json:"-" rest:"query"`
+	CompatibleArchitecture string `json:"-" rest:"query"`
+	Marker                 string `json:"-" rest:"query"`
+	MaxItems               string `json:"-" rest:"query"`
+}
+
+// ListLayerVersionsIn is ListLayerVersions' input.
+type ListLayerVersionsIn struct {
+	LayerName              string `json:"-" rest:"label"`
+	CompatibleRuntime      string `json:"-" rest:"query"`
+	CompatibleArchitecture string `json:"-" rest:"query"`
+	Marker                 string `json:"-" rest:"query"`
+	MaxItems               string `json:"-" rest:"query"`
+}
+
+// LayerVersionsListItem is one version in ListLayerVersions and ListLayers.
+type LayerVersionsListItem struct {
+	LayerVersionArn         string   `json:"LayerVersionArn"`
+	Version                 int64    `json:"Version"`
+	Description             string   `json:"Description"`
+	CreatedDate             string   `json:"CreatedDate"`
+	CompatibleRuntimes      []string `json:"CompatibleRuntimes,omitempty"`
+	LicenseInfo             string   `json:"LicenseInfo,omitempty"`
+	CompatibleArchitectures []string `json:"CompatibleArchitectures,omitempty"`
+}
+
+// ListLayerVersionsOut is ListLayerVersions' output.
+type ListLayerVersionsOut struct {
+	LayerVersions []LayerVersionsListItem `json:"LayerVersions"`
+	NextMarker    string                  `json:"NextMarker,omitempty"`
+}
+
+// LayersListItem is one layer in ListLayers.
+type LayersListItem struct {
+	LayerName             string                `json:"LayerName"`
+	LayerArn              string                `json:"LayerArn"`
+	LatestMatchingVersion LayerVersionsListItem `json:"LatestMatchingVersion"`
+}
+
+// ListLayersOut is ListLayers' output.
+type ListLayersOut struct {
+	Layers     []LayersListItem `json:"Layers"`
+	NextMarker string           `json:"NextMarker,omitempty"`
+}
+
+// AddLayerVersionPermissionIn is AddLayerVersionPermission's input.
+type AddLayerVersionPermissionIn struct {
+	LayerName      string `json:"-" rest:"label"`
+	VersionNumber  string `json:"-" rest:"label"`
+	RevisionId     string `json:"-" rest:"query"`
+	StatementId    string
+	Action         string
+	Principal      string
+	OrganizationId string
+}
+
+// AddLayerVersionPermissionOut is AddLayerVersionPermission's output.
+type AddLayerVersionPermissionOut struct {
+	Statement  string `json:"Statement"`
+	RevisionId string `json:"RevisionId"`
+}
+
+// RemoveLayerVersionPermissionIn is RemoveLayerVersionPermission's input.
+type RemoveLayerVersionPermissionIn struct {
+	LayerName     string `json:"-" rest:"label"`
+	VersionNumber string `json:"-" rest:"label"`
+	StatementId   string `json:"-" rest:"label"`
+	RevisionId    string `json:"-" rest:"query"`
+}

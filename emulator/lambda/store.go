@@ -21,14 +21,17 @@ import (
 	"github.com/xacct/xacct/policy"
 )
 
-// functionStore holds functions and their extracted code. Its methods
+// functionStore holds functions, layer versions (layer.go) and their
+// extracted code. Its methods
 // take its lock; callers never hold it, and never change a *Function they
 // got from it (they store a changed copy with replaceFunction).
 type functionStore struct {
-	mu   sync.RWMutex
-	fns  map[string]*Function // account/region/name
-	dir  string
-	temp bool
+	mu        sync.RWMutex
+	fns       map[string]*Function     // account/region/name
+	layers    map[string]*LayerVersion // by layer version ARN
+	lastLayer map[string]int64         // last version number, by layer ARN
+	dir       string
+	temp      bool
 }
 
 func fnKey(acct, region, name string) string { return acct + "/" + region + "/" + name }
@@ -111,7 +114,7 @@ func (st *functionStore) deleteFunction(acct, region, name string) (*Function, e
 }
 
 func newFunctionStore(dataDir string) (*functionStore, error) {
-	st := &functionStore{fns: map[string]*Function{}}
+	st := &functionStore{fns: map[string]*Function{}, layers: map[string]*LayerVersion{}, lastLayer: map[string]int64{}}
 	if dataDir == "" {
 		d, err := os.MkdirTemp("", "xacct-lambda-")
 		if err != nil {
@@ -122,6 +125,9 @@ func newFunctionStore(dataDir string) (*functionStore, error) {
 	}
 	st.dir = filepath.Join(dataDir, "lambda")
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := st.loadLayers(); err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(filepath.Join(st.dir, "functions.json"))

@@ -101,6 +101,14 @@ func BuildArtifact(ctx context.Context, a Artifact, log io.Writer) ([]byte, erro
 	}
 	bm := strings.ToLower(a.BuildMethod)
 	switch {
+	case a.Layer && strings.HasPrefix(bm, "python"):
+		// sam build puts a Python layer's files under python/, which
+		// Lambda puts on sys.path from /opt (AWS SAM Developer Guide,
+		// "Building Lambda layers in AWS SAM").
+		return pythonPackage(ctx, a, log, "python/")
+	case a.Layer && strings.HasPrefix(bm, "nodejs"):
+		fmt.Fprintf(log, "  %s: zipping %s under nodejs/\n", a.LogicalID, a.Path)
+		return zipDirsUnder("nodejs/", a.Path)
 	case a.Layer:
 	case bm == "makefile":
 		return nil, fmt.Errorf("%s: BuildMethod makefile is not supported by xacct deploy: build it yourself and point %s at the output directory or zip", a.LogicalID, a.Property)
@@ -108,7 +116,7 @@ func BuildArtifact(ctx context.Context, a Artifact, log io.Writer) ([]byte, erro
 		fmt.Fprintf(log, "  %s: go build in %s (for this machine, %s)\n", a.LogicalID, a.Path, goTarget())
 		return GoBuild(ctx, a.Path)
 	case strings.HasPrefix(a.Runtime, "python") || strings.HasPrefix(bm, "python"):
-		return pythonPackage(ctx, a, log)
+		return pythonPackage(ctx, a, log, "")
 	case strings.HasPrefix(a.Runtime, "nodejs") || strings.HasPrefix(bm, "nodejs"):
 		if b, err := os.ReadFile(filepath.Join(a.Path, "package.json")); err == nil && bytes.Contains(b, []byte(`"dependencies"`)) {
 			if _, err := os.Stat(filepath.Join(a.Path, "node_modules")); err != nil {
@@ -135,13 +143,14 @@ func hasGoCode(dir string) bool {
 // after pip's default 15 s times 5 retries per request.
 var PipTimeout = 10 * time.Second
 
-// pythonPackage zips a Python function's directory, with requirements.txt
-// installed beside the code when there is one.
-func pythonPackage(ctx context.Context, a Artifact, log io.Writer) ([]byte, error) {
+// pythonPackage zips a Python function's or layer's directory, with
+// requirements.txt installed beside the code when there is one, every
+// file under prefix.
+func pythonPackage(ctx context.Context, a Artifact, log io.Writer, prefix string) ([]byte, error) {
 	req := filepath.Join(a.Path, "requirements.txt")
 	if fi, err := os.Stat(req); err != nil || fi.Size() == 0 || !hasRequirements(req) {
-		fmt.Fprintf(log, "  %s: zipping %s\n", a.LogicalID, a.Path)
-		return ZipDirs(a.Path)
+		fmt.Fprintf(log, "  %s: zipping %s%s\n", a.LogicalID, a.Path, under(prefix))
+		return zipDirsUnder(prefix, a.Path)
 	}
 	deps, err := os.MkdirTemp("", "xacct-pip-")
 	if err != nil {
@@ -161,8 +170,8 @@ func pythonPackage(ctx context.Context, a Artifact, log io.Writer) ([]byte, erro
 	if err != nil {
 		return nil, pipError(a, req, err, out)
 	}
-	fmt.Fprintf(log, "  %s: zipping %s with its requirements\n", a.LogicalID, a.Path)
-	return ZipDirs(a.Path, deps)
+	fmt.Fprintf(log, "  %s: zipping %s with its requirements%s\n", a.LogicalID, a.Path, under(prefix))
+	return zipDirsUnder(prefix, a.Path, deps)
 }
 
 // hasRequirements reports whether a requirements file names anything
@@ -222,7 +231,17 @@ var zipEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 // (a later directory's file replaces an earlier one's of the same name),
 // in name order with fixed times, keeping the executable bit. __pycache__
 // and .git directories are left out.
-func ZipDirs(dirs ...string) ([]byte, error) {
+func ZipDirs(dirs ...string) ([]byte, error) { return zipDirsUnder("", dirs...) }
+
+func under(prefix string) string {
+	if prefix == "" {
+		return ""
+	}
+	return " under " + prefix
+}
+
+// zipDirsUnder is ZipDirs with every name prefixed.
+func zipDirsUnder(prefix string, dirs ...string) ([]byte, error) {
 	files := map[string]string{}
 	var names []string
 	for _, dir := range dirs {
@@ -263,7 +282,7 @@ func ZipDirs(dirs ...string) ([]byte, error) {
 		if fi.IsDir() {
 			continue
 		}
-		h := &zip.FileHeader{Name: n, Method: zip.Deflate, Modified: zipEpoch}
+		h := &zip.FileHeader{Name: prefix + n, Method: zip.Deflate, Modified: zipEpoch}
 		h.SetMode(0o644)
 		if fi.Mode()&0o111 != 0 {
 			h.SetMode(0o755)
