@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/xacct/xacct/emulator"
+	"github.com/xacct/xacct/emulator/auth"
 	"github.com/xacct/xacct/emulator/cloudformation"
 	"github.com/xacct/xacct/emulator/service"
 )
@@ -33,7 +34,7 @@ func FuzzCreateStack(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		n++
 		call := &service.Call{RequestID: "fuzz", Service: "cloudformation", Region: "us-east-1", Time: time.Now(),
-			Caller: emulator.RootCaller("111111111111"), Authz: emu}
+			Caller: auth.RootCaller("111111111111"), Authz: emu.Authorizer()}
 		ctx := service.WithCall(context.Background(), call)
 		cfn.ValidateTemplate(ctx, &cloudformation.ValidateTemplateIn{TemplateBody: &body})
 		name := "fuzz" + string(rune('a'+n%26))

@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/xacct/xacct/emulator/auth"
 	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/emulator/cloudformation"
 	"github.com/xacct/xacct/emulator/cloudwatch"
@@ -38,14 +39,13 @@ import (
 	"github.com/xacct/xacct/emulator/sigv4"
 	"github.com/xacct/xacct/emulator/sns"
 	"github.com/xacct/xacct/emulator/sts"
-	"github.com/xacct/xacct/policy"
 )
 
 // DefaultAddr is where `xacct serve` listens unless told otherwise.
 const DefaultAddr = "127.0.0.1:4566"
 
 // RootSecret is the secret access key of every account's root credentials.
-const RootSecret = "test"
+const RootSecret = auth.RootSecret
 
 // Options configures an Emulator.
 type Options struct {
@@ -162,12 +162,13 @@ type Emulator struct {
 	shutErr    error
 	endpoint   atomic.Value // string
 	routes     map[string]route
-	anonymous  string        // the service unsigned requests go to
-	public     []publicRoute // unsigned endpoints, matched before routing
-	running    []running     // in services' order
-	auth       *authenticator
-	root       policy.Named
-	trail      *trail.Trail // the decision trail (trail.go)
+	anonymous  string              // the service unsigned requests go to
+	public     []publicRoute       // unsigned endpoints, matched before routing
+	running    []running           // in services' order
+	keys       *auth.Keys          // access key ids → credentials and callers
+	authn      *auth.Authenticator // verifies signatures against keys
+	authz      *auth.Authorizer    // decides every service.Check
+	trail      *trail.Trail        // the decision trail (trail.go)
 }
 
 // route is how requests signed for one service are served.
@@ -201,12 +202,9 @@ func New(opts ...Option) (*Emulator, error) {
 	if err := e.openTrail(); err != nil {
 		return nil, fmt.Errorf("decision trail: %w", err)
 	}
-	root, err := policy.Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.KindIdentity)
-	if err != nil {
-		return nil, err
-	}
-	e.root = policy.Named{Name: "root user", Policy: root}
-	e.auth = newAuthenticator(e)
+	// IAM's and STS's entries fill in the rest as they start. Every
+	// decision goes to the trail (Emulator.Record).
+	e.keys, e.authz = &auth.Keys{}, &auth.Authorizer{Recorder: e}
 	e.routes = make(map[string]route, len(services))
 	for _, s := range services {
 		run, err := s.start(e)
@@ -224,6 +222,10 @@ func New(opts ...Option) (*Emulator, error) {
 		}
 		e.running = append(e.running, run)
 	}
+	e.authn = auth.NewAuthenticator(e.keys, auth.AuthenticatorOptions{
+		Now: o.Now, Region: o.Region, Flavor: e.flavor,
+		Anonymous: func(name string) bool { return name == e.anonymous },
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	e.stop = cancel
 	for _, run := range e.running {
@@ -315,6 +317,10 @@ func (e *Emulator) S3() *s3.Service { return e.s3 }
 // Lambda returns the Lambda service.
 func (e *Emulator) Lambda() *lambda.Service { return e.lambda }
 
+// Authorizer returns the authorizer every request is decided by, for
+// in-process calls of a service's methods.
+func (e *Emulator) Authorizer() service.Authorizer { return e.authz }
+
 // SetEndpoint records the URL the emulator is reachable at; functions get
 // it as AWS_ENDPOINT_URL. `xacct serve` and emulatortest set it once they
 // listen.
@@ -385,7 +391,7 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		SourceIP:  sourceIP(r),
 		Secure:    r.TLS != nil,
 		UserAgent: r.UserAgent(),
-		Authz:     e,
+		Authz:     e.authz,
 		Trail:     e,
 		Log:       e.log,
 	}
@@ -403,17 +409,11 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	name, h := e.route(r)
 	call.Service = name
 	defer e.recoverPanic(w, r, call, h, start)
-	caller, region, err := e.auth.authenticate(r, call)
+	caller, region, err := e.authn.Authenticate(r, call)
 	if region != "" {
 		call.Region = region
 	}
 	call.Caller = caller
-	if err == nil && caller.UserSession && name == "iam" {
-		// GetSessionToken credentials without MFA cannot call IAM; AWS
-		// answers as for an unknown token (IAM User Guide, "Comparing the
-		// AWS STS API operations", GetSessionToken).
-		err = awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid")
-	}
 	switch {
 	case h == nil:
 		e.unknownService(w, call, name)

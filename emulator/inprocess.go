@@ -39,13 +39,13 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 // ClientConfig returns an aws.Config that calls this emulator in-process
 // as caller, in region.
 func (e *Emulator) ClientConfig(ctx context.Context, caller *service.Caller, region string) (aws.Config, error) {
-	c, err := e.lookup(caller.AccessKeyID)
+	c, err := e.keys.Lookup(caller.AccessKeyID)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("credentials of %s: %w", caller.ARN(), err)
 	}
 	return aws.Config{
 		Region:       region,
-		Credentials:  credentials.NewStaticCredentialsProvider(caller.AccessKeyID, c.secret, c.token),
+		Credentials:  credentials.NewStaticCredentialsProvider(caller.AccessKeyID, c.Secret, c.Token),
 		HTTPClient:   &http.Client{Transport: inProcess{e}},
 		BaseEndpoint: aws.String("http://xacct.internal"),
 	}, nil
@@ -58,5 +58,5 @@ func (e *Emulator) serviceRoleCaller(ctx context.Context, roleARN, principal str
 	if err != nil {
 		return nil, err
 	}
-	return e.CallerFor(sess.AccessKeyID)
+	return e.keys.CallerFor(sess.AccessKeyID)
 }

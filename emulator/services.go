@@ -93,6 +93,7 @@ func startIAM(e *Emulator) (running, error) {
 	if err != nil {
 		return running{}, err
 	}
+	e.keys.Users, e.authz.Policies = e.iam, e.iam
 	return running{handler: e.iam.Mux()}, nil
 }
 
@@ -102,6 +103,7 @@ func startSTS(e *Emulator) (running, error) {
 	if err != nil {
 		return running{}, err
 	}
+	e.keys.Sessions = e.sts
 	return running{handler: e.sts.Mux(), close: closeFunc(e.sts.Close)}, nil
 }
 
@@ -127,7 +129,7 @@ func startLogs(e *Emulator) (running, error) {
 func startSNS(e *Emulator) (running, error) {
 	var err error
 	e.sns, err = sns.New(sns.Options{
-		Now: e.opts.Now, DataDir: e.opts.DataDir, BaseURL: e.Endpoint, Authorizer: e, Invoker: snsInvoker{e},
+		Now: e.opts.Now, DataDir: e.opts.DataDir, BaseURL: e.Endpoint, Authorizer: e.authz, Invoker: snsInvoker{e},
 		AutoConfirmEmail: e.opts.AutoConfirmEmail, Log: e.log, Principals: e.iam,
 	})
 	if err != nil {
@@ -156,7 +158,7 @@ func startCloudWatch(e *Emulator) (running, error) {
 func startLambda(e *Emulator) (running, error) {
 	var err error
 	e.lambda, err = lambda.New(lambda.Options{
-		Now: e.opts.Now, DataDir: e.opts.DataDir, Roles: e.sts, Code: e.s3, Logs: logSink{e.logs}, Callers: e, Authz: e,
+		Now: e.opts.Now, DataDir: e.opts.DataDir, Roles: e.sts, Code: e.s3, Logs: logSink{e.logs}, Callers: e.keys, Authz: e.authz,
 		Metrics: metricSink{e.cw}, Endpoint: e.Endpoint, Log: e.log, Concurrency: e.opts.LambdaConcurrency, Principals: e.iam,
 		Runtimes: e.opts.LambdaRuntimes,
 	})

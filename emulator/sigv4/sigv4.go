@@ -24,6 +24,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/xacct/xacct/emulator/service"
 )
 
 // Algorithm is the only signing algorithm verified.
@@ -65,6 +67,9 @@ type Key struct {
 	SessionToken string
 	// Expires is when the credentials stop working; zero means never.
 	Expires time.Time
+	// Caller is who the key authenticates, as the key store resolved it;
+	// Verify returns it in Result.Caller, so the key is looked up once.
+	Caller *service.Caller
 }
 
 // ErrKeyNotFound is returned by a KeyStore for an unknown access key id.
@@ -142,6 +147,8 @@ type Result struct {
 	// Trailer then returns the trailing headers once the body is at EOF.
 	Chunked bool
 	Trailer func() http.Header
+	// Caller is the Key's Caller (nil for anonymous requests).
+	Caller *service.Caller
 }
 
 // auth is the signature information parsed from a request.

@@ -112,7 +112,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (*Result, error)
 	}
 
 	dropHeaders(r.Header, unsigned)
-	res := &Result{Scope: a.scope, Presigned: a.presigned, SignedHeaders: a.signed, PayloadHash: payload, SessionToken: token, Time: a.date}
+	res := &Result{Scope: a.scope, Presigned: a.presigned, SignedHeaders: a.signed, PayloadHash: payload, SessionToken: token, Time: a.date, Caller: key.Caller}
 	switch {
 	case payload == StreamingPayload || payload == StreamingPayloadTrailer || payload == StreamingUnsignedTrailer:
 		cr, err := newChunkedReader(r, chunkSigner{key: signingKey, date: amzDate, scope: a.scope.String(), prev: a.signature}, payload)
