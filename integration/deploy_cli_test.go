@@ -183,6 +183,15 @@ func TestUserProjectDeployInvokeLogs(t *testing.T) {
 		t.Fatalf("write with a read-only role: %v\n%s", err, out)
 	}
 
+	// xacct check finds the same missing permission without deploying:
+	// the handler's put_object on the bucket its environment names, which
+	// the role's S3ReadPolicy does not allow.
+	out, errs, err = runBoth(t, env, "check", tpl)
+	if err == nil || !strings.Contains(out, "[MissingBucketAccess]") || !strings.Contains(out, "calls s3:PutObject (app.py:10)") ||
+		!strings.Contains(out, "environment variable DATA_BUCKET") || !regexp.MustCompile(`execution role arn:aws:iam::111111111111:role/\S+EchoRole may not`).MatchString(out) {
+		t.Fatalf("check: %v\n%s%s", err, out, errs)
+	}
+
 	// Without packaging, the emulator's CloudFormation says what to do.
 	if _, err := exec.LookPath("aws"); err == nil {
 		out, err = run(t, env, "aws", "cloudformation", "deploy", "--template-file", tpl, "--stack-name", "raw", "--capabilities", "CAPABILITY_IAM")
