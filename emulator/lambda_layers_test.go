@@ -419,3 +419,82 @@ Outputs:
 		t.Errorf("after the stack's deletion (RetentionPolicy Delete): got %v, want ResourceNotFoundException", err)
 	}
 }
+
+// TestNodeFunctionImportsFromLayers: a Node.js function requires modules
+// from its layers' nodejs/node_modules and nodejs/nodeXX/node_modules
+// (AWS Lambda Developer Guide, "Packaging your layer content").
+func TestNodeFunctionImportsFromLayers(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node not installed")
+	}
+	out, _ := exec.Command("node", "--version").Output()
+	major, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(string(out)), "v"), ".")
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	lc := lambda.NewFromConfig(srv.Config(home))
+	role := execRole(t, iam.NewFromConfig(srv.Config(home)), "node-layers-exec", lambdaTrust, basicExecution)
+	layer := publishLayer(t, lc, "node-libs", map[string]string{
+		"nodejs/node_modules/greet/index.js":                 "module.exports = () => 'hello from nodejs/node_modules';\n",
+		"nodejs/node" + major + "/node_modules/ver/index.js": "module.exports = 'node" + major + "';\n",
+	})
+	app := "const greet = require('greet'); const ver = require('ver');\nexports.handler = async () => ({ greet: greet(), ver });\n"
+	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("node-layered"), Runtime: lambdatypes.Runtime("nodejs" + major + ".x"),
+		Role: aws.String(role), Handler: aws.String("index.handler"), Layers: []string{*layer.LayerVersionArn},
+		Code: &lambdatypes.FunctionCode{ZipFile: zipFiles(t, map[string]string{"index.js": app})}}); err != nil {
+		t.Fatal(err)
+	}
+	got, res := invokeJSON(t, lc, "node-layered", `{}`)
+	if got["greet"] != "hello from nodejs/node_modules" || got["ver"] != "node"+major {
+		t.Errorf("invoke: %s", res.Payload)
+	}
+}
+
+// TestLayersSurviveRestart: with a data directory, layer versions, their
+// policies and the last version number of each layer are kept, and a
+// function keeps its layers.
+func TestLayersSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := startOnDataDir(t, dir)
+	lc := lambda.NewFromConfig(s.config(rootOf(home)))
+	publishLayer(t, lc, "kept", map[string]string{"python/kept.py": "A = 1\n"})
+	publishLayer(t, lc, "kept", map[string]string{"python/kept.py": "A = 2\n"})
+	if _, err := lc.AddLayerVersionPermission(ctx, &lambda.AddLayerVersionPermissionInput{LayerName: aws.String("kept"), VersionNumber: aws.Int64(2),
+		StatementId: aws.String("all"), Action: aws.String("lambda:GetLayerVersion"), Principal: aws.String("*")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lc.DeleteLayerVersion(ctx, &lambda.DeleteLayerVersionInput{LayerName: aws.String("kept"), VersionNumber: aws.Int64(2)}); err != nil {
+		t.Fatal(err)
+	}
+	v3 := publishLayer(t, lc, "kept", map[string]string{"python/kept.py": "A = 3\n"})
+	if _, err := lc.AddLayerVersionPermission(ctx, &lambda.AddLayerVersionPermissionInput{LayerName: aws.String("kept"), VersionNumber: aws.Int64(3),
+		StatementId: aws.String("all"), Action: aws.String("lambda:GetLayerVersion"), Principal: aws.String("*")}); err != nil {
+		t.Fatal(err)
+	}
+	role := execRole(t, iam.NewFromConfig(s.config(rootOf(home))), "kept-exec", lambdaTrust)
+	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("kept-fn"), Runtime: lambdatypes.RuntimePython312,
+		Role: aws.String(role), Handler: aws.String("app.handler"), Layers: []string{*v3.LayerVersionArn},
+		Code: &lambdatypes.FunctionCode{ZipFile: zipFiles(t, map[string]string{"app.py": "def handler(e, c):\n    return 1\n"})}}); err != nil {
+		t.Fatal(err)
+	}
+	s.stop()
+
+	s = startOnDataDir(t, dir)
+	lc = lambda.NewFromConfig(s.config(rootOf(home)))
+	vs, err := lc.ListLayerVersions(ctx, &lambda.ListLayerVersionsInput{LayerName: aws.String("kept")})
+	if err != nil || len(vs.LayerVersions) != 2 || vs.LayerVersions[0].Version != 3 || vs.LayerVersions[1].Version != 1 {
+		t.Fatalf("after a restart: %+v %v", vs, err)
+	}
+	if v4 := publishLayer(t, lc, "kept", map[string]string{"python/kept.py": "A = 4\n"}); v4.Version != 4 {
+		t.Errorf("next version after a restart: %d, want 4", v4.Version)
+	}
+	other := lambda.NewFromConfig(s.config(rootOf(target)))
+	if _, err := other.GetLayerVersionByArn(ctx, &lambda.GetLayerVersionByArnInput{Arn: v3.LayerVersionArn}); err != nil {
+		t.Errorf("the policy after a restart: %v", err)
+	}
+	cfg, err := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("kept-fn")})
+	if err != nil || len(cfg.Layers) != 1 || *cfg.Layers[0].Arn != *v3.LayerVersionArn {
+		t.Errorf("function's layers after a restart: %+v %v", cfg, err)
+	}
+}

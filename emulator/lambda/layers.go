@@ -447,7 +447,7 @@ func (s *Service) RegisterLayerDir(arn, dir string) error {
 	if err != nil {
 		return err
 	}
-	content, sha, err := s.store.unpack(data)
+	content, sha, err := s.store.extract(data)
 	if err != nil {
 		return err
 	}

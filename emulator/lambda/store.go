@@ -181,6 +181,12 @@ func (st *functionStore) unpack(zipData []byte) (dir, sha string, err error) {
 	if len(zipData) > maxZipSize {
 		return "", "", errRequestTooLarge(len(zipData))
 	}
+	return st.extract(zipData)
+}
+
+// extract is unpack without the limit on the zip's own size (a local
+// layer directory is limited only by the unzipped size).
+func (st *functionStore) extract(zipData []byte) (dir, sha string, err error) {
 	sum := sha256.Sum256(zipData)
 	sha = base64.StdEncoding.EncodeToString(sum[:])
 	dir = filepath.Join(st.dir, "code", hex.EncodeToString(sum[:]))
