@@ -229,3 +229,55 @@ func TestPythonRuntimeMissingWarns(t *testing.T) {
 		t.Errorf("emulator log:\n%s", serveLog.String())
 	}
 }
+
+// TestRuntimesSeeLayersAsOpt: a Python layer's module is on the path,
+// shows as /opt/python/... in __file__ and tracebacks, and is read-only; a
+// Node.js layer's package resolves from /opt/nodejs/node_modules.
+func TestRuntimesSeeLayersAsOpt(t *testing.T) {
+	t.Parallel()
+	for _, tool := range []string{"python3", "node"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skip(tool + " not installed")
+		}
+	}
+	srv := emulatortest.New(t)
+	role := execRole(t, iam.NewFromConfig(srv.Config(home)), "opt-exec", lambdaTrust, basicExecution)
+	lc := lambda.NewFromConfig(srv.Config(home))
+	py := publishLayer(t, lc, "pyhelpers", map[string]string{"python/shared.py": "import os\n\ndef where():\n    return __file__\n\ndef fail():\n    raise ValueError('from the layer')\n"})
+	js := publishLayer(t, lc, "jshelpers", map[string]string{"nodejs/node_modules/shared/index.js": "exports.where = () => __filename;\n"})
+
+	createFunction(t, lc, "py-opt", "python3.12", "app.handler", role, zipFiles(t, map[string]string{"app.py": `import os
+import shared
+
+
+def handler(event, context):
+    if event.get("fail"):
+        shared.fail()
+    try:
+        open(os.path.join(os.path.dirname(shared.where()), "x.txt"), "w")
+        wrote = "written"
+    except OSError as e:
+        wrote = type(e).__name__
+    return {"where": shared.where(), "wrote": wrote}
+`}))
+	if _, err := lc.UpdateFunctionConfiguration(context.Background(), &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("py-opt"), Layers: []string{aws.ToString(py.LayerVersionArn)}}); err != nil {
+		t.Fatal(err)
+	}
+	m, out := invokeJSON(t, lc, "py-opt", `{}`)
+	if m["where"] != "/opt/python/shared.py" || m["wrote"] != "PermissionError" {
+		t.Errorf("python layer: %s\n%s", out.Payload, logTail(out))
+	}
+	if _, out = invokeJSON(t, lc, "py-opt", `{"fail":true}`); !strings.Contains(string(out.Payload), `File \"/opt/python/shared.py\", line 7, in fail`) {
+		t.Errorf("python layer traceback: %s", out.Payload)
+	}
+
+	createFunction(t, lc, "js-opt", "nodejs20.x", "index.handler", role, zipFiles(t, map[string]string{
+		"index.js": "const shared = require('shared');\nexports.handler = async () => ({ where: shared.where(), nodePath: process.env.NODE_PATH });\n"}))
+	if _, err := lc.UpdateFunctionConfiguration(context.Background(), &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("js-opt"), Layers: []string{aws.ToString(js.LayerVersionArn)}}); err != nil {
+		t.Fatal(err)
+	}
+	m, out = invokeJSON(t, lc, "js-opt", `{}`)
+	if w, _ := m["where"].(string); !strings.HasSuffix(w, "/nodejs/node_modules/shared/index.js") || strings.Count(m["nodePath"].(string), ":") != 2 {
+		t.Errorf("node layer: %s\n%s", out.Payload, logTail(out))
+	}
+}

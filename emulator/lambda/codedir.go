@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 )
 
-// protectCode makes a function's code directory read-only, as /var/task is
-// on Lambda: no write bits on its files, and directories that admit no new
+// protectCode makes a function's code directory (or its merged layers)
+// read-only, as /var/task and /opt are on Lambda: no write bits on its files, and directories that admit no new
 // entries. It is done once per directory (a directory that is already
 // read-only is left as it is). A runtime started by root runs without
 // capabilities (startProcess), so the modes hold for it too.

@@ -191,8 +191,13 @@ func (p *pool) start(ctx context.Context) (*instance, error) {
 	in.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go in.srv.Serve(ln)
 
-	if err := protectCode(f.CodeDir); err != nil {
-		s.opts.Log.Warn("lambda: cannot make the code directory read-only", "function", f.ARN(), "err", err)
+	for _, dir := range []string{f.CodeDir, layerDir(f)} {
+		if dir == "" {
+			continue
+		}
+		if err := protectCode(dir); err != nil {
+			s.opts.Log.Warn("lambda: cannot make the code or layers read-only", "function", f.ARN(), "dir", dir, "err", err)
+		}
 	}
 	if in.tmp, err = os.MkdirTemp("", "xacct-lambda-tmp-"); err != nil {
 		in.close()

@@ -52,6 +52,7 @@ func (s *Service) Shutdown(ctx context.Context) error {
 		in.close()
 	}
 	releaseCode(filepath.Join(s.store.dir, "code"))
+	releaseCode(filepath.Join(s.store.dir, "opt"))
 	if err := s.store.close(); err != nil {
 		return err
 	}
