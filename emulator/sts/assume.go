@@ -291,13 +291,6 @@ func inheritedTransitive(caller *service.Caller) []string {
 	return keys
 }
 
-func sessionPolicyError(err error) error {
-	if pe, ok := err.(*policy.Error); ok {
-		return awserr.New(http.StatusBadRequest, "MalformedPolicyDocument", "%s", pe.Message)
-	}
-	return awserr.New(http.StatusBadRequest, "MalformedPolicyDocument", "%s", err.Error())
-}
-
 // AssumeRoleForService issues a session of roleARN for an AWS service
 // principal (Lambda assuming a function's execution role). Only the role's
 // trust policy decides: it must allow the service to call sts:AssumeRole.

@@ -20,18 +20,6 @@ const (
 	sessionTokenRootMax = 3600
 )
 
-// GetSessionTokenIn is GetSessionToken's input.
-type GetSessionTokenIn struct {
-	DurationSeconds *int32
-	SerialNumber    string
-	TokenCode       string
-}
-
-// GetSessionTokenOut is GetSessionToken's output.
-type GetSessionTokenOut struct {
-	Credentials Credentials
-}
-
 // GetSessionToken issues temporary credentials for the calling IAM user (or
 // root user): they act as the user, with its current permissions (STS API
 // Reference, GetSessionToken). Role sessions and GetSessionToken sessions
