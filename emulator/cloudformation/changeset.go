@@ -35,10 +35,6 @@ type changeSet struct {
 
 var changeSetNameRE = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
 
-func errNoChangeSet(name string) error {
-	return awserr.New(http.StatusNotFound, "ChangeSetNotFound", "ChangeSet [%s] does not exist", name)
-}
-
 func findChangeSet(st *stack, ref string) *changeSet {
 	for _, c := range st.ChangeSets {
 		if c.ID == ref || c.Name == ref {

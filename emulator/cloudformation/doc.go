@@ -6,7 +6,9 @@
 //
 // # Files
 //
-//   - cloudformation.go: Options, New, Close and the operation table.
+//   - service.go: Options, New, Close and the operation table.
+//   - store.go: stacks.json; errors.go: the errors for missing stacks and
+//     change sets.
 //   - stack.go: CreateStack, UpdateStack, DeleteStack, termination protection.
 //   - describe.go: the read-only stack operations (Describe*, List*).
 //   - template.go: reading templates, GetTemplate, ValidateTemplate,

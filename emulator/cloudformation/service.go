@@ -4,15 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -21,7 +17,6 @@ import (
 
 	"github.com/xacct/xacct/cfntemplate"
 	"github.com/xacct/xacct/emulator/awserr"
-	"github.com/xacct/xacct/emulator/internal/fsutil"
 	"github.com/xacct/xacct/emulator/protocol/query"
 	"github.com/xacct/xacct/emulator/service"
 )
@@ -210,10 +205,6 @@ func validateStackName(name string) error {
 	return nil
 }
 
-func errNoStack(name string) error {
-	return awserr.Validation("Stack with id %s does not exist", name)
-}
-
 func newUUID() string {
 	var b [16]byte
 	rand.Read(b[:])
@@ -274,58 +265,6 @@ func (s *Service) run(op func()) {
 		s.save()
 	}()
 	s.settle(done)
-}
-
-type persisted struct {
-	Stacks []*stack
-}
-
-func (s *Service) save() {
-	if err := s.saveErr(); err != nil {
-		s.log.Error("cloudformation: saving stacks", slog.Any("error", err))
-	}
-}
-
-// saveErr writes every stack and returns what went wrong.
-func (s *Service) saveErr() error {
-	if s.path == "" {
-		return nil
-	}
-	s.mu.Lock()
-	p := persisted{}
-	for _, st := range s.stacks {
-		p.Stacks = append(p.Stacks, st)
-	}
-	sort.Slice(p.Stacks, func(i, j int) bool { return p.Stacks[i].Created.Before(p.Stacks[j].Created) })
-	b, err := json.Marshal(p)
-	s.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	return fsutil.WriteFile(s.path, b)
-}
-
-func (s *Service) load() error {
-	b, err := os.ReadFile(s.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var p persisted
-	if err := json.Unmarshal(b, &p); err != nil {
-		return fmt.Errorf("%s: %w", s.path, err)
-	}
-	for _, st := range p.Stacks {
-		if strings.HasSuffix(st.Status, "_IN_PROGRESS") {
-			// The emulator stopped during the operation.
-			st.Status = strings.TrimSuffix(st.Status, "_IN_PROGRESS") + "_FAILED"
-			st.Reason = "The xacct emulator stopped while the operation was in progress."
-		}
-		s.stacks[st.ID] = st
-	}
-	return nil
 }
 
 // templateOf parses and processes a template body for a stack.
