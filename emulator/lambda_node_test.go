@@ -101,7 +101,7 @@ func TestNodeRuntime(t *testing.T) {
 	}
 	json.Unmarshal(res.Payload, &e)
 	if aws.ToString(res.FunctionError) != "Unhandled" || e.ErrorType != "TypeError" || e.ErrorMessage != "bad input" ||
-		len(e.Trace) < 2 || e.Trace[0] != "TypeError: bad input" || !strings.Contains(e.Trace[1], "index.js") {
+		len(e.Trace) < 2 || e.Trace[0] != "TypeError: bad input" || !strings.Contains(e.Trace[1], "(/var/task/index.js:") {
 		t.Errorf("error payload: %s", res.Payload)
 	}
 	if tail := logTail(res); !strings.Contains(tail, "\tERROR\tInvoke Error \t{\"errorType\":\"TypeError\"") {
@@ -117,9 +117,12 @@ func TestNodeRuntime(t *testing.T) {
 	}
 
 	createFunction(t, lc, "esm-mjs", declared, "index.handler", role, zipFiles(t, map[string]string{
-		"index.mjs": nodeESM, "lib.mjs": "export const helper = (n) => n + 1;\n"}))
+		"index.mjs": nodeESM, "lib.mjs": "export const helper = (n) => { if (n === 'boom') throw new Error('boom'); return n + 1; };\n"}))
 	if m, res := invokeJSON(t, lc, "esm-mjs", `{"n":1}`); res.FunctionError != nil || m["esm"] != true || m["helped"] != 2.0 || m["name"] != "esm-mjs" {
 		t.Errorf("esm .mjs: %s\n%s", res.Payload, logTail(res))
+	}
+	if _, res := invokeJSON(t, lc, "esm-mjs", `{"n":"boom"}`); !strings.Contains(string(res.Payload), "file:///var/task/lib.mjs:") {
+		t.Errorf("esm error trace: %s", res.Payload)
 	}
 	createFunction(t, lc, "esm-type-module", declared, "src/app.main", role, zipFiles(t, map[string]string{
 		"package.json": `{"type":"module"}`, "src/app.js": "export async function main(event) { return { esm: typeof require === 'undefined', n: event.n }; }\n"}))
@@ -132,7 +135,8 @@ func TestNodeRuntime(t *testing.T) {
 		"index.js": "const pad = require('left-pad');\nexports.handler = async () => pad('x', 3);\n"}))
 	_, res = invokeJSON(t, lc, "undeclared", `{}`)
 	json.Unmarshal(res.Payload, &e)
-	if aws.ToString(res.FunctionError) != "Unhandled" || e.ErrorType != "Runtime.ImportModuleError" || !strings.Contains(e.ErrorMessage, "Cannot find module 'left-pad'") {
+	if aws.ToString(res.FunctionError) != "Unhandled" || e.ErrorType != "Runtime.ImportModuleError" || !strings.Contains(e.ErrorMessage, "Cannot find module 'left-pad'") ||
+		!strings.Contains(e.ErrorMessage, "- /var/task/index.js") {
 		t.Errorf("undeclared require: %s", res.Payload)
 	}
 	createFunction(t, lc, "no-handler", declared, "index.nothere", role, zipFiles(t, map[string]string{"index.js": "exports.handler = async () => 1;\n"}))

@@ -75,6 +75,19 @@ console.error = (...a) => logLine('ERROR', a);
 console.debug = (...a) => logLine('DEBUG', a);
 console.trace = (...a) => logLine('TRACE', a);
 
+// lambdaPaths shows the code directory, the layers and this runtime in an
+// error's message and trace as Lambda's paths (/var/task, /opt, /var/runtime),
+// also in file: URLs. The function's own __dirname stays the real one.
+const pathMaps = [[__filename, '/var/runtime/index.mjs'], [taskRoot, '/var/task']];
+if (args['--opt']) pathMaps.push([args['--opt'], '/opt']);
+function lambdaPaths(s) {
+  let out = String(s);
+  for (const [real, shown] of pathMaps) {
+    out = out.split(pathToFileURL(real).href).join('file://' + shown).split(real).join(shown);
+  }
+  return out;
+}
+
 function errorBody(err, type) {
   if (!(err instanceof Error)) {
     const msg = typeof err === 'string' ? err : JSON.stringify(err);
@@ -82,8 +95,8 @@ function errorBody(err, type) {
   }
   return {
     errorType: type || err.name || 'Error',
-    errorMessage: type ? `${err.name}: ${err.message}` : err.message,
-    trace: String(err.stack || '').split('\n'),
+    errorMessage: lambdaPaths(type ? `${err.name}: ${err.message}` : err.message),
+    trace: lambdaPaths(err.stack || '').split('\n'),
   };
 }
 
