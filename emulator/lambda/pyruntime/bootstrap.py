@@ -214,6 +214,11 @@ def setup_path(opts):
     if sdk:
         front.append(sdk)
     sys.path[:] = front + stdlib
+    if opt and os.path.isdir(front[1]):
+        # A site directory on Lambda: its .pth files count (the entry is
+        # already on sys.path, so addsitedir only reads them).
+        import site
+        site.addsitedir(front[1])
     MAPS.append(("/var/task", task))
     if opt:
         MAPS.append(("/opt", opt))
