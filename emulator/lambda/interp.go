@@ -74,7 +74,10 @@ type interpreters struct {
 
 // probe is what running an interpreter once told about it.
 type probe struct {
-	version string            // "3.12", or Node's major version "20"
+	version string // "3.12", or Node's major version "20"
+	// exe is the interpreter's own executable (what a version manager's
+	// shim runs), which environments start directly.
+	exe     string
 	modules map[string]string // Python: the AWS SDK's modules and where they are
 	err     error
 }
@@ -86,6 +89,7 @@ var sdkModules = []string{"boto3", "botocore", "s3transfer", "jmespath", "dateut
 
 const pythonProbe = `import sys, importlib.util
 print("%d.%d" % sys.version_info[:2])
+print(sys.executable)
 for m in sys.argv[1:]:
     try:
         s = importlib.util.find_spec(m)
@@ -111,9 +115,14 @@ func (ip *interpreters) probe(path string, python bool) *probe {
 	if python {
 		cmd = exec.CommandContext(ctx, path, append([]string{"-c", pythonProbe}, sdkModules...)...)
 	} else {
-		cmd = exec.CommandContext(ctx, path, "--version")
+		cmd = exec.CommandContext(ctx, path, "-e", "console.log(process.version); console.log(process.execPath)")
 	}
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "PYENV_ROOT=" + os.Getenv("PYENV_ROOT")}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for _, k := range []string{"HOME", "PYENV_ROOT", "PYENV_VERSION"} {
+		if v, ok := os.LookupEnv(k); ok {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
 	out, err := cmd.Output()
 	if err != nil {
 		p.err = fmt.Errorf("%s does not run: %v", path, err)
@@ -128,11 +137,15 @@ func (ip *interpreters) probe(path string, python bool) *probe {
 				}
 				continue
 			}
+			if p.exe == "" {
+				p.exe = line
+				continue
+			}
 			if k, v, ok := strings.Cut(line, "="); ok && v != "" {
 				p.modules[k] = v
 			}
 		}
-		if p.version == "" {
+		if p.version == "" || p.exe == "" {
 			p.err = fmt.Errorf("%s printed no version", path)
 		}
 	}
@@ -263,7 +276,7 @@ func (ip *interpreters) resolve(rt string) *interpreter {
 				if r != want {
 					notes = append(notes, fmt.Sprintf("the configured %s is %s", c, r))
 				}
-				return &interpreter{path: c, runs: r}
+				return &interpreter{path: p.exe, runs: r}
 			}
 		}
 		return nil
@@ -281,8 +294,10 @@ func (ip *interpreters) resolve(rt string) *interpreter {
 		if python {
 			generic = "python3"
 		}
-		if p, err := exec.LookPath(generic); err == nil && ip.probe(p, python).err == nil {
-			in = &interpreter{path: p, runs: runtimeOf(python, ip.probe(p, python).version)}
+		if p, err := exec.LookPath(generic); err == nil {
+			if pr := ip.probe(p, python); pr.err == nil {
+				in = &interpreter{path: pr.exe, runs: runtimeOf(python, pr.version)}
+			}
 		}
 	}
 	if in == nil {
