@@ -75,3 +75,20 @@ func BenchmarkLambdaInvoke(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLambdaAPIGetFunctionConfiguration measures one routed and
+// authorized Lambda API call through the SDK, no function run: the cost of
+// the REST routing table (protocol/rest) and the operation's Check.
+func BenchmarkLambdaAPIGetFunctionConfiguration(b *testing.B) {
+	srv := emulatortest.New(b)
+	t := &testing.T{}
+	createStubFunction(t, srv, home, "f")
+	lc := lambda.NewFromConfig(srv.Config(home))
+	in := &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("f")}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := lc.GetFunctionConfiguration(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
