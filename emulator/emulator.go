@@ -29,6 +29,7 @@ import (
 	"github.com/xacct/xacct/emulator/auth"
 	"github.com/xacct/xacct/emulator/awserr"
 	"github.com/xacct/xacct/emulator/cloudformation"
+	"github.com/xacct/xacct/emulator/cloudtrail"
 	"github.com/xacct/xacct/emulator/cloudwatch"
 	"github.com/xacct/xacct/emulator/iam"
 	"github.com/xacct/xacct/emulator/internal/trail"
@@ -169,6 +170,7 @@ type Emulator struct {
 	authn      *auth.Authenticator // verifies signatures against keys
 	authz      *auth.Authorizer    // decides every service.Check
 	trail      *trail.Trail        // the decision trail (trail.go)
+	cloudtrail *cloudtrail.Service
 }
 
 // route is how requests signed for one service are served.
@@ -350,7 +352,8 @@ func (e *Emulator) STS() *sts.Service { return e.sts }
 // statusWriter records the status code for the request log.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status  int
+	errBody []byte // the start of an error response, for CloudTrail
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -363,6 +366,9 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+	}
+	if w.status >= 400 && len(w.errBody) < maxErrorBody {
+		w.errBody = append(w.errBody, b[:min(len(b), maxErrorBody-len(w.errBody))]...)
 	}
 	return w.ResponseWriter.Write(b)
 }
@@ -393,6 +399,7 @@ func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		UserAgent: r.UserAgent(),
 		Authz:     e.authz,
 		Trail:     e,
+		Audit:     &service.Audit{},
 		Log:       e.log,
 	}
 	if e.serveReserved(w, r) {
@@ -470,6 +477,7 @@ func (e *Emulator) logRequest(r *http.Request, call *service.Call, name string, 
 		}
 	}
 	e.log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
+	e.recordEvent(call, name, w)
 	if e.opts.OnRequest != nil {
 		e.opts.OnRequest(info)
 	}

@@ -85,6 +85,7 @@ var services = []serviceEntry{
 	{name: cloudwatch.SigningName, flavor: sigv4.FlavorQuery, start: startCloudWatch},
 	{name: "lambda", flavor: sigv4.FlavorJSON, start: startLambda},
 	{name: "cloudformation", flavor: sigv4.FlavorQuery, start: startCloudFormation},
+	{name: "cloudtrail", flavor: sigv4.FlavorJSON, start: startCloudTrail},
 }
 
 func startIAM(e *Emulator) (running, error) {

@@ -42,6 +42,18 @@ func (e *Emulator) openTrail() error {
 // Record implements service.Recorder: it adds one decision to the trail
 // with diagnosis (computed here when empty and the decision refused).
 func (e *Emulator) Record(call *service.Call, chk service.Check, d policy.Decision, diagnosis string) {
+	if call != nil {
+		// The request's CloudTrail event names what was authorized, and
+		// the refusal (the front door prefers the error the client got).
+		account := chk.ResourceAccount
+		if account == "" {
+			account = call.Caller.Account()
+		}
+		call.Audit.AddResource(chk.Resource, account)
+		if d.Effect != policy.Allow && call.Caller != nil {
+			call.Audit.Refused("AccessDenied", service.DenyMessage(call, chk, d))
+		}
+	}
 	if !e.trail.Enabled() {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -227,5 +228,36 @@ func TestTrailSurvivesRestart(t *testing.T) {
 	}
 	if recs, _, body := decisions(t, off.URL, nil); len(recs) != 0 || !strings.Contains(body, `"capacity": 0`) {
 		t.Errorf("trail off: %s", body)
+	}
+}
+
+// TestTrailNamesGoFunction: the requests a Go bootstrap (the project's
+// switch-account) makes with its execution role's session are recorded
+// with the function's name and the request id of the invocation that made
+// them, which changes with every invoke of the warm environment.
+func TestTrailNamesGoFunction(t *testing.T) {
+	t.Parallel()
+	srv, lc := switchSetup(t)
+	ctx := context.Background()
+	// Step 2 broken: the target role trusts only Lambda.
+	if _, err := iam.NewFromConfig(srv.Config(target)).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
+		RoleName: aws.String("external-role"), PolicyDocument: aws.String(lambdaTrust)}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := 0; i < 2; i++ {
+		_, out := invokeJSON(t, lc, "switch-account", `{"account_id":"222222222222"}`)
+		id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+		ids = append(ids, id)
+	}
+	if ids[0] == "" || ids[0] == ids[1] {
+		t.Fatalf("invocation ids %v", ids)
+	}
+	for _, id := range ids {
+		recs, _, body := decisions(t, srv.URL, url.Values{"function": {"switch-account"}, "request_id": {id}, "decision": {"denied"}})
+		if len(recs) != 1 || recs[0].Function != "switch-account" || recs[0].InvocationID != id || recs[0].Action != "sts:AssumeRole" ||
+			!strings.HasPrefix(recs[0].Diagnosis, "step 2 (trust policy): the trust policy of arn:aws:iam::222222222222:role/external-role") {
+			t.Errorf("invocation %s: %s", id, body)
+		}
 	}
 }

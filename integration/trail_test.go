@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,6 +130,48 @@ func TestTrailBoto3Handler(t *testing.T) {
 	why := must(t, home, xacct(t), "why", "--function", "trail-fn", "--endpoint", s.URL)
 	if !strings.Contains(why, step2) || !strings.Contains(why, "sts:AssumeRole on arn:aws:iam::222222222222:role/trail-target refused") {
 		t.Errorf("xacct why --function:\n%s", why)
+	}
+
+	// CloudTrail, as AWS users debug: the refused AssumeRole is recorded
+	// in the caller's account and in the role's, with errorCode
+	// AccessDenied and one sharedEventID (IAM User Guide, "Logging IAM and
+	// AWS STS API calls with AWS CloudTrail").
+	shared := map[string]string{}
+	for acct, env := range map[string][]string{"111111111111": home, "222222222222": target} {
+		out := must(t, env, "aws", "cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=AssumeRole", "--output", "json")
+		var res struct {
+			Events []struct{ CloudTrailEvent string }
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("lookup-events in %s: %v\n%s", acct, err, out)
+		}
+		for _, e := range res.Events {
+			var ev struct {
+				ErrorCode, RecipientAccountId, SharedEventID string
+				UserIdentity                                 struct{ Arn string }
+				RequestParameters                            struct{ RoleArn string }
+			}
+			json.Unmarshal([]byte(e.CloudTrailEvent), &ev)
+			if ev.ErrorCode == "AccessDenied" && ev.RequestParameters.RoleArn == "arn:aws:iam::222222222222:role/trail-target" &&
+				ev.UserIdentity.Arn == "arn:aws:sts::111111111111:assumed-role/trail-exec/trail-fn" && ev.RecipientAccountId == acct {
+				shared[acct] = ev.SharedEventID
+			}
+		}
+	}
+	if len(shared) != 2 || shared["111111111111"] == "" || shared["111111111111"] != shared["222222222222"] {
+		t.Errorf("the refused AssumeRole in CloudTrail, by account (sharedEventID): %v; want both accounts, one shared id", shared)
+	}
+
+	// LookupEvents is authorized like every call: a user without
+	// cloudtrail:LookupEvents is refused.
+	must(t, home, "aws", "iam", "create-user", "--user-name", "nobody")
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
+	json.Unmarshal([]byte(must(t, home, "aws", "iam", "create-access-key", "--user-name", "nobody")), &key)
+	if out, err := run(t, s.env(key.AccessKey.AccessKeyId, key.AccessKey.SecretAccessKey, ""), "aws", "cloudtrail", "lookup-events"); err == nil ||
+		!strings.Contains(err.Error(), "is not authorized to perform: cloudtrail:LookupEvents") {
+		t.Errorf("lookup-events by a user without permission: %v\n%s", err, out)
 	}
 
 	// A typo in the role name: the diagnosis names the missing role and

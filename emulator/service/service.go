@@ -115,6 +115,9 @@ type Call struct {
 	// Trail, when set, keeps the decision trail; services report refusals
 	// of missing targets to it with RecordMissing.
 	Trail Recorder
+	// Audit, when set, collects what the request's CloudTrail event
+	// records beyond the request itself.
+	Audit *Audit
 	// Log receives service log lines.
 	Log *slog.Logger
 	// Trailer, when the request body was sent with aws-chunked encoding and

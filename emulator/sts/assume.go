@@ -72,6 +72,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleIn) (*AssumeRole
 		return nil, err
 	}
 	caller := call.Caller
+	call.Audit.SetParameters(auditParameters(in))
 	if caller.Principal.Type == policy.PrincipalRoot {
 		// STS refuses the root user before looking at the role (IAM User
 		// Guide, "Compare AWS STS credentials": AssumeRole can be called by
@@ -194,6 +195,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleIn) (*AssumeRole
 	if policyText != "" || len(arns) > 0 || len(in.Tags) > 0 || len(inheritedTransitive(caller)) > 0 {
 		out.PackedPolicySize = &packed
 	}
+	call.Audit.SetResponse(auditResponse(out))
 	return out, nil
 }
 
@@ -357,4 +359,48 @@ func (s *Service) CheckServiceTrust(roleARN, servicePrincipal string) error {
 		return awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", servicePrincipal, roleARN)
 	}
 	return nil
+}
+
+// auditParameters is AssumeRole's requestParameters in its CloudTrail
+// event (IAM User Guide, "Example AWS STS API events in CloudTrail log").
+func auditParameters(in *AssumeRoleIn) map[string]any {
+	p := map[string]any{"roleArn": in.RoleArn, "roleSessionName": in.RoleSessionName}
+	if in.ExternalId != nil {
+		p["externalId"] = *in.ExternalId
+	}
+	if in.DurationSeconds != nil {
+		p["durationSeconds"] = *in.DurationSeconds
+	}
+	if in.SourceIdentity != nil {
+		p["sourceIdentity"] = *in.SourceIdentity
+	}
+	if len(in.Tags) > 0 {
+		tags := make([]map[string]string, 0, len(in.Tags))
+		for _, t := range in.Tags {
+			tags = append(tags, map[string]string{"key": t.Key, "value": t.Value})
+		}
+		p["tags"] = tags
+	}
+	if len(in.TransitiveTagKeys) > 0 {
+		p["transitiveTagKeys"] = in.TransitiveTagKeys
+	}
+	return p
+}
+
+// auditResponse is AssumeRole's responseElements in its CloudTrail event:
+// the credentials without their secret access key, as AWS writes them. The
+// emulator leaves the session token out too (AWS writes it): its events,
+// like its decision trail, hold no credential that signs requests.
+func auditResponse(out *AssumeRoleOut) map[string]any {
+	r := map[string]any{
+		"credentials": map[string]any{
+			"accessKeyId": out.Credentials.AccessKeyId,
+			"expiration":  out.Credentials.Expiration.UTC().Format("Jan 2, 2006 3:04:05 PM"),
+		},
+		"assumedRoleUser": map[string]any{"assumedRoleId": out.AssumedRoleUser.AssumedRoleId, "arn": out.AssumedRoleUser.Arn},
+	}
+	if out.SourceIdentity != "" {
+		r["sourceIdentity"] = out.SourceIdentity
+	}
+	return r
 }

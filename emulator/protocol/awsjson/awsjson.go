@@ -71,8 +71,15 @@ func serializationError(err error) error {
 
 // Operation returns the operation an X-Amz-Target names, if it is m's.
 func (m *Mux) Operation(r *http.Request) string {
-	prefix, op, ok := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
-	if !ok || prefix != m.TargetPrefix {
+	// The operation follows the last dot: some prefixes have dots of
+	// their own (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101).
+	target := r.Header.Get("X-Amz-Target")
+	i := strings.LastIndexByte(target, '.')
+	if i < 0 {
+		return ""
+	}
+	prefix, op := target[:i], target[i+1:]
+	if prefix != m.TargetPrefix {
 		return ""
 	}
 	return op
