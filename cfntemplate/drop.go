@@ -14,10 +14,15 @@ type Dropped struct {
 	// Because is the dropped resource it references, "" for a resource
 	// dropped for its own type.
 	Because string
+	// Reason, when set, says why instead (an event source or Globals
+	// section the SAM transform does not translate).
+	Reason string
 }
 
 func (d Dropped) String() string {
 	switch {
+	case d.Reason != "":
+		return fmt.Sprintf("%s: %s", d.LogicalID, d.Reason)
 	case d.Type == "":
 		return fmt.Sprintf("output %s (references %s)", d.LogicalID, d.Because)
 	case d.Because == "":
@@ -98,4 +103,89 @@ func (t *Template) DropResources(types []string) (*Template, []Dropped) {
 		}
 	}
 	return New(root), out
+}
+
+// WithoutUntranslated returns a copy of a SAM template without what
+// xacct's SAM transform refuses but a deployment or a check can do
+// without: event sources it does not translate (another type, a feature
+// such as an Api event's Auth or RestApiId), the Globals sections of the
+// APIs it does not build, and SAM resources of types it does not
+// translate (AWS::Serverless::Api, ...) with, transitively, what
+// references them. Everything else it refuses (a malformed property) is
+// left for Transform to report. A template without the SAM transform is
+// returned as is.
+func (t *Template) WithoutUntranslated() (*Template, []Dropped) {
+	if len(t.Transforms()) == 0 {
+		return t, nil
+	}
+	root := t.root.Clone()
+	var out []Dropped
+	if g := root.Get("Globals"); g.IsMap() {
+		for _, sec := range []string{"Api", "HttpApi", "WebSocketApi", "StateMachine", "SimpleTable", "CapacityProvider"} {
+			if g.Has(sec) {
+				g.Delete(sec)
+				out = append(out, Dropped{LogicalID: "Globals." + sec, Reason: "not supported by xacct's SAM transform"})
+			}
+		}
+	}
+	res := root.Get("Resources")
+	if !res.IsMap() {
+		return New(root), out
+	}
+	var samTypes []string
+	for _, f := range res.Fields {
+		typ := typeOf(f.Value)
+		if samTypeKnown(typ) && !slices.Contains(samTypes, typ) {
+			samTypes = append(samTypes, typ)
+		}
+		if typ != "AWS::Serverless::Function" {
+			continue
+		}
+		events := f.Value.Get("Properties").Get("Events")
+		if !events.IsMap() {
+			continue
+		}
+		var gone []string
+		for _, ev := range events.Fields {
+			if why := untranslatedEvent(f.Value, ev.Value); why != "" {
+				typ, _ := ev.Value.Get("Type").Scalar()
+				gone = append(gone, ev.Key)
+				out = append(out, Dropped{LogicalID: fmt.Sprintf("event %s of %s (%s)", ev.Key, f.Key, typ), Reason: why})
+			}
+		}
+		for _, k := range gone {
+			events.Delete(k)
+		}
+	}
+	pruned, dropped := New(root).DropResources(samTypes)
+	return pruned, append(out, dropped...)
+}
+
+// untranslatedEvent says why the SAM transform would refuse an event for
+// what it is rather than how it is written, or "".
+func untranslatedEvent(fn, ev *Node) string {
+	typ := ev.Get("Type")
+	if !typ.IsString() {
+		return ""
+	}
+	if _, ok := eventSpecs(typ.Str); !ok {
+		if knownEventType(typ.Str) {
+			return fmt.Sprintf("event source type %s is not supported by xacct's SAM transform", typ.Str)
+		}
+		return ""
+	}
+	props := ev.Get("Properties")
+	if !props.IsMap() {
+		return ""
+	}
+	if props.Has("DeadLetterConfig") {
+		return fmt.Sprintf("DeadLetterConfig on %s events is not supported by xacct's SAM transform", typ.Str)
+	}
+	if name := unsupportedEventProp(typ.Str, props); name != "" {
+		return fmt.Sprintf("property %s on %s events is not supported by xacct's SAM transform", name, typ.Str)
+	}
+	if (typ.Str == "Api" || typ.Str == "HttpApi") && fn.Get("Condition") != nil {
+		return fmt.Sprintf("%s events on a function with a Condition are not supported by xacct's SAM transform", typ.Str)
+	}
+	return ""
 }

@@ -70,3 +70,60 @@ Outputs:
 		t.Errorf("no types: dropped %v", d)
 	}
 }
+
+// WithoutUntranslated takes out what the SAM transform refuses for what
+// it is, so the rest transforms; a malformed event is left for Transform
+// to report.
+func TestWithoutUntranslated(t *testing.T) {
+	tpl := mustParse(t, `Transform: AWS::Serverless-2016-10-31
+Globals:
+  HttpApi: {CorsConfiguration: {AllowOrigins: ['*']}}
+Resources:
+  Table:
+    Type: AWS::Serverless::SimpleTable
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://b/k.zip
+      Handler: h
+      Runtime: python3.12
+      Environment: {Variables: {PLAIN: x}}
+      Events:
+        Mq: {Type: MQ, Properties: {Broker: arn:aws:mq:us-east-1:111111111111:broker:b, Queues: [q]}}
+        Http: {Type: HttpApi, Properties: {Path: /x, Method: get, Auth: {Authorizer: NONE}}}
+        Topic: {Type: SNS, Properties: {Topic: arn:aws:sns:us-east-1:111111111111:t}}
+  Uses:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://b/k.zip
+      Handler: h
+      Runtime: python3.12
+      Environment: {Variables: {TABLE: !Ref Table}}
+`)
+	out, dropped := tpl.WithoutUntranslated()
+	var got []string
+	for _, d := range dropped {
+		got = append(got, d.String())
+	}
+	want := []string{
+		"Globals.HttpApi: not supported by xacct's SAM transform",
+		"event Mq of Fn (MQ): event source type MQ is not supported by xacct's SAM transform",
+		"event Http of Fn (HttpApi): property Auth on HttpApi events is not supported by xacct's SAM transform",
+		"Table (AWS::Serverless::SimpleTable)",
+		"Uses (AWS::Serverless::Function, references Table)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("dropped:\ngot  %q\nwant %q", got, want)
+	}
+	p, err := out.Transform(TransformOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.Resource("FnTopic"); !ok {
+		t.Errorf("the SNS event was lost: %v", p.Section("Resources").Keys())
+	}
+	plain := mustParse(t, "Resources:\n  B: {Type: AWS::S3::Bucket}\n")
+	if same, d := plain.WithoutUntranslated(); same != plain || d != nil {
+		t.Error("a template without the SAM transform changed")
+	}
+}

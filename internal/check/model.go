@@ -249,6 +249,10 @@ var eventErrorRE = regexp.MustCompile(`^([A-Za-z0-9]+)\] is invalid\. Event with
 // template never fails for its event sources.
 func transform(t *cfntemplate.Template, opts cfntemplate.TransformOptions) (*cfntemplate.Template, []string, error) {
 	var ignored []string
+	t, dropped := t.WithoutUntranslated()
+	for _, d := range dropped {
+		ignored = append(ignored, d.String())
+	}
 	for range 100 {
 		pt, err := t.Transform(opts)
 		if err == nil {

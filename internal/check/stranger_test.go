@@ -83,7 +83,7 @@ func TestEventSourcesAreIgnoredNotFatal(t *testing.T) {
 	text := report(rep)
 	for _, want := range []string{
 		"ignored  " + filepath.Join(dir, "template.yaml") + ": event Kafka of Orders (MSK)",
-		"event Secured of Orders (Api): Property Auth on Api events is not supported",
+		"event Secured of Orders (Api): property Auth on Api events is not supported",
 		"OrdersQueue (AWS::SQS::Queue)", "ServerlessRestApi (AWS::ApiGateway::RestApi)", "OrdersJobs (AWS::Lambda::EventSourceMapping)",
 	} {
 		if !strings.Contains(text, want) {

@@ -136,3 +136,68 @@ func TestDeploySkipUnsupported(t *testing.T) {
 		t.Errorf("invoke: error %v, payload %s; want orders:7", aws.ToString(inv.FunctionError), inv.Payload)
 	}
 }
+
+// A template with what xacct's SAM transform does not translate (an
+// explicit AWS::Serverless::Api with its Auth, an MSK event, Globals for
+// the API) is refused as such; with SkipUnsupported those are left out
+// too, with a warning each, and the function deploys.
+func TestDeploySkipUntranslatedSAM(t *testing.T) {
+	srv := emulatortest.New(t)
+	cfg := srv.Config("111111111111")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	defer cancel()
+	body := []byte(`Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    Cors: "'*'"
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Auth: {DefaultAuthorizer: AWS_IAM}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: "def handler(e, c):\n    return 'ok'\n"
+      Events:
+        Get:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /, Method: get}
+        Kafka:
+          Type: MSK
+          Properties: {Stream: 'arn:aws:kafka:us-east-1:111111111111:cluster/c/1', StartingPosition: LATEST, Topics: [t]}
+Outputs:
+  Endpoint:
+    Value: !Sub https://${Api}.execute-api.${AWS::Region}.amazonaws.com/v1
+`)
+	_, err := stackdeploy.Deploy(ctx, cfg, "untranslated", body, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "not supported by xacct's SAM transform") || !strings.Contains(err.Error(), "--skip-unsupported") {
+		t.Fatalf("without SkipUnsupported: %v", err)
+	}
+	var warnings []string
+	res, err := stackdeploy.Deploy(ctx, cfg, "untranslated", body, nil, nil, func(o *stackdeploy.Options) {
+		o.SkipUnsupported = true
+		o.Warn = func(s string) { warnings = append(warnings, s) }
+	})
+	if err != nil {
+		t.Fatalf("with SkipUnsupported: %v\nwarnings:\n%s", err, strings.Join(warnings, "\n"))
+	}
+	joined := strings.Join(warnings, "\n")
+	for _, want := range []string{
+		"warning: skipped Globals.Api: not supported by xacct's SAM transform",
+		"warning: skipped event Get of Fn (Api): property RestApiId on Api events is not supported by xacct's SAM transform",
+		"warning: skipped event Kafka of Fn (MSK): event source type MSK is not supported by xacct's SAM transform",
+		"warning: skipped Api (AWS::Serverless::Api): not supported by the target",
+		"warning: skipped output Endpoint (references Api): not supported by the target",
+	} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("warnings:\n%s\nwant %q", joined, want)
+		}
+	}
+	if res.Status != "CREATE_COMPLETE" {
+		t.Errorf("status %s", res.Status)
+	}
+}

@@ -275,12 +275,20 @@ func withoutTypes(body []byte, params map[string]string, region string, types []
 	if region == "" {
 		region = "us-east-1"
 	}
+	t, sam := t.WithoutUntranslated()
 	pt, err := t.Transform(cfntemplate.TransformOptions{Region: region, Parameters: params})
 	if err != nil {
 		return nil, nil, err
 	}
 	out, dropped := pt.DropResources(types)
-	return out.JSON(), dropped, nil
+	return out.JSON(), append(sam, dropped...), nil
+}
+
+// samRefusal reports whether err is the target's SAM transform refusing
+// something xacct's transform does not translate.
+func samRefusal(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "not supported by xacct's SAM transform")
 }
 
 // Deploy creates or updates stack name from body with params, through a
@@ -332,17 +340,36 @@ func Deploy(ctx context.Context, cfg aws.Config, name string, body []byte, param
 		})
 	}
 	cs, err := create(body)
-	if types, msg := unsupportedTypes(err); len(types) > 0 {
-		if !o.SkipUnsupported {
-			return nil, &UnsupportedTypesError{Stack: name, Types: types, Message: msg}
+	// With SkipUnsupported, what the target refuses is left out: SAM
+	// features xacct's transform does not translate, then the resource
+	// types it does not provision (a second round when the first refusal
+	// was the transform's, which names no types).
+	var types []string
+	warned := map[string]bool{}
+	for round := 0; err != nil && round < 2; round++ {
+		more, msg := unsupportedTypes(err)
+		if len(more) == 0 && !samRefusal(err) {
+			break
 		}
+		if !o.SkipUnsupported {
+			if len(more) > 0 {
+				return nil, &UnsupportedTypesError{Stack: name, Types: more, Message: msg}
+			}
+			return nil, fmt.Errorf("%w\n(deploy with --skip-unsupported to leave out what xacct's SAM transform does not translate)", err)
+		}
+		types = append(types, more...)
 		reduced, dropped, terr := withoutTypes(body, params, cfg.Region, types)
 		if terr != nil {
-			return nil, fmt.Errorf("stack %s: leaving out %s: %w", name, strings.Join(types, ", "), terr)
+			return nil, fmt.Errorf("stack %s: leaving out what the target does not support: %w", name, terr)
 		}
 		for _, d := range dropped {
-			if o.Warn != nil {
-				o.Warn(fmt.Sprintf("warning: skipped %s: not supported by the target", d))
+			line := "warning: skipped " + d.String()
+			if d.Reason == "" {
+				line += ": not supported by the target"
+			}
+			if !warned[line] && o.Warn != nil {
+				warned[line] = true
+				o.Warn(line)
 			}
 		}
 		cs, err = create(reduced)
