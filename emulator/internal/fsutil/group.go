@@ -2,7 +2,6 @@ package fsutil
 
 import (
 	"io"
-	"os"
 	"path/filepath"
 	"sync"
 )
@@ -85,23 +84,6 @@ func (d *Dirs) Sync(dir string) error {
 // fsync that concurrent writers share.
 func ReplaceFrom(dirs *Dirs, path string, write func(w io.Writer) error) error {
 	if err := writeRename(path, write); err != nil {
-		return err
-	}
-	return dirs.Sync(filepath.Dir(path))
-}
-
-// Replace is ReplaceFrom writing data.
-func Replace(dirs *Dirs, path string, data []byte) error {
-	return ReplaceFrom(dirs, path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
-
-// Remove removes path durably, sharing the directory fsync through dirs;
-// a missing path is not an error.
-func Remove(dirs *Dirs, path string) error {
-	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 		return err
 	}
 	return dirs.Sync(filepath.Dir(path))
