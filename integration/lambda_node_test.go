@@ -32,18 +32,42 @@ export const handler = async (event, context) => {
 };
 `
 
+const nodeTemplate = `AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Tracing: Active
+Resources:
+  Assume:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Timeout: 30
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: sts:AssumeRole
+              Resource: arn:aws:iam::222222222222:role/external-role
+`
+
 // TestLambdaNodeAssumeRole installs @aws-sdk/client-sts from npm into a
 // function directory, deploys it as nodejs20.x with the aws CLI, and has it
-// assume a role in another account through the emulator; then changes the
-// target role's trust so the same call is refused.
+// assume a role in another account through the emulator; deploys the same
+// directory as a SAM project with xacct deploy and invokes it with xacct
+// invoke; then changes the target role's trust so the call is refused.
 func TestLambdaNodeAssumeRole(t *testing.T) {
 	needTool(t, "aws")
 	needTool(t, "node")
 	needTool(t, "npm")
 	needTool(t, "python3")
 	dir := t.TempDir()
-	fn := filepath.Join(dir, "fn")
+	project := filepath.Join(dir, "nodeproj")
+	fn := filepath.Join(project, "fn")
 	os.MkdirAll(fn, 0o755)
+	os.WriteFile(filepath.Join(project, "template.yaml"), []byte(nodeTemplate), 0o644)
+	os.WriteFile(filepath.Join(project, "event.json"), []byte(`{"account_id":"222222222222"}`), 0o644)
 	os.WriteFile(filepath.Join(fn, "package.json"), []byte(`{"name":"assume","version":"1.0.0","private":true,"type":"module"}`), 0o644)
 	os.WriteFile(filepath.Join(fn, "index.js"), []byte(nodeAssumeRole), 0o644)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -82,6 +106,19 @@ func TestLambdaNodeAssumeRole(t *testing.T) {
 	if m["assumed"] != "arn:aws:sts::222222222222:assumed-role/external-role/node-assume" || m["account"] != "222222222222" ||
 		!strings.HasPrefix(m["home"].(string), "arn:aws:sts::111111111111:assumed-role/node-exec/") {
 		t.Fatalf("invoke: %s\nserver log:\n%s", raw, s.logs)
+	}
+
+	// The same function as a SAM project: xacct deploy, xacct invoke. The
+	// target role trusts the home account (the stack's role has a
+	// generated name).
+	must(t, target, "aws", "iam", "update-assume-role-policy", "--role-name", "external-role", "--policy-document",
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}}`)
+	if out, errs, err := runBoth(t, home, "deploy", filepath.Join(project, "template.yaml")); err != nil || !strings.Contains(out, "CREATE_COMPLETE") {
+		t.Fatalf("xacct deploy: %v\n%s%s", err, out, errs)
+	}
+	out, errs, err := runBoth(t, home, "invoke", "nodeproj/Assume", "--event", filepath.Join(project, "event.json"))
+	if err != nil || !strings.Contains(out, `"assumed": "arn:aws:sts::222222222222:assumed-role/external-role/nodeproj-Assume-`) || !strings.Contains(out, "\tINFO\tassumed arn:aws:sts::222222222222") {
+		t.Fatalf("xacct invoke nodeproj/Assume: %v\n%s%s", err, out, errs)
 	}
 
 	// The target account stops trusting the role: the SDK's AssumeRole is
