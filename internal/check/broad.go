@@ -97,7 +97,7 @@ func (a *analysis) broad() {
 		}
 		for _, m := range r.managed {
 			if why, ok := broadManaged[m]; ok {
-				warn("BroadManagedPolicy", fmt.Sprintf("%s has %s attached: %s; grant the actions and buckets it uses instead", r.name, m[strings.LastIndex(m, "/")+1:], why))
+				warn("BroadManagedPolicy", fmt.Sprintf("%s has %s attached: %s; grant the actions and buckets it uses instead", r.arn, m[strings.LastIndex(m, "/")+1:], why))
 			}
 		}
 		for _, d := range r.inline {
@@ -109,11 +109,11 @@ func (a *analysis) broad() {
 				for _, act := range actions {
 					switch {
 					case act == "*" || strings.HasSuffix(act, ":*"):
-						warn("BroadAction", fmt.Sprintf("policy %s of %s allows %q; list the actions the code calls", d.name, r.name, act))
+						warn("BroadAction", fmt.Sprintf("policy %s of %s allows %q; list the actions the code calls", d.name, r.arn, act))
 					case strings.EqualFold(act, "sts:AssumeRole"):
 						for _, res := range resources {
 							if res == "*" || strings.HasPrefix(res, "arn:aws:iam::*:") || strings.HasPrefix(res, "arn:*:iam::*:") || strings.HasSuffix(res, ":role/*") {
-								warn("BroadAssumeRole", fmt.Sprintf("policy %s of %s allows sts:AssumeRole on %q: any role in %s that trusts this account; name the exact role ARN", d.name, r.name, res, accountsOf(res)))
+								warn("BroadAssumeRole", fmt.Sprintf("policy %s of %s allows sts:AssumeRole on %q: any role in %s that trusts this account; name the exact role ARN", d.name, r.arn, res, accountsOf(res)))
 							}
 						}
 					}
@@ -134,7 +134,7 @@ func (a *analysis) broad() {
 			for _, p := range aws {
 				whole := p == "*" || strings.HasSuffix(p, ":root") || (len(p) == 12 && strings.Trim(p, "0123456789") == "")
 				if whole && !hasConditionKey(st, "sts:ExternalId", "aws:PrincipalArn", "aws:PrincipalOrgID", "aws:SourceIdentity") {
-					warn("BroadTrust", fmt.Sprintf("the trust policy of %s trusts %s as a whole, without sts:ExternalId or aws:PrincipalArn: any role or user there with sts:AssumeRole permission may assume it", r.name, p))
+					warn("BroadTrust", fmt.Sprintf("the trust policy of %s trusts %s as a whole for sts:AssumeRole, without sts:ExternalId or aws:PrincipalArn: any role or user there with sts:AssumeRole permission may assume it", r.arn, p))
 				}
 			}
 		}

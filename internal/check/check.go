@@ -201,7 +201,7 @@ func (a *analysis) function(f *function) {
 	ids, unknown := a.identity(exec)
 	for _, u := range unknown {
 		a.add(Finding{Severity: Warning, Code: "ManagedPolicyNotEvaluated", Function: f.name, Role: exec.arn, Template: exec.file, Resource: exec.id,
-			Message: fmt.Sprintf("managed policy %s is not known to xacct; it was not evaluated", u)})
+			Message: fmt.Sprintf("managed policy %s, attached to %s, is not known to xacct; it was not evaluated", u, exec.arn)})
 	}
 	sess := session(exec, f.name)
 	externalID := ""
