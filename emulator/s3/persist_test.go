@@ -381,3 +381,114 @@ func FuzzReplay(f *testing.F) {
 		}
 	})
 }
+
+// TestCompactionUnderLoad compacts over and over while writers overwrite
+// and delete keys and readers read them: every read sees whole bytes of
+// some write of the key, and after reopening each key holds its last
+// acknowledged write.
+func TestCompactionUnderLoad(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	mkBucket(t, s, "b")
+	const writers, rounds = 4, 60
+	var mu sync.Mutex
+	last := map[string][]byte{}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range rounds {
+				k := fmt.Sprint("w", w, "-", i%5)
+				if i%7 == 6 {
+					old, err := s.deleteObject("b", k)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					s.blobs.Remove(old)
+					mu.Lock()
+					delete(last, k)
+					mu.Unlock()
+					continue
+				}
+				data := testBody(w*1000+i, []int{10, 5000, inlineMax + 10}[i%3])
+				st, err := s.stage(bytes.NewReader(data))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				old, err := s.putObject("b", &Object{Key: k, Size: st.size}, st)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				s.blobs.Remove(old)
+				mu.Lock()
+				last[k] = data
+				mu.Unlock()
+			}
+		}()
+	}
+	var readers sync.WaitGroup
+	readers.Add(1)
+	go func() {
+		defer readers.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for w := range writers {
+				o, ok := s.object("b", fmt.Sprint("w", w, "-0"))
+				if !ok {
+					continue
+				}
+				bl, err := s.blobs.Open(o.Blob)
+				if err != nil {
+					continue // overwritten under the read: openReadable retries
+				}
+				buf := make([]byte, bl.Size())
+				if _, err := bl.ReadAt(buf, 0); err != nil && len(buf) > 0 {
+					t.Errorf("read: %v", err)
+				}
+				bl.Close()
+				if int64(len(buf)) != o.Size {
+					t.Errorf("read %d bytes, object has %d", len(buf), o.Size)
+				}
+			}
+		}
+	}()
+	readers.Add(1)
+	go func() {
+		defer readers.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := s.compact(); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	s.close()
+	s = openStore(t, dir)
+	defer s.close()
+	got := contents(t, s, "b")
+	if len(got) != len(last) {
+		t.Errorf("%d keys after reopening, want %d", len(got), len(last))
+	}
+	for k, v := range last {
+		if got[k] != string(v) {
+			t.Errorf("%s: %d bytes after reopening, want its last write's %d", k, len(got[k]), len(v))
+		}
+	}
+}
