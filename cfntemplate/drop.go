@@ -127,6 +127,14 @@ func (t *Template) WithoutUntranslated() (*Template, []Dropped) {
 				out = append(out, Dropped{LogicalID: "Globals." + sec, Reason: "not supported by xacct's SAM transform"})
 			}
 		}
+		if fn := g.Get("Function"); fn.IsMap() {
+			for _, p := range untranslatedFunctionProps {
+				if fn.Has(p) {
+					fn.Delete(p)
+					out = append(out, Dropped{LogicalID: "Globals.Function." + p, Reason: "not supported by xacct's SAM transform"})
+				}
+			}
+		}
 	}
 	res := root.Get("Resources")
 	if !res.IsMap() {
@@ -140,6 +148,14 @@ func (t *Template) WithoutUntranslated() (*Template, []Dropped) {
 		}
 		if typ != "AWS::Serverless::Function" {
 			continue
+		}
+		if props := f.Value.Get("Properties"); props.IsMap() {
+			for _, p := range untranslatedFunctionProps {
+				if props.Has(p) {
+					props.Delete(p)
+					out = append(out, Dropped{LogicalID: fmt.Sprintf("property %s of %s", p, f.Key), Reason: "not supported by xacct's SAM transform"})
+				}
+			}
 		}
 		events := f.Value.Get("Properties").Get("Events")
 		if !events.IsMap() {
@@ -160,6 +176,11 @@ func (t *Template) WithoutUntranslated() (*Template, []Dropped) {
 	pruned, dropped := New(root).DropResources(samTypes)
 	return pruned, append(out, dropped...)
 }
+
+// untranslatedFunctionProps are the AWS::Serverless::Function properties
+// xacct's transform refuses; each makes resources of services the
+// emulator does not have (CodeDeploy, function URLs, ...).
+var untranslatedFunctionProps = []string{"DeploymentPreference", "EventInvokeConfig", "FunctionUrlConfig", "CapacityProviderConfig", "FunctionScalingConfig"}
 
 // untranslatedEvent says why the SAM transform would refuse an event for
 // what it is rather than how it is written, or "".

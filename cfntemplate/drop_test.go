@@ -88,6 +88,8 @@ Resources:
       Handler: h
       Runtime: python3.12
       Environment: {Variables: {PLAIN: x}}
+      AutoPublishAlias: live
+      DeploymentPreference: {Type: Canary10Percent5Minutes}
       Events:
         Mq: {Type: MQ, Properties: {Broker: arn:aws:mq:us-east-1:111111111111:broker:b, Queues: [q]}}
         Http: {Type: HttpApi, Properties: {Path: /x, Method: get, Auth: {Authorizer: NONE}}}
@@ -107,6 +109,7 @@ Resources:
 	}
 	want := []string{
 		"Globals.HttpApi: not supported by xacct's SAM transform",
+		"property DeploymentPreference of Fn: not supported by xacct's SAM transform",
 		"event Mq of Fn (MQ): event source type MQ is not supported by xacct's SAM transform",
 		"event Http of Fn (HttpApi): property Auth on HttpApi events is not supported by xacct's SAM transform",
 		"Table (AWS::Serverless::SimpleTable)",

@@ -79,7 +79,7 @@ func (s *sam) function(id string, res *Node) ([]Field, *samError) {
 	if err := checkProps(id, "AWS::Serverless::Function", props, samFunctionProps()); err != nil {
 		return nil, err
 	}
-	for _, unsupported := range []string{"DeploymentPreference", "EventInvokeConfig", "FunctionUrlConfig", "CapacityProviderConfig", "FunctionScalingConfig"} {
+	for _, unsupported := range untranslatedFunctionProps {
 		if present(props, unsupported) != nil {
 			return nil, invalidResource(id, "Property '%s' is not supported by xacct's SAM transform.", unsupported)
 		}
