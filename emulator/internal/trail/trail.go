@@ -101,11 +101,11 @@ type Options struct {
 	Log        *slog.Logger
 }
 
-// item is a record as held in the ring: its statements are built from the
-// decision only when read, so the allowed path copies no slice.
+// item is a record as held in the ring: encoded in a buffer the slot
+// reuses (compact.go).
 type item struct {
-	rec Record
-	d   policy.Decision
+	seq uint64
+	buf []byte
 }
 
 // Trail is the bounded ring. Add takes a mutex for a constant time and
@@ -155,7 +155,7 @@ func Open(o Options) (*Trail, error) {
 			return nil
 		}
 		t.onDisk++
-		t.push(item{rec: r})
+		t.push(&r, nil)
 		if r.Seq > t.seq {
 			t.seq = r.Seq
 		}
@@ -181,19 +181,25 @@ func (t *Trail) Capacity() int {
 // Enabled reports whether Add keeps anything.
 func (t *Trail) Enabled() bool { return t != nil && t.cap > 0 }
 
-// push adds it to the ring, dropping the oldest when full. Callers hold
-// t.mu (or own t).
-func (t *Trail) push(it item) {
+// push encodes r (its statements from d, or its own when d is nil) into
+// the next slot, reusing the slot's buffer once the ring is full. Callers
+// hold t.mu (or own t).
+func (t *Trail) push(r *Record, d *policy.Decision) {
+	var slot *item
 	if len(t.ring) < t.cap {
-		t.ring = append(t.ring, it)
-		return
+		t.ring = append(t.ring, item{})
+		slot = &t.ring[len(t.ring)-1]
+	} else {
+		slot = &t.ring[t.next]
+		t.next = (t.next + 1) % t.cap
 	}
-	t.ring[t.next] = it
-	t.next = (t.next + 1) % t.cap
+	slot.seq = r.Seq
+	slot.buf = encode(slot.buf[:0], r, d)
 }
 
 // Add records r with the decision d it came from (its statements are
-// taken from d) and returns r's Seq. It does no I/O.
+// taken from d) and returns r's Seq. It does no I/O and, once the ring is
+// full, allocates nothing.
 func (t *Trail) Add(r Record, d policy.Decision) uint64 {
 	if !t.Enabled() {
 		return 0
@@ -201,7 +207,7 @@ func (t *Trail) Add(r Record, d policy.Decision) uint64 {
 	t.mu.Lock()
 	t.seq++
 	r.Seq = t.seq
-	t.push(item{rec: r, d: d})
+	t.push(&r, &d)
 	t.mu.Unlock()
 	return r.Seq
 }
@@ -220,29 +226,8 @@ func (t *Trail) each(f func(*item) bool) {
 	}
 }
 
-// record returns the item's record with its statements filled in.
-func (it *item) record() Record {
-	r := it.rec
-	if r.Statements == nil {
-		r.Statements = statements(it.d)
-	}
-	return r
-}
-
-func statements(d policy.Decision) []Statement {
-	var out []Statement
-	for _, m := range d.Matched {
-		out = append(out, Statement{Policy: m.Policy, Kind: string(m.Source), Sid: m.Sid, Index: m.Index, Effect: effect(m.Effect), Match: "matched"})
-	}
-	for _, n := range d.NearMisses {
-		cond := n.Operator + " " + n.Key
-		if !n.Present {
-			cond += " (the request has no " + n.Key + ")"
-		}
-		out = append(out, Statement{Policy: n.Policy, Kind: string(n.Source), Sid: n.Sid, Index: n.Index, Effect: "Allow", Match: "near miss", Condition: cond})
-	}
-	return out
-}
+// record decodes the item's record.
+func (it *item) record() Record { return decode(it.buf) }
 
 func effect(e policy.Effect) string {
 	if e == policy.ExplicitDeny {
@@ -261,22 +246,21 @@ func (t *Trail) Query(f Filter) []Record {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	var hits []*item
+	var out []Record
 	t.mu.Lock()
 	t.each(func(it *item) bool {
-		if f.match(&it.rec) {
-			hits = append(hits, it)
+		if r := it.record(); f.match(&r) {
+			out = append(out, r)
 		}
 		return true
 	})
-	if len(hits) > limit {
-		hits = hits[len(hits)-limit:]
-	}
-	out := make([]Record, len(hits))
-	for i, it := range hits {
-		out[i] = it.record()
-	}
 	t.mu.Unlock()
+	if len(out) > limit {
+		out = out[len(out)-limit:]
+	}
+	if out == nil {
+		out = []Record{}
+	}
 	return out
 }
 
@@ -323,7 +307,7 @@ func (t *Trail) flush() error {
 	t.mu.Lock()
 	var pending []Record
 	t.each(func(it *item) bool {
-		if it.rec.Seq > t.flushed {
+		if it.seq > t.flushed {
 			pending = append(pending, it.record())
 		}
 		return true
@@ -337,7 +321,7 @@ func (t *Trail) flush() error {
 		t.mu.Lock()
 		all := make([]Record, 0, len(t.ring))
 		t.each(func(it *item) bool {
-			if it.rec.Seq <= last {
+			if it.seq <= last {
 				all = append(all, it.record())
 			}
 			return true
