@@ -81,12 +81,6 @@ func decode(b []byte) Record {
 	return r
 }
 
-// seqOf reads only a record's Seq.
-func seqOf(b []byte) uint64 {
-	v, _ := binary.Uvarint(b)
-	return v
-}
-
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)

@@ -226,8 +226,21 @@ func (t *Trail) each(f func(*item) bool) {
 	}
 }
 
-// record decodes the item's record.
-func (it *item) record() Record { return decode(it.buf) }
+// snapshot copies the encoded records newer than seq, oldest first. It
+// holds the lock only to copy bytes: decoding happens outside it, so a
+// query or a flush keeps requests waiting for a memory copy at most.
+func (t *Trail) snapshot(after uint64) [][]byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out [][]byte
+	t.each(func(it *item) bool {
+		if it.seq > after {
+			out = append(out, append([]byte(nil), it.buf...))
+		}
+		return true
+	})
+	return out
+}
 
 func effect(e policy.Effect) string {
 	if e == policy.ExplicitDeny {
@@ -247,14 +260,11 @@ func (t *Trail) Query(f Filter) []Record {
 		limit = DefaultLimit
 	}
 	var out []Record
-	t.mu.Lock()
-	t.each(func(it *item) bool {
-		if r := it.record(); f.match(&r) {
+	for _, b := range t.snapshot(0) {
+		if r := decode(b); f.match(&r) {
 			out = append(out, r)
 		}
-		return true
-	})
-	t.mu.Unlock()
+	}
 	if len(out) > limit {
 		out = out[len(out)-limit:]
 	}
@@ -305,28 +315,24 @@ func (t *Trail) flush() error {
 	t.wmu.Lock()
 	defer t.wmu.Unlock()
 	t.mu.Lock()
-	var pending []Record
-	t.each(func(it *item) bool {
-		if it.seq > t.flushed {
-			pending = append(pending, it.record())
-		}
-		return true
-	})
 	last := t.seq
 	t.mu.Unlock()
+	var pending []Record
+	for _, b := range t.snapshot(t.flushed) {
+		if r := decode(b); r.Seq <= last {
+			pending = append(pending, r)
+		}
+	}
 	if len(pending) == 0 {
 		return nil
 	}
 	if t.onDisk+len(pending) > 2*t.cap {
-		t.mu.Lock()
-		all := make([]Record, 0, len(t.ring))
-		t.each(func(it *item) bool {
-			if it.seq <= last {
-				all = append(all, it.record())
+		var all []Record
+		for _, b := range t.snapshot(0) {
+			if r := decode(b); r.Seq <= last {
+				all = append(all, r)
 			}
-			return true
-		})
-		t.mu.Unlock()
+		}
 		err := t.j.Rewrite(func(add func([]byte) error) error {
 			for i := range all {
 				b, err := journal.Marshal(&all[i])
