@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,6 +41,9 @@ type decision struct {
 		Condition string `json:"condition"`
 	} `json:"statements"`
 }
+
+// errTrailOff means the emulator runs with --decisions 0.
+var errTrailOff = errors.New("decision trail off")
 
 // fetchDecisions asks the emulator at endpoint for the trail's records q
 // selects.
@@ -80,7 +84,7 @@ func fetchDecisions(ctx context.Context, endpoint string, q url.Values) ([]decis
 		return nil, fmt.Errorf("the decision trail at %s: %w", endpoint, err)
 	}
 	if out.Capacity == 0 {
-		return nil, fmt.Errorf("the emulator at %s records no decisions (it runs with --decisions 0)", endpoint)
+		return nil, fmt.Errorf("the emulator at %s records no decisions (it runs with --decisions 0): %w", endpoint, errTrailOff)
 	}
 	return out.Decisions, nil
 }
@@ -206,6 +210,9 @@ func printInvocationDenials(ctx context.Context, m *Main, endpoint, invocationID
 		return
 	}
 	recs, err := fetchDecisions(ctx, endpoint, url.Values{"decision": {"denied"}, "request_id": {invocationID}, "limit": {"100"}})
+	if errors.Is(err, errTrailOff) {
+		return // the user turned it off
+	}
 	if err != nil {
 		fmt.Fprintf(m.Stderr, "xacct: the refused requests of the invocation are not shown: %v\n", err)
 		return
