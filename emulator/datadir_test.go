@@ -4,17 +4,13 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -24,60 +20,8 @@ import (
 
 	"github.com/xacct/xacct/emulator"
 	"github.com/xacct/xacct/emulator/internal/journal"
+	"github.com/xacct/xacct/emulatortest"
 )
-
-// dataDirServer is an emulator on a data dir that a test stops and
-// starts again.
-type dataDirServer struct {
-	URL  string
-	emu  *emulator.Emulator
-	srv  *httptest.Server
-	logs *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func startOnDataDir(t *testing.T, dir string) *dataDirServer {
-	t.Helper()
-	logs := &lockedBuffer{}
-	emu, err := emulator.New(emulator.WithDataDir(dir), emulator.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	if err != nil {
-		t.Fatalf("the emulator does not start on the data dir: %v", err)
-	}
-	srv := httptest.NewServer(emu)
-	emu.SetEndpoint(srv.URL)
-	s := &dataDirServer{URL: srv.URL, emu: emu, srv: srv, logs: logs}
-	t.Cleanup(s.stop)
-	return s
-}
-
-func (s *dataDirServer) stop() {
-	if s.srv != nil {
-		s.srv.Close()
-		s.emu.Close()
-		s.srv = nil
-	}
-}
-
-func (s *dataDirServer) config(creds aws.Credentials) aws.Config {
-	return aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: creds},
-		BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1}
-}
 
 func rootOf(acct string) aws.Credentials {
 	return aws.Credentials{AccessKeyID: acct, SecretAccessKey: emulator.RootSecret}
@@ -112,8 +56,8 @@ func allEvents(ctx context.Context, t *testing.T, c *cloudwatchlogs.Client) []st
 func TestLogsOversizedEvent(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s := startOnDataDir(t, dir)
-	c := cloudwatchlogs.NewFromConfig(s.config(rootOf(home)))
+	s := emulatortest.New(t, emulator.WithDataDir(dir))
+	c := cloudwatchlogs.NewFromConfig(s.ConfigWith(rootOf(home)))
 	if _, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("big")}); err != nil {
 		t.Fatal(err)
 	}
@@ -131,10 +75,10 @@ func TestLogsOversizedEvent(t *testing.T) {
 	if apiCode(err) != "InvalidParameterException" {
 		t.Errorf("an event of %d bytes: got %v, want InvalidParameterException", len(largest)+1, err)
 	}
-	s.stop()
+	s.Close()
 
-	s2 := startOnDataDir(t, dir)
-	got := allEvents(ctx, t, cloudwatchlogs.NewFromConfig(s2.config(rootOf(home))))
+	s2 := emulatortest.New(t, emulator.WithDataDir(dir))
+	got := allEvents(ctx, t, cloudwatchlogs.NewFromConfig(s2.ConfigWith(rootOf(home))))
 	if len(got) != 2 || got[0] != million || got[1] != largest {
 		lens := []int{}
 		for _, m := range got {
@@ -152,8 +96,8 @@ func TestLogsOversizedEvent(t *testing.T) {
 func TestDataDirOfEarlierVersion(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s := startOnDataDir(t, dir)
-	cfg := s.config(rootOf(home))
+	s := emulatortest.New(t, emulator.WithDataDir(dir))
+	cfg := s.ConfigWith(rootOf(home))
 	lc := cloudwatchlogs.NewFromConfig(cfg)
 	if _, err := lc.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("big")}); err != nil {
 		t.Fatal(err)
@@ -188,13 +132,13 @@ func TestDataDirOfEarlierVersion(t *testing.T) {
 			MetricData: []cwtypes.MetricDatum{{MetricName: aws.String(strings.Repeat("m", i+1)), Value: aws.Float64(1)}}}); err != nil {
 			t.Fatal(err)
 		}
-		out, err := sts.NewFromConfig(s.config(user)).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111111111111:role/r"), RoleSessionName: aws.String("old-session")})
+		out, err := sts.NewFromConfig(s.ConfigWith(user)).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111111111111:role/r"), RoleSessionName: aws.String("old-session")})
 		if err != nil {
 			t.Fatal(err)
 		}
 		sessions = append(sessions, aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken})
 	}
-	s.stop()
+	s.Close()
 
 	// Rewrite every journal as the JSON lines of earlier versions, with a
 	// torn write before the last record and a torn line after it.
@@ -231,8 +175,8 @@ func TestDataDirOfEarlierVersion(t *testing.T) {
 		t.Fatalf("rewrote %d journals as JSON lines (want 3: metrics, sessions, a stream): %v", converted, err)
 	}
 
-	s2 := startOnDataDir(t, dir)
-	cfg2 := s2.config(rootOf(home))
+	s2 := emulatortest.New(t, emulator.WithDataDir(dir))
+	cfg2 := s2.ConfigWith(rootOf(home))
 	if got := allEvents(ctx, t, cloudwatchlogs.NewFromConfig(cfg2)); strings.Join(got, ",") != "x,xx,xxx" {
 		t.Errorf("log events after conversion: got %q, want x, xx, xxx", got)
 	}
@@ -241,7 +185,7 @@ func TestDataDirOfEarlierVersion(t *testing.T) {
 		t.Errorf("metrics after conversion: %d (%v), want 3", len(lm.Metrics), err)
 	}
 	for i, c := range sessions {
-		if _, err := sts.NewFromConfig(s2.config(c)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		if _, err := sts.NewFromConfig(s2.ConfigWith(c)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 			t.Errorf("session %d after conversion: %v", i, err)
 		}
 	}
@@ -260,7 +204,7 @@ func TestDataDirOfEarlierVersion(t *testing.T) {
 	if jsonl != 0 || journals != 3 {
 		t.Errorf("after conversion: %d .jsonl and %d .journal files of CloudWatch, STS and Logs, want 0 and 3", jsonl, journals)
 	}
-	if log := s2.logs.String(); !strings.Contains(log, "recovered a record appended onto a torn line") || !strings.Contains(log, "dropped torn lines") {
+	if log := s2.Logs.String(); !strings.Contains(log, "recovered a record appended onto a torn line") || !strings.Contains(log, "dropped torn lines") {
 		t.Errorf("the server did not say what it recovered and dropped; log:\n%s", log)
 	}
 }
@@ -283,8 +227,8 @@ func hadJSONLines(dir, path string) bool {
 func TestLogsDeletesSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s := startOnDataDir(t, dir)
-	c := cloudwatchlogs.NewFromConfig(s.config(rootOf(home)))
+	s := emulatortest.New(t, emulator.WithDataDir(dir))
+	c := cloudwatchlogs.NewFromConfig(s.ConfigWith(rootOf(home)))
 	for _, g := range []string{"big", "gone"} {
 		if _, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(g)}); err != nil {
 			t.Fatal(err)
@@ -298,10 +242,10 @@ func TestLogsDeletesSurviveRestart(t *testing.T) {
 	if err := putEvent(ctx, c, "kept"); err != nil {
 		t.Fatal(err)
 	}
-	s.stop()
+	s.Close()
 
-	s2 := startOnDataDir(t, dir)
-	c = cloudwatchlogs.NewFromConfig(s2.config(rootOf(home)))
+	s2 := emulatortest.New(t, emulator.WithDataDir(dir))
+	c = cloudwatchlogs.NewFromConfig(s2.ConfigWith(rootOf(home)))
 	if _, err := c.DeleteLogStream(ctx, &cloudwatchlogs.DeleteLogStreamInput{LogGroupName: aws.String("big"), LogStreamName: aws.String("t")}); err != nil {
 		t.Fatal(err)
 	}
@@ -313,10 +257,10 @@ func TestLogsDeletesSurviveRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s2.stop()
+	s2.Close()
 
-	s3 := startOnDataDir(t, dir)
-	c = cloudwatchlogs.NewFromConfig(s3.config(rootOf(home)))
+	s3 := emulatortest.New(t, emulator.WithDataDir(dir))
+	c = cloudwatchlogs.NewFromConfig(s3.ConfigWith(rootOf(home)))
 	for g, want := range map[string]string{"big": "s", "gone": ""} {
 		out, err := c.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String(g)})
 		if err != nil {

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 
@@ -13,6 +14,15 @@ import (
 
 func httpNewRequest(method, url string, body io.Reader) (*http.Request, error) {
 	return http.NewRequest(method, url, body)
+}
+
+// statusOf is an API error's HTTP status, 0 for other errors.
+func statusOf(err error) int {
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
 }
 
 func srvClient(srv *emulatortest.Server) *http.Client { return http.DefaultClient }

@@ -2,13 +2,11 @@ package emulator_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/google/go-cmp/cmp"
@@ -118,9 +116,8 @@ func TestManagedPolicySizeQuota(t *testing.T) {
 	if err != nil {
 		t.Fatalf("6,144 characters without white space: %v", err)
 	}
-	var re *awshttp.ResponseError
 	_, err = c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("over-quota"), PolicyDocument: aws.String(doc(6145))})
-	if apiCode(err) != "LimitExceeded" || apiMessage(err) != "Cannot exceed quota for PolicySize: 6144" || !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusConflict {
+	if apiCode(err) != "LimitExceeded" || apiMessage(err) != "Cannot exceed quota for PolicySize: 6144" || statusOf(err) != http.StatusConflict {
 		t.Errorf("6,145 characters: got %v, want 409 LimitExceeded", err)
 	}
 	_, err = c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: out.Policy.Arn, PolicyDocument: aws.String(doc(6145))})

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/xacct/xacct/emulator"
 	"github.com/xacct/xacct/emulatortest"
 	"github.com/xacct/xacct/internal/stackdeploy"
 )
@@ -456,8 +457,8 @@ func TestNodeFunctionImportsFromLayers(t *testing.T) {
 func TestLayersSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s := startOnDataDir(t, dir)
-	lc := lambda.NewFromConfig(s.config(rootOf(home)))
+	s := emulatortest.New(t, emulator.WithDataDir(dir))
+	lc := lambda.NewFromConfig(s.ConfigWith(rootOf(home)))
 	publishLayer(t, lc, "kept", map[string]string{"python/kept.py": "A = 1\n"})
 	publishLayer(t, lc, "kept", map[string]string{"python/kept.py": "A = 2\n"})
 	if _, err := lc.AddLayerVersionPermission(ctx, &lambda.AddLayerVersionPermissionInput{LayerName: aws.String("kept"), VersionNumber: aws.Int64(2),
@@ -472,16 +473,16 @@ func TestLayersSurviveRestart(t *testing.T) {
 		StatementId: aws.String("all"), Action: aws.String("lambda:GetLayerVersion"), Principal: aws.String("*")}); err != nil {
 		t.Fatal(err)
 	}
-	role := execRole(t, iam.NewFromConfig(s.config(rootOf(home))), "kept-exec", lambdaTrust)
+	role := execRole(t, iam.NewFromConfig(s.ConfigWith(rootOf(home))), "kept-exec", lambdaTrust)
 	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("kept-fn"), Runtime: lambdatypes.RuntimePython312,
 		Role: aws.String(role), Handler: aws.String("app.handler"), Layers: []string{*v3.LayerVersionArn},
 		Code: &lambdatypes.FunctionCode{ZipFile: zipFiles(t, map[string]string{"app.py": "def handler(e, c):\n    return 1\n"})}}); err != nil {
 		t.Fatal(err)
 	}
-	s.stop()
+	s.Close()
 
-	s = startOnDataDir(t, dir)
-	lc = lambda.NewFromConfig(s.config(rootOf(home)))
+	s = emulatortest.New(t, emulator.WithDataDir(dir))
+	lc = lambda.NewFromConfig(s.ConfigWith(rootOf(home)))
 	vs, err := lc.ListLayerVersions(ctx, &lambda.ListLayerVersionsInput{LayerName: aws.String("kept")})
 	if err != nil || len(vs.LayerVersions) != 2 || vs.LayerVersions[0].Version != 3 || vs.LayerVersions[1].Version != 1 {
 		t.Fatalf("after a restart: %+v %v", vs, err)
@@ -489,7 +490,7 @@ func TestLayersSurviveRestart(t *testing.T) {
 	if v4 := publishLayer(t, lc, "kept", map[string]string{"python/kept.py": "A = 4\n"}); v4.Version != 4 {
 		t.Errorf("next version after a restart: %d, want 4", v4.Version)
 	}
-	other := lambda.NewFromConfig(s.config(rootOf(target)))
+	other := lambda.NewFromConfig(s.ConfigWith(rootOf(target)))
 	if _, err := other.GetLayerVersionByArn(ctx, &lambda.GetLayerVersionByArnInput{Arn: v3.LayerVersionArn}); err != nil {
 		t.Errorf("the policy after a restart: %v", err)
 	}

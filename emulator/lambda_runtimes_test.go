@@ -207,8 +207,8 @@ func TestPythonRuntimeMissingWarns(t *testing.T) {
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+"/usr/bin:/bin")
 	t.Setenv("PYENV_ROOT", t.TempDir())
-	var serveLog lockedBuffer
-	srv := emulatortest.New(t, emulator.WithLogger(slog.New(slog.NewTextHandler(&serveLog, nil))))
+	var serveLog emulatortest.Logs
+	srv := emulatortest.New(t, emulator.WithLogger(serveLog.Logger(slog.LevelInfo)))
 	role := execRole(t, iam.NewFromConfig(srv.Config(home)), "warn-exec", lambdaTrust, basicExecution)
 	lc := lambda.NewFromConfig(srv.Config(home))
 	createFunction(t, lc, "old-python", "python3.12", "app.handler", role,

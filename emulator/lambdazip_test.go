@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"errors"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -86,13 +85,4 @@ func TestLambdaRefusesConflictingZip(t *testing.T) {
 	if err := create("ok", zipEntries(t, "app.py", "a/", "a/f")); err != nil {
 		t.Errorf("directory entry and its file: %v", err)
 	}
-}
-
-// statusOf is an API error's HTTP status, 0 for other errors.
-func statusOf(err error) int {
-	var re interface{ HTTPStatusCode() int }
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode()
-	}
-	return 0
 }

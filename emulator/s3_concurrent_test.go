@@ -4,38 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
 	"github.com/xacct/xacct/emulator"
+	"github.com/xacct/xacct/emulatortest"
 )
 
-// startOn runs an emulator keeping its state in dir; stop closes it.
+// startOn runs an emulator keeping its state in dir and returns a
+// path-style S3 client of account home's root user; stop closes it.
 func startOn(t *testing.T, dir string, opts ...emulator.Option) (c *s3.Client, stop func()) {
 	t.Helper()
-	emu, err := emulator.New(append([]emulator.Option{emulator.WithDataDir(dir)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	emu.SetEndpoint(srv.URL)
-	cfg := aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(home, "test", ""),
-		BaseEndpoint: aws.String(srv.URL),
-		HTTPClient:   srv.Client(),
-	}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), func() {
-		srv.Close()
-		emu.Close()
-	}
+	srv := emulatortest.New(t, append([]emulator.Option{emulator.WithDataDir(dir)}, opts...)...)
+	return s3.NewFromConfig(srv.Config(home), func(o *s3.Options) { o.UsePathStyle = true }), srv.Close
 }
 
 // TestS3ConcurrentWritesSurviveRestart: with a data directory, concurrent

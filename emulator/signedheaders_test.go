@@ -58,10 +58,18 @@ func signOnly(r *http.Request, c aws.Credentials, service, region string, signed
 		", SignedHeaders="+strings.Join(signed, ";")+", Signature="+hex.EncodeToString(m.Sum(nil)))
 }
 
-// signSDK signs r with aws-sdk-go-v2's signer, as an SDK client does.
+// signSDK signs r, whose body is body, with aws-sdk-go-v2's signer as the
+// root user of home, as an SDK client does.
 func signSDK(t *testing.T, r *http.Request, body []byte, service, region string) {
 	t.Helper()
-	hash := sha256Hex(body)
+	signPayload(t, r, sha256Hex(body), service, region)
+}
+
+// signPayload signs r with aws-sdk-go-v2's signer as the root user of home
+// for the payload hash given: a body's SHA-256, UNSIGNED-PAYLOAD or a
+// streaming mode (S3 requests carry it in X-Amz-Content-Sha256).
+func signPayload(t *testing.T, r *http.Request, hash, service, region string) {
+	t.Helper()
 	if service == "s3" {
 		r.Header.Set("X-Amz-Content-Sha256", hash)
 	}

@@ -2,14 +2,12 @@ package emulator_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -52,8 +50,7 @@ func TestRootMayNotAssumeRole(t *testing.T) {
 	arn := createRole(t, srv, home, "r", trustHome, "")
 	in := &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1")}
 	_, err := sts.NewFromConfig(srv.Config(home)).AssumeRole(ctx, in)
-	var re *awshttp.ResponseError
-	if apiCode(err) != "AccessDenied" || apiMessage(err) != "Roles may not be assumed by root accounts." || !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusForbidden {
+	if apiCode(err) != "AccessDenied" || apiMessage(err) != "Roles may not be assumed by root accounts." || statusOf(err) != http.StatusForbidden {
 		t.Fatalf("root AssumeRole: got %v, want 403 AccessDenied", err)
 	}
 	// Cross-account too, and for a role that does not exist.

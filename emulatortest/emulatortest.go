@@ -17,12 +17,21 @@
 //
 //	admin := srv.AdminConfig(t, "111111111111")
 //	out, err := sts.NewFromConfig(admin).AssumeRole(ctx, &sts.AssumeRoleInput{…})
+//
+// A test that restarts the emulator closes one Server and starts another on
+// the same data directory; the emulator's warnings are in Server.Logs.
+//
+//	srv := emulatortest.New(t, emulator.WithDataDir(dir))
+//	…
+//	srv.Close()
+//	srv = emulatortest.New(t, emulator.WithDataDir(dir))
 package emulatortest
 
 import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -42,9 +51,15 @@ type Server struct {
 	URL string
 	// Emulator is the emulator behind URL, for in-process setup.
 	Emulator *emulator.Emulator
-	srv      *httptest.Server
-	mu       sync.Mutex
-	counts   map[string]int
+	// Logs holds the emulator's warnings and errors (unless an
+	// emulator.WithLogger option sends its log elsewhere), for tests that
+	// check what it reported, such as recovery from a damaged data dir.
+	Logs      *Logs
+	t         testing.TB
+	closeOnce sync.Once
+	srv       *httptest.Server
+	mu        sync.Mutex
+	counts    map[string]int
 	// adminMu guards admins; it is held across the IAM calls that create
 	// an admin user, so it must not be mu (the request hook takes mu).
 	adminMu sync.Mutex
@@ -52,27 +67,67 @@ type Server struct {
 }
 
 // New starts an emulator with opts on a loopback port; it is closed when the
-// test ends.
+// test ends, or earlier by Close. A test restarts the emulator on the same
+// data directory by closing one Server and starting another with
+// emulator.WithDataDir(dir).
 func New(t testing.TB, opts ...emulator.Option) *Server {
 	t.Helper()
-	s := &Server{counts: map[string]int{}, admins: map[string]aws.Credentials{}}
+	s := &Server{t: t, counts: map[string]int{}, admins: map[string]aws.Credentials{}, Logs: &Logs{}}
 	hook := emulator.WithRequestHook(func(ri emulator.RequestInfo) {
 		s.mu.Lock()
 		s.counts[ri.Service+":"+ri.Operation]++
 		s.mu.Unlock()
 	})
-	emu, err := emulator.New(append([]emulator.Option{hook}, opts...)...)
+	base := []emulator.Option{hook, emulator.WithLogger(s.Logs.Logger(slog.LevelWarn))}
+	emu, err := emulator.New(append(base, opts...)...)
 	if err != nil {
 		t.Fatalf("emulator.New: %v", err)
 	}
 	srv := httptest.NewServer(emu)
 	emu.SetEndpoint(srv.URL)
-	t.Cleanup(func() {
-		srv.Close()
-		emu.Close()
-	})
 	s.URL, s.Emulator, s.srv = srv.URL, emu, srv
+	t.Cleanup(s.Close)
 	return s
+}
+
+// Close stops serving, waiting for the requests in progress, and closes
+// the emulator (function invocations in flight are killed, data files
+// closed), so another Server may start on the same data directory. A
+// failure to close fails the test. Later calls do nothing.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		s.srv.Close()
+		if err := s.Emulator.Close(); err != nil {
+			s.t.Errorf("emulatortest: close the emulator: %v", err)
+		}
+	})
+}
+
+// Logs is a log destination a test reads back. It is safe for concurrent
+// use.
+type Logs struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (l *Logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns everything written so far.
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Logger returns a logger writing records of level and above to l as
+// text.
+func (l *Logs) Logger(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: level}))
 }
 
 // Count returns how many requests for service:operation (e.g.

@@ -1,12 +1,9 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"math/rand/v2"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/xacct/xacct/emulator"
+	"github.com/xacct/xacct/emulatortest"
 )
 
 // fullDiskKinds are the writes of the full-disk load: the crash test's
@@ -38,47 +36,6 @@ func mountTmpfs(t *testing.T, size string) string {
 		}
 	})
 	return dir
-}
-
-// inProcess is an emulator on dataDir behind a loopback server.
-type inProcess struct {
-	emu  *emulator.Emulator
-	srv  *httptest.Server
-	logs *bytes.Buffer
-}
-
-func startInProcess(t *testing.T, dataDir string) *inProcess {
-	t.Helper()
-	var logs bytes.Buffer
-	emu, err := emulator.New(emulator.WithDataDir(dataDir),
-		emulator.WithLogger(slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	if err != nil {
-		t.Fatalf("the emulator does not start on the data dir: %v", err)
-	}
-	srv := httptest.NewServer(emu)
-	emu.SetEndpoint(srv.URL)
-	p := &inProcess{emu: emu, srv: srv, logs: &logs}
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *inProcess) stop() {
-	if p.srv != nil {
-		p.srv.Close()
-		p.emu.Close()
-		p.srv = nil
-	}
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (s *syncWriter) Write(b []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(b)
 }
 
 // fill writes a file in dir until the file system is full.
@@ -110,8 +67,8 @@ func fill(t *testing.T, path string) *os.File {
 func TestFullDisk(t *testing.T) {
 	dir := mountTmpfs(t, "8m")
 	ctx := context.Background()
-	p := startInProcess(t, dir)
-	w := newWorkload(ctx, t, p.srv.URL)
+	p := emulatortest.New(t, emulator.WithDataDir(dir))
+	w := newWorkload(ctx, t, p.URL)
 	rnd := rand.New(rand.NewPCG(1, 2))
 	round := func(perKind, maxSize int, mustSucceed bool) {
 		var wg sync.WaitGroup
@@ -148,7 +105,7 @@ func TestFullDisk(t *testing.T) {
 		}
 		round(3, 40<<10, false)
 		// Nothing refused is visible, even before a restart.
-		w.verify(ctx, t, p.srv.URL)
+		w.verify(ctx, t, p.URL)
 		if t.Failed() {
 			t.FailNow()
 		}
@@ -164,15 +121,15 @@ func TestFullDisk(t *testing.T) {
 	filler.Close()
 	os.Remove(filler.Name())
 	round(3, 20<<10, true)
-	w.verify(ctx, t, p.srv.URL)
+	w.verify(ctx, t, p.URL)
 
-	p.stop()
-	p2 := startInProcess(t, dir)
-	w.url = p2.srv.URL
-	w.verify(ctx, t, p2.srv.URL)
+	p.Close()
+	p2 := emulatortest.New(t, emulator.WithDataDir(dir))
+	w.url = p2.URL
+	w.verify(ctx, t, p2.URL)
 	round(2, 20<<10, true)
-	w.verify(ctx, t, p2.srv.URL)
+	w.verify(ctx, t, p2.URL)
 	if t.Failed() {
-		t.Logf("emulator log after restart:\n%s", p2.logs)
+		t.Logf("emulator log after restart:\n%s", p2.Logs)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xacct/xacct/emulator/internal/servicetest"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/emulator/sns"
 )
@@ -103,7 +104,7 @@ func TestPutMetricAlarmValidation(t *testing.T) {
 // TestMetricsArrayAlarm: an alarm on a single MetricStat query evaluates
 // like one on MetricName.
 func TestMetricsArrayAlarm(t *testing.T) {
-	c := newClock(t0)
+	c := servicetest.NewClock(t0)
 	s := newService(t, c.Now, nil)
 	ctx := ctxFor("111111111111", nil)
 	in := PutMetricAlarmIn{AlarmName: "q", EvaluationPeriods: i32(1), Threshold: f64(5), ComparisonOperator: "GreaterThanThreshold",
@@ -187,7 +188,7 @@ func TestDescribeAlarms(t *testing.T) {
 // TestSetAlarmState: the set state runs its actions and lasts until the
 // next evaluation (SetAlarmState API reference).
 func TestSetAlarmState(t *testing.T) {
-	c := newClock(t0)
+	c := servicetest.NewClock(t0)
 	rec := &recorder{}
 	s := newService(t, c.Now, rec)
 	ctx := ctxFor("111111111111", nil)
@@ -282,7 +283,7 @@ func TestDeleteAlarms(t *testing.T) {
 // TestAlarmAuthorization: alarm operations are checked per alarm ARN and
 // refused with IAM's AccessDenied message.
 func TestAlarmAuthorization(t *testing.T) {
-	authz := &fakeAuthz{deny: func(_ *service.Call, chk service.Check) bool {
+	authz := &servicetest.Authorizer{Deny: func(_ *service.Call, chk service.Check) bool {
 		return chk.Action == "cloudwatch:DeleteAlarms" && strings.HasSuffix(chk.Resource, ":alarm:protected")
 	}}
 	s := newService(t, func() time.Time { return t0 }, nil)
@@ -295,20 +296,20 @@ func TestAlarmAuthorization(t *testing.T) {
 	}
 	var sawNamespace bool
 	c.PutMetricData(context.Background(), putInput("App", "m", 1))
-	for _, chk := range authz.checks {
+	for _, chk := range authz.Checks() {
 		if chk.Action == "cloudwatch:PutMetricData" && chk.Resource == "*" && len(chk.Context["cloudwatch:namespace"]) == 1 && chk.Context["cloudwatch:namespace"][0] == "App" {
 			sawNamespace = true
 		}
 	}
 	if !sawNamespace {
-		t.Errorf("PutMetricData was not checked with cloudwatch:namespace: %+v", authz.checks)
+		t.Errorf("PutMetricData was not checked with cloudwatch:namespace: %+v", authz.Checks())
 	}
 }
 
 // TestHighResolutionAlarm: a 10-second alarm evaluates every 10 seconds
 // on high-resolution data ("High-resolution alarms").
 func TestHighResolutionAlarm(t *testing.T) {
-	c := newClock(t0)
+	c := servicetest.NewClock(t0)
 	s := newService(t, c.Now, nil)
 	ctx := ctxFor("111111111111", nil)
 	in := baseAlarm()
@@ -330,7 +331,7 @@ func TestHighResolutionAlarm(t *testing.T) {
 // AWS/DynamoDB namespace always ignore missing data" (PutMetricAlarm API
 // reference).
 func TestDynamoDBIgnoresMissingData(t *testing.T) {
-	c := newClock(t0)
+	c := servicetest.NewClock(t0)
 	s := newService(t, c.Now, nil)
 	ctx := ctxFor("111111111111", nil)
 	in := baseAlarm()
@@ -347,7 +348,7 @@ func TestDynamoDBIgnoresMissingData(t *testing.T) {
 // TestRun: Run evaluates alarms on the service clock, so an alarm set by
 // SetAlarmState returns to its actual state without a call to Tick.
 func TestRun(t *testing.T) {
-	c := newClock(t0)
+	c := servicetest.NewClock(t0)
 	s := newService(t, c.Now, nil)
 	ctx := ctxFor("111111111111", nil)
 	in := baseAlarm()

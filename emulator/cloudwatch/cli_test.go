@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xacct/xacct/emulator/internal/servicetest"
 )
 
 // cli runs the aws CLI against the test servers as the root user of
@@ -159,14 +161,14 @@ func TestBoto3CBOR(t *testing.T) {
 	}
 	now := func() time.Time { return t0.Add(90 * time.Second) }
 	s := newService(t, now, nil)
-	srv, h := testServer(t, s, &fakeAuthz{}, now)
+	srv, h := testServer(t, s, &servicetest.Authorizer{}, now)
 	cmd := exec.Command(py, "-c", botoScript, srv.URL)
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent")
 	out, err := cmd.CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "ok" {
 		t.Fatalf("boto3: %v\n%s", err, out)
 	}
-	if got := h.lastRequest().Header.Get("Smithy-Protocol"); got != "rpc-v2-cbor" {
+	if got := h.Last().Header.Get("Smithy-Protocol"); got != "rpc-v2-cbor" {
 		t.Errorf("boto3 request used Smithy-Protocol %q", got)
 	}
 }

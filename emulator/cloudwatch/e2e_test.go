@@ -3,7 +3,6 @@ package cloudwatch
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/xacct/xacct/emulator/internal/servicetest"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/emulator/sns"
 	"github.com/xacct/xacct/policy"
@@ -55,31 +55,10 @@ func (a policyAuthz) Decide(_ context.Context, call *service.Call, chk service.C
 	return policy.Decision{Effect: policy.Allow}
 }
 
-// snsHarness serves SNS as the emulator does, unsigned links included.
-type snsHarness struct {
-	svc   *sns.Service
-	authz service.Authorizer
-}
-
-func (h snsHarness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.svc.MatchPublic(r) {
-		h.svc.ServePublic(w, r)
-		return
-	}
-	acct, region := "111111111111", "us-east-1"
-	if m := credRE.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
-		acct, region = m[1], m[2]
-	}
-	call := &service.Call{RequestID: "req", Service: "sns", Region: region,
-		Caller: &service.Caller{Principal: policy.Principal{Type: policy.PrincipalRoot, Account: acct, ARN: "arn:aws:iam::" + acct + ":root"}},
-		Authz:  h.authz}
-	h.svc.ServeAWS(w, r.WithContext(service.WithCall(r.Context(), call)), call)
-}
-
 // stack is CloudWatch and SNS wired as the emulator wires them, each on its
 // own loopback server, on one injected clock.
 type stack struct {
-	clock  *clock
+	clock  *servicetest.Clock
 	cw     *Service
 	sns    *sns.Service
 	cwURL  string
@@ -88,7 +67,7 @@ type stack struct {
 
 func newStack(t *testing.T, dataDir string) *stack {
 	t.Helper()
-	st := &stack{clock: newClock(t0.Add(10 * time.Second))}
+	st := &stack{clock: servicetest.NewClock(t0.Add(10 * time.Second))}
 	book := &policyBook{}
 	authz := policyAuthz{book: book}
 	var snsURL string
@@ -97,7 +76,7 @@ func newStack(t *testing.T, dataDir string) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snsSrv := httptest.NewServer(snsHarness{svc: snsSvc, authz: authz})
+	snsSrv := httptest.NewServer(&servicetest.Harness{Handler: snsSvc, Service: sns.SigningName, Authz: authz, Now: st.clock.Now})
 	snsURL = snsSrv.URL
 	cwSvc, err := New(Options{Now: st.clock.Now, DataDir: dataDir, Notifier: snsSvc})
 	if err != nil {
@@ -114,7 +93,7 @@ func newStack(t *testing.T, dataDir string) *stack {
 }
 
 func (st *stack) snsClient() *awssns.Client {
-	return awssns.NewFromConfig(sdkConfig(st.snsURL, "111111111111"))
+	return awssns.NewFromConfig(servicetest.Config(st.snsURL, "111111111111"))
 }
 
 // subscribeConfirmed subscribes an email endpoint and confirms it from the

@@ -10,6 +10,7 @@ import (
 
 	smithycbor "github.com/aws/smithy-go/encoding/cbor"
 
+	"github.com/xacct/xacct/emulator/internal/servicetest"
 	"github.com/xacct/xacct/emulator/protocol/cbor"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/policy"
@@ -45,7 +46,7 @@ func FuzzOperations(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	call := &service.Call{RequestID: "r", Region: "us-east-1", Authz: &fakeAuthz{},
+	call := &service.Call{RequestID: "r", Region: "us-east-1", Authz: &servicetest.Authorizer{},
 		Caller: &service.Caller{Principal: policy.Principal{Type: policy.PrincipalRoot, Account: "111111111111", ARN: "arn:aws:iam::111111111111:root"}}}
 	f.Fuzz(func(t *testing.T, op byte, useJSON bool, body []byte) {
 		name := fuzzOps[int(op)%len(fuzzOps)]

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/xacct/xacct/emulator/awserr"
+	"github.com/xacct/xacct/emulator/internal/servicetest"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/policy"
 )
@@ -19,7 +20,7 @@ var t0 = time.Date(2024, 11, 26, 10, 0, 0, 0, time.UTC)
 // ctxFor is a request context of the root user of acct in us-east-1.
 func ctxFor(acct string, authz service.Authorizer) context.Context {
 	if authz == nil {
-		authz = &fakeAuthz{}
+		authz = &servicetest.Authorizer{}
 	}
 	return service.WithCall(context.Background(), &service.Call{RequestID: "r", Region: "us-east-1",
 		Caller: &service.Caller{Principal: policy.Principal{Type: policy.PrincipalRoot, Account: acct, ARN: "arn:aws:iam::" + acct + ":root"}},
@@ -312,7 +313,7 @@ func TestGetMetricData(t *testing.T) {
 }
 
 func TestListMetrics(t *testing.T) {
-	c := newClock(t0)
+	c := servicetest.NewClock(t0)
 	s := newService(t, c.Now, nil)
 	ctx := ctxFor("111111111111", nil)
 	var data []MetricDatum

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xacct/xacct/emulator/internal/servicetest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -51,7 +53,7 @@ func signedHeader(req *http.Request) {
 func TestSDKSpeaksCBOR(t *testing.T) {
 	now := func() time.Time { return t0.Add(10 * time.Minute) }
 	s := newService(t, now, nil)
-	srv, h := testServer(t, s, &fakeAuthz{}, now)
+	srv, h := testServer(t, s, &servicetest.Authorizer{}, now)
 	c := cwClient(srv.URL, "111111111111")
 	ctx := context.Background()
 	_, err := c.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{{
@@ -62,7 +64,7 @@ func TestSDKSpeaksCBOR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := h.lastRequest()
+	last := h.Last()
 	if last.URL.Path != "/service/GraniteServiceVersion20100801/operation/PutMetricData" || last.Header.Get("Smithy-Protocol") != "rpc-v2-cbor" ||
 		last.Header.Get("Content-Type") != "application/cbor" {
 		t.Errorf("SDK request: %s %v", last.URL.Path, last.Header)
@@ -97,7 +99,7 @@ func TestSDKSpeaksCBOR(t *testing.T) {
 func TestErrorsInEveryProtocol(t *testing.T) {
 	now := func() time.Time { return t0 }
 	s := newService(t, now, nil)
-	srv, _ := testServer(t, s, &fakeAuthz{}, now)
+	srv, _ := testServer(t, s, &servicetest.Authorizer{}, now)
 	// aws-sdk-go-v2 (CBOR): typed error, query code.
 	_, err := cwClient(srv.URL, "111111111111").PutMetricData(context.Background(), &cw.PutMetricDataInput{Namespace: aws.String("App"),
 		MetricData: []types.MetricDatum{{MetricName: aws.String("m"), Values: []float64{1, 2}, Counts: []float64{1}}}})
@@ -169,7 +171,7 @@ func TestErrorsInEveryProtocol(t *testing.T) {
 func TestJSONAndQueryRoundTrip(t *testing.T) {
 	now := func() time.Time { return t0.Add(10 * time.Minute) }
 	s := newService(t, now, nil)
-	srv, _ := testServer(t, s, &fakeAuthz{}, now)
+	srv, _ := testServer(t, s, &servicetest.Authorizer{}, now)
 	jsonCall := func(op, body string) map[string]any {
 		req, _ := http.NewRequest("POST", srv.URL+"/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", "GraniteServiceVersion20100801."+op)
@@ -218,7 +220,7 @@ func TestJSONAndQueryRoundTrip(t *testing.T) {
 func TestGzipBody(t *testing.T) {
 	now := func() time.Time { return t0 }
 	s := newService(t, now, nil)
-	srv, _ := testServer(t, s, &fakeAuthz{}, now)
+	srv, _ := testServer(t, s, &servicetest.Authorizer{}, now)
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	b, _ := cbor.Marshal(PutMetricDataIn{Namespace: "App", MetricData: []MetricDatum{{MetricName: "m", Value: f64(1)}}})

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/xacct/xacct/emulator/internal/servicetest"
 )
 
 // TestFailedAlarmSaveIsUndone: a PutMetricAlarm or DeleteAlarms whose
@@ -12,7 +14,7 @@ import (
 // acknowledged); a restart loads the state written before.
 func TestFailedAlarmSaveIsUndone(t *testing.T) {
 	dir := t.TempDir()
-	now := newClock(time.Date(2024, 11, 26, 10, 0, 0, 0, time.UTC))
+	now := servicetest.NewClock(time.Date(2024, 11, 26, 10, 0, 0, 0, time.UTC))
 	open := func() *Service {
 		s, err := New(Options{Now: now.Now, DataDir: dir, Notifier: &recorder{}})
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/xacct/xacct/emulator/internal/servicetest"
 	"github.com/xacct/xacct/emulator/service"
 )
 
@@ -200,23 +201,23 @@ func TestErrors(t *testing.T) {
 func TestPublishAuthorization(t *testing.T) {
 	e := newEnv(t, nil)
 	arn := createTopic(t, e.client("111111111111"), "t")
-	e.authz.deny = func(call *service.Call, chk service.Check, _ string) bool {
+	e.authz.Deny = func(call *service.Call, chk service.Check) bool {
 		return chk.Action == "SNS:Publish" && call.Caller.Account() == "222222222222"
 	}
 	_, err := e.client("222222222222").Publish(context.Background(), &awssns.PublishInput{TopicArn: &arn, Message: aws.String("x")})
 	apiError(t, err, "AuthorizationError",
 		"User: arn:aws:iam::222222222222:root is not authorized to perform: SNS:Publish on resource: arn:aws:sns:us-east-1:111111111111:t")
-	var last checked
-	for _, c := range e.authz.seen() {
+	var last servicetest.Checked
+	for _, c := range e.authz.Checked() {
 		if c.Check.Action == "SNS:Publish" {
 			last = c
 		}
 	}
-	if last.Check.ResourceAccount != "111111111111" || last.Check.Resource != arn || !strings.Contains(last.Policy, "__default_statement_ID") {
-		t.Errorf("got check %+v with policy %q, want the topic, its owner and its policy", last.Check, last.Policy)
+	if text := e.pols.text(last.Check.ResourcePolicy); last.Check.ResourceAccount != "111111111111" || last.Check.Resource != arn || !strings.Contains(text, "__default_statement_ID") {
+		t.Errorf("got check %+v with policy %q, want the topic, its owner and its policy", last.Check, text)
 	}
 	// Same account: the reason is spelled out.
-	e.authz.deny = func(call *service.Call, chk service.Check, _ string) bool { return chk.Action == "SNS:Publish" }
+	e.authz.Deny = func(call *service.Call, chk service.Check) bool { return chk.Action == "SNS:Publish" }
 	_, err = e.client("111111111111").Publish(context.Background(), &awssns.PublishInput{TopicArn: &arn, Message: aws.String("x")})
 	apiError(t, err, "AuthorizationError",
 		"User: arn:aws:iam::111111111111:root is not authorized to perform: SNS:Publish on resource: arn:aws:sns:us-east-1:111111111111:t because no identity-based policy allows the SNS:Publish action")
@@ -230,16 +231,16 @@ func TestPublishFromService(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.client("111111111111")
 	arn := createTopic(t, c, "alarms")
-	e.authz.deny = func(call *service.Call, chk service.Check, text string) bool {
-		return call.Caller.Principal.Service != "" && strings.Contains(text, `"Effect":"Deny"`)
+	e.authz.Deny = func(call *service.Call, chk service.Check) bool {
+		return call.Caller.Principal.Service != "" && strings.Contains(e.pols.text(chk.ResourcePolicy), `"Effect":"Deny"`)
 	}
 	p := ServicePublish{Service: "cloudwatch.amazonaws.com", DisplayName: "CloudWatch Alarms", SourceAccount: "111111111111",
 		SourceArn: "arn:aws:cloudwatch:us-east-1:111111111111:alarm:errors", TopicArn: arn, Subject: "ALARM", Message: "{}"}
 	if _, err := e.svc.PublishFromService(context.Background(), p); err != nil {
 		t.Fatalf("default policy: %v", err)
 	}
-	var last checked
-	for _, ch := range e.authz.seen() {
+	var last servicetest.Checked
+	for _, ch := range e.authz.Checked() {
 		last = ch
 	}
 	want := map[string]string{"aws:SourceAccount": "111111111111", "AWS:SourceOwner": "111111111111", "aws:SourceArn": p.SourceArn}
@@ -248,8 +249,8 @@ func TestPublishFromService(t *testing.T) {
 			t.Errorf("condition key %s: got %v, want %s", k, got, v)
 		}
 	}
-	if last.Caller != "cloudwatch.amazonaws.com" || last.Check.ResourceAccount != "111111111111" {
-		t.Errorf("got caller %s, resource account %s", last.Caller, last.Check.ResourceAccount)
+	if last.Call.Caller.ARN() != "cloudwatch.amazonaws.com" || last.Check.ResourceAccount != "111111111111" {
+		t.Errorf("got caller %s, resource account %s", last.Call.Caller.ARN(), last.Check.ResourceAccount)
 	}
 	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"sns:Publish","Resource":"` + arn + `"}]}`
 	if _, err := c.SetTopicAttributes(context.Background(), &awssns.SetTopicAttributesInput{TopicArn: &arn, AttributeName: aws.String("Policy"), AttributeValue: &deny}); err != nil {
