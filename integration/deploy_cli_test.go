@@ -3,6 +3,7 @@ package integration
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,7 +96,7 @@ func runBoth(t *testing.T, env []string, args ...string) (string, string, error)
 // deploy, xacct invoke --template with SAM CLI's --env-vars (the handler
 // echoes the variable), xacct logs --follow catching an invocation, and
 // the function's real execution role refusing the write its policy does
-// not allow.
+// not allow, and xacct check finding that missing permission statically.
 func TestUserProjectDeployInvokeLogs(t *testing.T) {
 	needTool(t, "python3")
 	if out, err := exec.Command("python3", "-c", "import boto3").CombinedOutput(); err != nil {
@@ -190,6 +191,34 @@ func TestUserProjectDeployInvokeLogs(t *testing.T) {
 	if err == nil || !strings.Contains(out, "[MissingBucketAccess]") || !strings.Contains(out, "calls s3:PutObject (app.py:10)") ||
 		!strings.Contains(out, "environment variable DATA_BUCKET") || !regexp.MustCompile(`execution role arn:aws:iam::111111111111:role/\S+EchoRole may not`).MatchString(out) {
 		t.Fatalf("check: %v\n%s%s", err, out, errs)
+	}
+
+	// xacct check finds the same missing permission without deploying:
+	// the handler calls put_object on the bucket its environment names.
+	out, errs, err = runBoth(t, env, "check", tpl)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("check: want exit 1, got %v\n%s%s", err, out, errs)
+	}
+	for _, want := range []string{"[MissingBucketAccess]", "s3:PutObject (app.py:10)", "environment variable DATA_BUCKET", "EchoRole may not"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	// With write access granted, check passes and the deployed function
+	// writes.
+	fixed := strings.Replace(userTemplate, "S3ReadPolicy:", "S3CrudPolicy:", 1)
+	if err := os.WriteFile(tpl, []byte(fixed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, err = runBoth(t, env, "check", tpl); err != nil || strings.Contains(out, "MissingBucketAccess") {
+		t.Fatalf("check with S3CrudPolicy: %v\n%s%s", err, out, errs)
+	}
+	if out, errs, err = runBoth(t, env, "deploy", tpl, "--param", "Greeting=deployed"); err != nil || !strings.Contains(out, "UPDATE_COMPLETE") {
+		t.Fatalf("deploy with S3CrudPolicy: %v\n%s%s", err, out, errs)
+	}
+	if out, errs, err = runBoth(t, env, "invoke", "greeter/Echo", "--event", filepath.Join(project, "write.json")); err != nil || !strings.Contains(out, `"greeting": "deployed"`) {
+		t.Fatalf("write with S3CrudPolicy: %v\n%s%s", err, out, errs)
 	}
 
 	// Without packaging, the emulator's CloudFormation says what to do.
