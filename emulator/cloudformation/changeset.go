@@ -61,9 +61,9 @@ func (s *Service) changeSetLocked(call *service.Call, ref ChangeSetRef) (*stack,
 	if name == "" {
 		return nil, nil, awserr.Validation("StackName must be specified if ChangeSetName is not specified as an ARN.")
 	}
-	st := s.lookupLocked(call, name)
-	if st == nil {
-		return nil, nil, errNoStack(name)
+	st, err := s.stackLocked(call, name)
+	if err != nil {
+		return nil, nil, err
 	}
 	c := findChangeSet(st, ref.ChangeSetName)
 	if c == nil {
@@ -354,9 +354,9 @@ func (s *Service) ListChangeSets(ctx context.Context, in *ListChangeSetsIn) (*Li
 	call := service.FromContext(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := s.lookupLocked(call, in.StackName)
-	if st == nil {
-		return nil, errNoStack(in.StackName)
+	st, err := s.stackLocked(call, in.StackName)
+	if err != nil {
+		return nil, err
 	}
 	out := &ListChangeSetsOut{Summaries: []ChangeSetSummary{}}
 	for _, c := range st.ChangeSets {

@@ -76,9 +76,9 @@ func (s *Service) DescribeStacks(ctx context.Context, in *DescribeStacksIn) (*De
 	defer s.mu.Unlock()
 	out := &DescribeStacksOut{Stacks: []Stack{}}
 	if name := aws.ToString(in.StackName); name != "" {
-		st := s.lookupLocked(call, name)
-		if st == nil {
-			return nil, errNoStack(name)
+		st, err := s.stackLocked(call, name)
+		if err != nil {
+			return nil, err
 		}
 		out.Stacks = append(out.Stacks, s.describe(st))
 		return out, nil
@@ -108,9 +108,9 @@ func (s *Service) DescribeStackEvents(ctx context.Context, in *DescribeStackEven
 	call := service.FromContext(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := s.lookupLocked(call, in.StackName)
-	if st == nil {
-		return nil, errNoStack(in.StackName)
+	st, err := s.stackLocked(call, in.StackName)
+	if err != nil {
+		return nil, err
 	}
 	out := &DescribeStackEventsOut{StackEvents: make([]StackEvent, 0, len(st.Events))}
 	for i := len(st.Events) - 1; i >= 0; i-- {
@@ -136,9 +136,10 @@ func (s *Service) DescribeStackResources(ctx context.Context, in *DescribeStackR
 	defer s.mu.Unlock()
 	var st *stack
 	if name := aws.ToString(in.StackName); name != "" {
-		st = s.lookupLocked(call, name)
-		if st == nil {
-			return nil, errNoStack(name)
+		var err error
+		st, err = s.stackLocked(call, name)
+		if err != nil {
+			return nil, err
 		}
 	} else if phys := aws.ToString(in.PhysicalResourceId); phys != "" {
 		for _, c := range s.sortedLocked(call) {

@@ -244,6 +244,16 @@ func (s *Service) lookupLocked(call *service.Call, ref string) *stack {
 	return best
 }
 
+// stackLocked is lookupLocked for operations on an existing stack: a
+// missing one is errNoStack. Callers hold s.mu.
+func (s *Service) stackLocked(call *service.Call, ref string) (*stack, error) {
+	st := s.lookupLocked(call, ref)
+	if st == nil {
+		return nil, errNoStack(ref)
+	}
+	return st, nil
+}
+
 // settle waits up to Options.Settle for done.
 func (s *Service) settle(done <-chan struct{}) {
 	t := time.NewTimer(s.opts.Settle)

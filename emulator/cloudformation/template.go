@@ -79,9 +79,9 @@ func (s *Service) GetTemplate(ctx context.Context, in *GetTemplateIn) (*GetTempl
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	name := aws.ToString(in.StackName)
-	st := s.lookupLocked(call, name)
-	if st == nil {
-		return nil, errNoStack(name)
+	st, err := s.stackLocked(call, name)
+	if err != nil {
+		return nil, err
 	}
 	body, processed := st.Body, st.Processed
 	if cs := aws.ToString(in.ChangeSetName); cs != "" {
@@ -109,11 +109,7 @@ func (s *Service) ValidateTemplate(ctx context.Context, in *ValidateTemplateIn) 
 	if err != nil {
 		return nil, err
 	}
-	t, err := cfntemplate.Parse(body)
-	if err != nil {
-		return nil, err
-	}
-	pt, err := t.Transform(cfntemplate.TransformOptions{Region: call.Region, ManagedPolicyARN: s.opts.ManagedPolicyARN})
+	t, pt, err := s.parse(call, body)
 	if err != nil {
 		return nil, err
 	}
@@ -174,11 +170,7 @@ func (s *Service) GetTemplateSummary(ctx context.Context, in *GetTemplateSummary
 			return nil, err
 		}
 	}
-	t, err := cfntemplate.Parse(body)
-	if err != nil {
-		return nil, err
-	}
-	pt, err := t.Transform(cfntemplate.TransformOptions{Region: call.Region, ManagedPolicyARN: s.opts.ManagedPolicyARN})
+	t, pt, err := s.parse(call, body)
 	if err != nil {
 		return nil, err
 	}
@@ -212,4 +204,18 @@ func (s *Service) GetTemplateSummary(ctx context.Context, in *GetTemplateSummary
 		out.Capabilities, out.CapabilitiesReason = caps, aws.String(reason)
 	}
 	return out, nil
+}
+
+// parse parses a template and applies its transforms (SAM), returning the
+// template as given and as processed.
+func (s *Service) parse(call *service.Call, body []byte) (given, processed *cfntemplate.Template, err error) {
+	given, err = cfntemplate.Parse(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	processed, err = given.Transform(cfntemplate.TransformOptions{Region: call.Region, ManagedPolicyARN: s.opts.ManagedPolicyARN})
+	if err != nil {
+		return nil, nil, err
+	}
+	return given, processed, nil
 }

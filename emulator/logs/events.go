@@ -169,13 +169,9 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *FilterIn) (*FilterOut
 	if err != nil {
 		return nil, errInvalid("%s", err.Error())
 	}
-	start, err := parseToken(in.NextToken)
+	start, limit, err := pageOf(in.NextToken, in.Limit, 10000)
 	if err != nil {
 		return nil, err
-	}
-	limit := in.Limit
-	if limit <= 0 || limit > 10000 {
-		limit = 10000
 	}
 	var out *FilterOut
 	err = s.store.view(acct, region, name, func(g *group) error {

@@ -61,25 +61,25 @@ func (s *Service) setRetention(ctx context.Context, name string, days int32) err
 	return s.store.setRetention(acct, region, name, days)
 }
 
-// parseToken returns the offset a NextToken points at.
-func parseToken(t string) (int, error) {
-	n, ok := paging.Offset(t)
+// pageOf returns where a page starts (the offset NextToken points at) and
+// its size: limit, or max when limit is unset or larger.
+func pageOf(token string, limit, max int) (start, size int, err error) {
+	start, ok := paging.Offset(token)
 	if !ok {
-		return 0, errInvalid("The specified nextToken is invalid.")
+		return 0, 0, errInvalid("The specified nextToken is invalid.")
 	}
-	return n, nil
+	if limit <= 0 || limit > max {
+		limit = max
+	}
+	return start, limit, nil
 }
 
 // DescribeLogGroups lists groups by prefix.
 func (s *Service) DescribeLogGroups(ctx context.Context, in *DescribeGroupsIn) (*DescribeGroupsOut, error) {
 	acct, region := scope(ctx)
-	start, err := parseToken(in.NextToken)
+	start, limit, err := pageOf(in.NextToken, in.Limit, 50)
 	if err != nil {
 		return nil, err
-	}
-	limit := in.Limit
-	if limit <= 0 || limit > 50 {
-		limit = 50
 	}
 	out := &DescribeGroupsOut{LogGroups: []GroupOut{}}
 	s.store.viewGroups(acct, region, in.LogGroupNamePrefix, func(gs []*group) {

@@ -40,13 +40,9 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *DescribeStreamsIn)
 	if in.OrderBy == "LastEventTime" && in.LogStreamNamePrefix != "" {
 		return nil, errInvalid("Cannot order by LastEventTime with a logStreamNamePrefix.")
 	}
-	start, err := parseToken(in.NextToken)
+	start, limit, err := pageOf(in.NextToken, in.Limit, 50)
 	if err != nil {
 		return nil, err
-	}
-	limit := in.Limit
-	if limit <= 0 || limit > 50 {
-		limit = 50
 	}
 	var out *DescribeStreamsOut
 	err = s.store.view(acct, region, name, func(g *group) error {
