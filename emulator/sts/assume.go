@@ -297,23 +297,9 @@ func inheritedTransitive(caller *service.Caller) []string {
 // principal (Lambda assuming a function's execution role). Only the role's
 // trust policy decides: it must allow the service to call sts:AssumeRole.
 func (s *Service) AssumeRoleForService(ctx context.Context, roleARN, servicePrincipal, sessionName string, duration int32) (*Session, error) {
-	acct, name, ok := roleFromARN(roleARN)
-	if !ok {
-		return nil, validationError("roleArn", roleARN, "satisfy constraint: must be a role ARN")
-	}
-	role, found := s.iam.Role(acct, name)
-	if !found || role.ARN != roleARN {
-		return nil, awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", servicePrincipal, roleARN)
-	}
-	req := &policy.Request{
-		Principal:       policy.Principal{Type: policy.PrincipalService, Service: servicePrincipal, ARN: servicePrincipal},
-		Action:          "sts:AssumeRole",
-		Resource:        role.ARN,
-		ResourceAccount: role.Account,
-	}
-	d := policy.Evaluate(req, &policy.Set{Resource: &policy.Named{Name: "trust policy of " + role.ARN, Policy: s.iam.TrustPolicy(role)}})
-	if !d.Allowed() {
-		return nil, awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", servicePrincipal, roleARN)
+	role, err := s.serviceTrust(roleARN, servicePrincipal)
+	if err != nil {
+		return nil, err
 	}
 	if duration == 0 {
 		duration = defaultDuration
@@ -340,13 +326,21 @@ func (s *Service) missingRole(ctx context.Context, acct, name string, role *iam.
 // service principal assume it, without issuing a session (Lambda checks its
 // execution role when a function is created).
 func (s *Service) CheckServiceTrust(roleARN, servicePrincipal string) error {
+	_, err := s.serviceTrust(roleARN, servicePrincipal)
+	return err
+}
+
+// serviceTrust returns the role roleARN names if its trust policy lets the
+// service principal call sts:AssumeRole; AccessDenied if it does not or
+// there is no such role.
+func (s *Service) serviceTrust(roleARN, servicePrincipal string) (*iam.Role, error) {
 	acct, name, ok := roleFromARN(roleARN)
 	if !ok {
-		return validationError("roleArn", roleARN, "satisfy constraint: must be a role ARN")
+		return nil, validationError("roleArn", roleARN, "satisfy constraint: must be a role ARN")
 	}
 	role, found := s.iam.Role(acct, name)
 	if !found || role.ARN != roleARN {
-		return awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", servicePrincipal, roleARN)
+		return nil, awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", servicePrincipal, roleARN)
 	}
 	req := &policy.Request{
 		Principal:       policy.Principal{Type: policy.PrincipalService, Service: servicePrincipal, ARN: servicePrincipal},
@@ -356,9 +350,9 @@ func (s *Service) CheckServiceTrust(roleARN, servicePrincipal string) error {
 	}
 	d := policy.Evaluate(req, &policy.Set{Resource: &policy.Named{Name: "trust policy of " + role.ARN, Policy: s.iam.TrustPolicy(role)}})
 	if !d.Allowed() {
-		return awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", servicePrincipal, roleARN)
+		return nil, awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", servicePrincipal, roleARN)
 	}
-	return nil
+	return role, nil
 }
 
 // auditParameters is AssumeRole's requestParameters in its CloudTrail
