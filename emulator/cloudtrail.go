@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/xacct/xacct/emulator/auth"
 	"github.com/xacct/xacct/emulator/cloudtrail"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/policy"
@@ -58,7 +59,7 @@ func (e *Emulator) recordEvent(call *service.Call, name string, w *statusWriter)
 	accounts := []string{c.Account()}
 	for _, r := range resources {
 		ev.Resources = append(ev.Resources, cloudtrail.Resource{ARN: r.ARN, AccountID: r.Account, Type: cloudtrail.ResourceType(r.ARN)})
-		if isAccount(r.Account) && !contains(accounts, r.Account) {
+		if auth.IsAccountID(r.Account) && !contains(accounts, r.Account) {
 			accounts = append(accounts, r.Account)
 		}
 	}
@@ -70,25 +71,13 @@ func (e *Emulator) recordEvent(call *service.Call, name string, w *statusWriter)
 		shared = newRequestID()
 	}
 	for _, acct := range accounts {
-		if !isAccount(acct) {
+		if !auth.IsAccountID(acct) {
 			continue
 		}
 		copyEv := ev
 		copyEv.EventID, copyEv.RecipientAccountID, copyEv.SharedEventID = newRequestID(), acct, shared
 		e.cloudtrail.Add(&copyEv)
 	}
-}
-
-func isAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func contains(list []string, s string) bool {

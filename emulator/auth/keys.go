@@ -58,7 +58,7 @@ type Credential struct {
 // Lookup resolves an access key id, or returns ErrUnknownKey.
 func (k *Keys) Lookup(keyID string) (Credential, error) {
 	switch {
-	case isAccountID(keyID):
+	case IsAccountID(keyID):
 		return Credential{Secret: RootSecret, Caller: RootCaller(keyID)}, nil
 	case len(keyID) > 4 && keyID[:4] == "AKIA":
 		o, ok := k.Users.LookupAccessKey(keyID)
@@ -99,7 +99,9 @@ func (k *Keys) CallerFor(accessKeyID string) (*service.Caller, error) {
 	return c.Caller, nil
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is an AWS account id: 12 decimal digits
+// (root credentials use it as their access key id).
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}
