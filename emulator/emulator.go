@@ -171,6 +171,7 @@ type Emulator struct {
 	authz      *auth.Authorizer    // decides every service.Check
 	trail      *trail.Trail        // the decision trail (trail.go)
 	cloudtrail *cloudtrail.Service
+	refusals   refusals // by invocation, for the function's log (trail.go)
 }
 
 // route is how requests signed for one service are served.

@@ -159,7 +159,7 @@ func startCloudWatch(e *Emulator) (running, error) {
 func startLambda(e *Emulator) (running, error) {
 	var err error
 	e.lambda, err = lambda.New(lambda.Options{
-		Now: e.opts.Now, DataDir: e.opts.DataDir, Roles: e.sts, Code: e.s3, Logs: logSink{e.logs}, Callers: e.keys, Authz: e.authz,
+		Now: e.opts.Now, DataDir: e.opts.DataDir, Roles: e.sts, Code: e.s3, Logs: logSink{e.logs}, Callers: e.keys, Authz: e.authz, Refusals: e.refusals.take,
 		Metrics: metricSink{e.cw}, Endpoint: e.Endpoint, Log: e.log, Concurrency: e.opts.LambdaConcurrency, Principals: e.iam,
 		Runtimes: e.opts.LambdaRuntimes,
 	})

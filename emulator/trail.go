@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"path/filepath"
+	"sync"
 
 	"github.com/xacct/xacct/emulator/internal/trail"
 	"github.com/xacct/xacct/emulator/service"
@@ -89,6 +90,57 @@ func (e *Emulator) Record(call *service.Call, chk service.Check, d policy.Decisi
 		r.Missing = true
 	}
 	e.trail.Add(r, d)
+	if r.InvocationID != "" && d.Effect != policy.Allow {
+		e.refusals.add(r.InvocationID, "XACCT "+r.RequestID+" refused "+r.Action+" on "+r.Resource+": "+r.Diagnosis)
+	}
+}
+
+// refusals holds, per Lambda invocation still running, the lines its
+// refused requests add to the function's log. At most maxInvocations
+// invocations are held (the oldest dropped first), so one whose lines are
+// never taken cannot make it grow.
+type refusals struct {
+	mu    sync.Mutex
+	lines map[string][]string
+	order []string
+}
+
+const maxInvocations = 1024
+
+func (f *refusals) add(invocation, line string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.lines == nil {
+		f.lines = map[string][]string{}
+	}
+	if _, ok := f.lines[invocation]; !ok {
+		if len(f.order) >= maxInvocations {
+			delete(f.lines, f.order[0])
+			f.order = f.order[1:]
+		}
+		f.order = append(f.order, invocation)
+	}
+	if len(f.lines[invocation]) < 100 {
+		f.lines[invocation] = append(f.lines[invocation], line)
+	}
+}
+
+// take returns and forgets the invocation's lines.
+func (f *refusals) take(invocation string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	lines, ok := f.lines[invocation]
+	if !ok {
+		return nil
+	}
+	delete(f.lines, invocation)
+	for i, id := range f.order {
+		if id == invocation {
+			f.order = append(f.order[:i], f.order[i+1:]...)
+			break
+		}
+	}
+	return lines
 }
 
 // principalType is CloudTrail's userIdentity.type for the caller.

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -249,6 +250,14 @@ func TestTrailNamesGoFunction(t *testing.T) {
 		_, out := invokeJSON(t, lc, "switch-account", `{"account_id":"222222222222"}`)
 		id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
 		ids = append(ids, id)
+		// The log tail (aws lambda invoke --log-type Tail) carries the
+		// diagnosis before the invocation's report.
+		tail, _ := base64.StdEncoding.DecodeString(aws.ToString(out.LogResult))
+		refused := strings.Index(string(tail), "refused sts:AssumeRole on arn:aws:iam::222222222222:role/external-role: step 2 (trust policy)")
+		// (The function logs JSON: platform.report follows.)
+		if report := strings.Index(string(tail), `"type":"platform.report"`); refused < 0 || report < refused {
+			t.Errorf("log tail of %s:\n%s", id, tail)
+		}
 	}
 	if ids[0] == "" || ids[0] == ids[1] {
 		t.Fatalf("invocation ids %v", ids)

@@ -126,6 +126,11 @@ func TestTrailBoto3Handler(t *testing.T) {
 		!strings.Contains(out[refused:], "(function trail-fn, invocation ") {
 		t.Errorf("xacct invoke does not show the step-2 diagnosis after the logs:\n%s", out)
 	}
+	// The function's own log (its tail, as aws lambda invoke --log-type
+	// Tail shows it) carries the diagnosis too.
+	if !strings.Contains(out[logs:refused], "refused sts:AssumeRole on arn:aws:iam::222222222222:role/trail-target: "+step2) {
+		t.Errorf("the function's log lacks the diagnosis:\n%s", out[logs:refused])
+	}
 
 	why := must(t, home, xacct(t), "why", "--function", "trail-fn", "--endpoint", s.URL)
 	if !strings.Contains(why, step2) || !strings.Contains(why, "sts:AssumeRole on arn:aws:iam::222222222222:role/trail-target refused") {

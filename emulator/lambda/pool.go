@@ -188,6 +188,12 @@ func (s *Service) invoke(ctx context.Context, f *Function, payload []byte, clien
 	if cold && !in.reported {
 		initDur, in.reported = in.initDur, true
 	}
+	if s.opts.Refusals != nil {
+		for _, line := range s.opts.Refusals(res.RequestID) {
+			in.logs.add(line)
+			inv.addTail(line)
+		}
+	}
 	end := in.logs.system(f, "END", res.RequestID, 0, 0, 0, status)
 	if end != "" {
 		inv.addTail(end)

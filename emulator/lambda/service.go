@@ -83,6 +83,12 @@ type Options struct {
 	Runtimes map[string]string
 	// Log receives the emulator's own diagnostics.
 	Log *slog.Logger
+	// Refusals, when set, returns (and forgets) one line per request the
+	// invocation with this request id made that was refused, with the
+	// emulator's diagnosis; they are written to the function's log and its
+	// log tail before END, so `aws lambda invoke --log-type Tail` and the
+	// log group show them (the decision trail, emulator/trail.go).
+	Refusals func(invocationID string) []string
 }
 
 // Service is the emulated Lambda. It implements service.Handler.
