@@ -19,6 +19,7 @@ type Dropped struct {
 	Reason string
 }
 
+// String says what was left out and why, as deploy warnings show it.
 func (d Dropped) String() string {
 	switch {
 	case d.Reason != "":

@@ -199,6 +199,7 @@ func load(files []string, opts Options) (*model, error) {
 // digits.
 type InputError struct{ Msg string }
 
+// Error returns the message, which names the option.
 func (e *InputError) Error() string { return e.Msg }
 
 func inputErrorf(format string, args ...any) error {

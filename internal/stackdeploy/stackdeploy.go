@@ -239,6 +239,7 @@ type UnsupportedTypesError struct {
 	Message string
 }
 
+// Error names the stack and the types, then the target's message.
 func (e *UnsupportedTypesError) Error() string {
 	return fmt.Sprintf("stack %s: the target does not provision %s: %s", e.Stack, strings.Join(e.Types, ", "), e.Message)
 }
