@@ -281,3 +281,36 @@ def handler(event, context):
 		t.Errorf("node layer: %s\n%s", out.Payload, logTail(out))
 	}
 }
+
+// TestConfiguredRuntimes: an interpreter configured for a runtime
+// (xacct serve --runtime, emulator.WithLambdaRuntimes) runs it; one of
+// another version runs it with the warning, and one that does not run is
+// warned about even when the right version is found elsewhere.
+func TestConfiguredRuntimes(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable); print('%d.%d' % sys.version_info[:2])").Output()
+	if err != nil {
+		t.Skip("python3 not installed")
+	}
+	exe, version, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	other := "python3.13"
+	if version == "3.13" {
+		other = "python3.12"
+	}
+	srv := emulatortest.New(t, emulator.WithLambdaRuntimes(map[string]string{"python" + version: "/nonexistent/python", other: exe}))
+	role := execRole(t, iam.NewFromConfig(srv.Config(home)), "cfg-exec", lambdaTrust, basicExecution)
+	lc := lambda.NewFromConfig(srv.Config(home))
+	app := zipFiles(t, map[string]string{"app.py": "import sys\n\ndef handler(event, context):\n    return sys.executable\n"})
+
+	createFunction(t, lc, "other", other, "app.handler", role, app)
+	_, res := invokeJSON(t, lc, "other", `{}`)
+	if tail := logTail(res); res.FunctionError != nil || string(res.Payload) != `"`+exe+`"` ||
+		!strings.Contains(tail, "WARNING xacct: runtime "+other+" is not installed here (the configured "+exe+" is python"+version) {
+		t.Errorf("%s configured as %s: %s\n%s", other, exe, res.Payload, tail)
+	}
+	createFunction(t, lc, "broken", "python"+version, "app.handler", role, app)
+	_, res = invokeJSON(t, lc, "broken", `{}`)
+	if tail := logTail(res); res.FunctionError != nil || !strings.Contains(tail, "WARNING xacct: the configured /nonexistent/python does not run") {
+		t.Errorf("python%s configured as /nonexistent/python: %s\n%s", version, res.Payload, tail)
+	}
+}

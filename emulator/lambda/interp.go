@@ -303,7 +303,11 @@ func (ip *interpreters) resolve(rt string) *interpreter {
 	if in == nil {
 		return &interpreter{err: fmt.Errorf("no interpreter for %s on this machine (looked for %s; configure one with xacct serve --runtime %s=PATH or %s)", rt, strings.Join(uniq(tried), ", "), rt, RuntimesEnv)}
 	}
-	if in.runs != rt {
+	switch {
+	case in.runs == rt && len(notes) > 0:
+		// The version is right, but not the interpreter configured.
+		in.warning = fmt.Sprintf("WARNING xacct: %s (configured with xacct serve --runtime or %s): this function runs on %s found here (%s)", strings.Join(notes, "; "), RuntimesEnv, in.runs, in.path)
+	case in.runs != rt:
 		why := "not found"
 		if len(notes) > 0 {
 			why = strings.Join(notes, "; ")
