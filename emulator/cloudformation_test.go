@@ -186,7 +186,10 @@ Resources:
 			t.Errorf("%s is %s after rollback", aws.ToString(sr.LogicalResourceId), sr.ResourceStatus)
 		}
 	}
-	buckets, _ := s3.NewFromConfig(srv.Config(home)).ListBuckets(ctx, &s3.ListBucketsInput{})
+	buckets, err := s3.NewFromConfig(srv.Config(home)).ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil {
+		t.Fatalf("ListBuckets after rollback: %v", err)
+	}
 	if len(buckets.Buckets) != 0 {
 		t.Fatalf("rollback left buckets: %+v", buckets.Buckets)
 	}

@@ -242,7 +242,10 @@ func TestDeletedRolePrincipal(t *testing.T) {
 	if _, err := homeIAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("my-lambda-execution-role")}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := iam.NewFromConfig(srv.Config(target)).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("role-on-source-account")})
+	got, err := iam.NewFromConfig(srv.Config(target)).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("role-on-source-account")})
+	if err != nil {
+		t.Fatalf("GetRole after deletion: %v", err)
+	}
 	if doc := decodeDoc(t, got.Role.AssumeRolePolicyDocument); !strings.Contains(doc, *old.Role.RoleId) || strings.Contains(doc, "my-lambda-execution-role") {
 		t.Errorf("after deletion the trust policy shows %s, want the unique id %s", doc, *old.Role.RoleId)
 	}

@@ -176,11 +176,17 @@ func TestPythonRuntime(t *testing.T) {
 	if out.FunctionError != nil || resp["body"] != "File successfully copied." {
 		t.Fatalf("seed handler: %s", out.Payload)
 	}
-	lo, _ := s3.NewFromConfig(srv.Config(target)).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("target-dst")})
+	lo, err := s3.NewFromConfig(srv.Config(target)).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("target-dst")})
+	if err != nil {
+		t.Fatalf("ListObjectsV2 of the copies: %v", err)
+	}
 	if *lo.KeyCount != 3 {
 		t.Errorf("seed handler copied %d objects, want 3", *lo.KeyCount)
 	}
-	fl, _ := cloudwatchlogs.NewFromConfig(srv.Config(home)).FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/seed-copy"), FilterPattern: aws.String(`"Successfully copied"`)})
+	fl, err := cloudwatchlogs.NewFromConfig(srv.Config(home)).FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/seed-copy"), FilterPattern: aws.String(`"Successfully copied"`)})
+	if err != nil {
+		t.Fatalf("FilterLogEvents of the handler's log: %v", err)
+	}
 	if len(fl.Events) != 3 || !strings.HasPrefix(*fl.Events[0].Message, "[INFO]\t") {
 		t.Errorf("seed handler logs: %+v", fl.Events)
 	}
