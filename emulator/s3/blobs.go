@@ -250,12 +250,17 @@ func (s *inlineBlobs) reopen(path string) error {
 
 // replace switches to the compacted journal at path, where the blobs of
 // moved are now.
+// The new file and the new spans take effect together, under one hold of
+// mu: an open between the two would read the new file at an old offset.
 func (s *inlineBlobs) replace(path string, moved map[string]span) error {
-	if err := s.reopen(path); err != nil {
+	f, err := os.Open(path)
+	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.retire()
+	s.file = &journalFile{f: f}
 	for n := range s.spans {
 		if sp, ok := moved[n]; ok {
 			s.spans[n] = sp
