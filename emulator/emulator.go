@@ -14,6 +14,7 @@ package emulator
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -461,6 +462,18 @@ func (e *Emulator) recoverPanic(w *statusWriter, r *http.Request, call *service.
 func (e *Emulator) logRequest(r *http.Request, call *service.Call, name string, w *statusWriter, start time.Time) {
 	info := RequestInfo{Method: r.Method, Service: name, Operation: call.Operation, Principal: call.Caller.ARN(),
 		Status: w.status, Duration: time.Since(start), RequestID: call.RequestID}
+	if e.log.Enabled(context.Background(), slog.LevelInfo) {
+		e.logLine(info, w)
+	}
+	e.recordEvent(call, name, w)
+	if e.opts.OnRequest != nil {
+		e.opts.OnRequest(info)
+	}
+}
+
+// logLine writes the request's log line (built only when the logger
+// takes Info lines: `xacct serve --quiet` and tests do not).
+func (e *Emulator) logLine(info RequestInfo, w *statusWriter) {
 	attrs := []slog.Attr{
 		slog.String("method", info.Method),
 		slog.String("service", info.Service),
@@ -478,10 +491,6 @@ func (e *Emulator) logRequest(r *http.Request, call *service.Call, name string, 
 		}
 	}
 	e.log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
-	e.recordEvent(call, name, w)
-	if e.opts.OnRequest != nil {
-		e.opts.OnRequest(info)
-	}
 }
 
 func (e *Emulator) unknownService(w http.ResponseWriter, call *service.Call, name string) {
@@ -511,5 +520,15 @@ func newRequestID() string {
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
 }

@@ -23,27 +23,27 @@ const EventVersion = "1.08"
 // Event is one CloudTrail record (CloudTrail User Guide, "CloudTrail record
 // contents for management, data, and network activity events").
 type Event struct {
-	EventVersion       string         `json:"eventVersion"`
-	UserIdentity       UserIdentity   `json:"userIdentity"`
-	EventTime          time.Time      `json:"-"`
-	EventSource        string         `json:"eventSource"`
-	EventName          string         `json:"eventName"`
-	AWSRegion          string         `json:"awsRegion"`
-	SourceIPAddress    string         `json:"sourceIPAddress"`
-	UserAgent          string         `json:"userAgent"`
-	ErrorCode          string         `json:"errorCode,omitempty"`
-	ErrorMessage       string         `json:"errorMessage,omitempty"`
-	RequestParameters  map[string]any `json:"requestParameters"`
-	ResponseElements   map[string]any `json:"responseElements"`
-	RequestID          string         `json:"requestID"`
-	EventID            string         `json:"eventID"`
-	ReadOnly           bool           `json:"readOnly"`
-	Resources          []Resource     `json:"resources,omitempty"`
-	EventType          string         `json:"eventType"`
-	ManagementEvent    bool           `json:"managementEvent"`
-	RecipientAccountID string         `json:"recipientAccountId"`
-	SharedEventID      string         `json:"sharedEventID,omitempty"`
-	EventCategory      string         `json:"eventCategory"`
+	EventVersion       string       `json:"eventVersion"`
+	UserIdentity       UserIdentity `json:"userIdentity"`
+	EventTime          time.Time    `json:"-"`
+	EventSource        string       `json:"eventSource"`
+	EventName          string       `json:"eventName"`
+	AWSRegion          string       `json:"awsRegion"`
+	SourceIPAddress    string       `json:"sourceIPAddress"`
+	UserAgent          string       `json:"userAgent"`
+	ErrorCode          string       `json:"errorCode,omitempty"`
+	ErrorMessage       string       `json:"errorMessage,omitempty"`
+	RequestParameters  any          `json:"requestParameters"`
+	ResponseElements   any          `json:"responseElements"`
+	RequestID          string       `json:"requestID"`
+	EventID            string       `json:"eventID"`
+	ReadOnly           bool         `json:"readOnly"`
+	Resources          []Resource   `json:"resources,omitempty"`
+	EventType          string       `json:"eventType"`
+	ManagementEvent    bool         `json:"managementEvent"`
+	RecipientAccountID string       `json:"recipientAccountId"`
+	SharedEventID      string       `json:"sharedEventID,omitempty"`
+	EventCategory      string       `json:"eventCategory"`
 }
 
 // MarshalJSON writes eventTime in CloudTrail's form (seconds, UTC).

@@ -2,6 +2,7 @@ package sts
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -355,46 +356,63 @@ func (s *Service) serviceTrust(roleARN, servicePrincipal string) (*iam.Role, err
 	return role, nil
 }
 
-// auditParameters is AssumeRole's requestParameters in its CloudTrail
-// event (IAM User Guide, "Example AWS STS API events in CloudTrail log").
-func auditParameters(in *AssumeRoleIn) map[string]any {
-	p := map[string]any{"roleArn": in.RoleArn, "roleSessionName": in.RoleSessionName}
-	if in.ExternalId != nil {
-		p["externalId"] = *in.ExternalId
-	}
-	if in.DurationSeconds != nil {
-		p["durationSeconds"] = *in.DurationSeconds
-	}
-	if in.SourceIdentity != nil {
-		p["sourceIdentity"] = *in.SourceIdentity
-	}
-	if len(in.Tags) > 0 {
-		tags := make([]map[string]string, 0, len(in.Tags))
-		for _, t := range in.Tags {
-			tags = append(tags, map[string]string{"key": t.Key, "value": t.Value})
-		}
-		p["tags"] = tags
-	}
-	if len(in.TransitiveTagKeys) > 0 {
-		p["transitiveTagKeys"] = in.TransitiveTagKeys
+// auditParams is AssumeRole's requestParameters in its CloudTrail event
+// (IAM User Guide, "Example AWS STS API events in CloudTrail log"). A
+// struct rather than a map: it is built on every AssumeRole and encoded
+// only when someone reads the event.
+type auditParams struct {
+	RoleArn           string     `json:"roleArn"`
+	RoleSessionName   string     `json:"roleSessionName"`
+	ExternalID        *string    `json:"externalId,omitempty"`
+	DurationSeconds   *int32     `json:"durationSeconds,omitempty"`
+	SourceIdentity    *string    `json:"sourceIdentity,omitempty"`
+	Tags              []auditTag `json:"tags,omitempty"`
+	TransitiveTagKeys []string   `json:"transitiveTagKeys,omitempty"`
+}
+
+type auditTag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+func auditParameters(in *AssumeRoleIn) *auditParams {
+	p := &auditParams{RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, ExternalID: in.ExternalId,
+		DurationSeconds: in.DurationSeconds, SourceIdentity: in.SourceIdentity, TransitiveTagKeys: in.TransitiveTagKeys}
+	for _, t := range in.Tags {
+		p.Tags = append(p.Tags, auditTag{Key: t.Key, Value: t.Value})
 	}
 	return p
 }
 
-// auditResponse is AssumeRole's responseElements in its CloudTrail event:
-// the credentials without their secret access key, as AWS writes them. The
+// auditResp is AssumeRole's responseElements in its CloudTrail event: the
+// credentials without their secret access key, as AWS writes them. The
 // emulator leaves the session token out too (AWS writes it): its events,
 // like its decision trail, hold no credential that signs requests.
-func auditResponse(out *AssumeRoleOut) map[string]any {
-	r := map[string]any{
-		"credentials": map[string]any{
-			"accessKeyId": out.Credentials.AccessKeyId,
-			"expiration":  out.Credentials.Expiration.UTC().Format("Jan 2, 2006 3:04:05 PM"),
-		},
-		"assumedRoleUser": map[string]any{"assumedRoleId": out.AssumedRoleUser.AssumedRoleId, "arn": out.AssumedRoleUser.Arn},
-	}
-	if out.SourceIdentity != "" {
-		r["sourceIdentity"] = out.SourceIdentity
-	}
+type auditResp struct {
+	Credentials struct {
+		AccessKeyID string     `json:"accessKeyId"`
+		Expiration  trailClock `json:"expiration"`
+	} `json:"credentials"`
+	AssumedRoleUser struct {
+		AssumedRoleID string `json:"assumedRoleId"`
+		ARN           string `json:"arn"`
+	} `json:"assumedRoleUser"`
+	SourceIdentity string `json:"sourceIdentity,omitempty"`
+}
+
+// trailClock is a time CloudTrail writes in STS's responseElements form,
+// "Jan 2, 2006 3:04:05 PM" (UTC), formatted only when encoded.
+type trailClock time.Time
+
+// MarshalJSON writes the time in CloudTrail's responseElements form.
+func (t trailClock) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Time(t).UTC().Format("Jan 2, 2006 3:04:05 PM"))
+}
+
+func auditResponse(out *AssumeRoleOut) *auditResp {
+	r := &auditResp{SourceIdentity: out.SourceIdentity}
+	r.Credentials.AccessKeyID = out.Credentials.AccessKeyId
+	r.Credentials.Expiration = trailClock(out.Credentials.Expiration)
+	r.AssumedRoleUser.AssumedRoleID, r.AssumedRoleUser.ARN = out.AssumedRoleUser.AssumedRoleId, out.AssumedRoleUser.Arn
 	return r
 }
