@@ -97,7 +97,10 @@ func requestedChecksums(h http.Header) []string {
 // the aws-chunked trailer) and Content-MD5 with what was computed, and
 // returns the object's checksums.
 func verifyChecksums(h *hasher, header, trailer http.Header) (Checksums, error) {
-	if want := header.Get("Content-Md5"); want != "" {
+	// A Content-MD5 header sent empty is a digest that is not one
+	// (InvalidDigest), not an absent digest.
+	if _, sent := header["Content-Md5"]; sent {
+		want := header.Get("Content-Md5")
 		raw, err := base64.StdEncoding.DecodeString(want)
 		if err != nil || len(raw) != md5.Size {
 			return Checksums{}, errInvalidDigest()

@@ -72,6 +72,12 @@ func (s *Service) readCopySource(q *request) (*Object, blob, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// A source written with a customer key is read with it
+	// (x-amz-copy-source-server-side-encryption-customer-*).
+	if err := readEncryption(q.r.Header, copySSECPrefix, o.SSEC); err != nil {
+		bl.Close()
+		return nil, nil, err
+	}
 	if err := copySourceConditions(q.r.Header, o); err != nil {
 		bl.Close()
 		return nil, nil, err
@@ -108,11 +114,20 @@ func (s *Service) copyObject(q *request) error {
 	if err := s.authorizeWrite(q, b, pol, q.key, cx); err != nil {
 		return err
 	}
+	key, err := s.writeEncryption(q, b)
+	if err != nil {
+		return err
+	}
+	cond, err := s.writeConditions(q, q.bucket, q.key)
+	if err != nil {
+		return err
+	}
 	if src.Size > MaxCopySource {
 		return errCopySourceTooLarge()
 	}
 	sb, sk, _ := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
-	if sb == q.bucket && sk == q.key && directive == "COPY" && q.r.Header.Get("X-Amz-Storage-Class") == "" && q.r.Header.Get("X-Amz-Checksum-Algorithm") == "" {
+	changesEncryption := len(q.r.Header.Values("X-Amz-Server-Side-Encryption")) > 0 || key != nil || src.SSEC.on()
+	if sb == q.bucket && sk == q.key && directive == "COPY" && q.r.Header.Get("X-Amz-Storage-Class") == "" && q.r.Header.Get("X-Amz-Checksum-Algorithm") == "" && !changesEncryption {
 		return errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	full, err := checkACL(b, q.r.Header)
@@ -120,6 +135,9 @@ func (s *Service) copyObject(q *request) error {
 		return err
 	}
 	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full}
+	if key != nil {
+		o.SSEC = key.seal()
+	}
 	if directive == "REPLACE" {
 		applyContentHeaders(o, q.r.Header)
 	} else {
@@ -150,15 +168,18 @@ func (s *Service) copyObject(q *request) error {
 	}
 	o.Checksums.Type = "FULL_OBJECT"
 	o.LastModified = s.opts.Now().UTC().Truncate(time.Second)
-	if err := s.commitObject(q.bucket, o, body.staged); err != nil {
+	if err := s.commitObject(q.bucket, o, body.staged, cond); err != nil {
 		return err
 	}
-	q.w.Header().Set("x-amz-server-side-encryption", "AES256")
+	encryptionHeaders(q.w.Header(), o.SSEC)
 	return q.writeXML(http.StatusOK, copyObjectResult{Xmlns: xmlns, ETag: o.ETag, LastModified: isoTime(o.LastModified),
 		ChecksumCRC32: o.Checksums.CRC32, ChecksumCRC32C: o.Checksums.CRC32C, ChecksumSHA1: o.Checksums.SHA1, ChecksumSHA256: o.Checksums.SHA256})
 }
 
-// copyRange parses x-amz-copy-source-range "bytes=first-last".
+// copyRange parses x-amz-copy-source-range "bytes=first-last": a
+// malformed range is InvalidArgument, one past the source's end 416
+// InvalidRange (Amazon S3 API Reference, UploadPartCopy:
+// x-amz-copy-source-range).
 func copyRange(h string, size int64) (int64, int64, error) {
 	bad := func() error {
 		return awserr.New(http.StatusBadRequest, "InvalidArgument", "Range specified is not valid for source object of size: %d", size).
@@ -171,8 +192,11 @@ func copyRange(h string, size int64) (int64, int64, error) {
 	a, b, ok := strings.Cut(spec, "-")
 	st, err1 := strconv.ParseInt(a, 10, 64)
 	en, err2 := strconv.ParseInt(b, 10, 64)
-	if !ok || err1 != nil || err2 != nil || st < 0 || en < st || en >= size {
+	if !ok || err1 != nil || err2 != nil || st < 0 || en < st {
 		return 0, 0, bad()
+	}
+	if en >= size {
+		return 0, 0, errInvalidRange(size)
 	}
 	return st, en, nil
 }

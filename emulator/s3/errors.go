@@ -72,6 +72,20 @@ func errPrecondition(cond string) *awserr.Error {
 		With("Condition", cond)
 }
 
+// errConditionalConflict is the answer to a conditional write that
+// another write of the key overtook (Amazon S3 API Reference, PutObject:
+// If-None-Match, "If a conflicting operation occurs during the upload S3
+// returns a 409 ConditionalRequestConflict response").
+func errConditionalConflict() *awserr.Error {
+	return awserr.New(http.StatusConflict, "ConditionalRequestConflict",
+		"A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.")
+}
+
+func errInvalidPartNumber(requested, count int) *awserr.Error {
+	return awserr.New(http.StatusRequestedRangeNotSatisfiable, "InvalidPartNumber", "The requested partnumber is not satisfiable").
+		With("PartNumberRequested", strconv.Itoa(requested)).With("ActualPartCount", strconv.Itoa(count))
+}
+
 func errNotModified() *awserr.Error {
 	return &awserr.Error{Code: "NotModified", Message: "Not Modified", StatusCode: http.StatusNotModified}
 }

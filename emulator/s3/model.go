@@ -29,6 +29,9 @@ type Bucket struct {
 	// PublicAccessBlock holds BlockPublicAcls, IgnorePublicAcls,
 	// BlockPublicPolicy, RestrictPublicBuckets.
 	PublicAccessBlock *PublicAccessBlock
+	// Encryption is the default encryption configuration PutBucketEncryption
+	// set; nil is S3's default, SSE-S3 (AES256) without a bucket key.
+	Encryption *BucketEncryption `json:",omitempty"`
 }
 
 // PublicAccessBlock is a bucket's public access block configuration.
@@ -74,6 +77,12 @@ type Object struct {
 	// upload (GetObject with partNumber).
 	PartSizes    []int64 `json:",omitempty"`
 	StorageClass string
+	// SSEC is set for an object written with a customer key (SSE-C);
+	// every other object is SSE-S3.
+	SSEC *SSECustomer `json:",omitempty"`
+	// UploadID names the multipart upload that completed the object, so
+	// a repeated CompleteMultipartUpload answers as the first did.
+	UploadID string `json:",omitempty"`
 	// Blob names the stored bytes (a file name in the disk store).
 	Blob string
 }

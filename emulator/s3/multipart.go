@@ -50,6 +50,10 @@ func (s *Service) createUpload(q *request) error {
 	if err != nil {
 		return err
 	}
+	key, err := s.writeEncryption(q, b)
+	if err != nil {
+		return err
+	}
 	alg := strings.ToUpper(q.r.Header.Get("X-Amz-Checksum-Algorithm"))
 	if alg != "" && newChecksum(alg) == nil {
 		return errInvalidArgument("Checksum algorithm provided is unsupported.", "x-amz-checksum-algorithm", alg)
@@ -59,10 +63,14 @@ func (s *Service) createUpload(q *request) error {
 		Owner: objectOwner(b, q.call.Caller.Account(), full), Algorithm: alg, Parts: map[int]Part{},
 		Template: Object{Key: q.key, OwnerFullControl: full},
 	}
+	if key != nil {
+		u.Template.SSEC = key.seal()
+	}
 	applyContentHeaders(&u.Template, q.r.Header)
 	if err := s.store.createUpload(u); err != nil {
 		return err
 	}
+	encryptionHeaders(q.w.Header(), u.Template.SSEC)
 	if alg != "" {
 		q.w.Header().Set("x-amz-checksum-algorithm", alg)
 	}
@@ -107,6 +115,9 @@ func (s *Service) uploadPart(q *request) error {
 	if err != nil {
 		return err
 	}
+	if err := partEncryption(q.r.Header, u); err != nil {
+		return err
+	}
 	algs := requestedChecksums(q.r.Header)
 	if u.Algorithm != "" {
 		algs = append(algs, u.Algorithm)
@@ -123,7 +134,7 @@ func (s *Service) uploadPart(q *request) error {
 		return err
 	}
 	q.w.Header().Set("ETag", p.ETag)
-	q.w.Header().Set("x-amz-server-side-encryption", "AES256")
+	encryptionHeaders(q.w.Header(), u.Template.SSEC)
 	if p.Checksum != "" {
 		q.w.Header().Set("x-amz-checksum-"+strings.ToLower(u.Algorithm), p.Checksum)
 	}
@@ -150,6 +161,9 @@ func (s *Service) uploadPartCopy(q *request) error {
 	}
 	u, err := s.upload(q)
 	if err != nil {
+		return err
+	}
+	if err := partEncryption(q.r.Header, u); err != nil {
 		return err
 	}
 	start, end := int64(0), src.Size-1
@@ -182,20 +196,60 @@ func (s *Service) uploadPartCopy(q *request) error {
 	if err := s.savePart(q.bucket, u.ID, p, body.staged); err != nil {
 		return err
 	}
+	encryptionHeaders(q.w.Header(), u.Template.SSEC)
 	return q.writeXML(http.StatusOK, copyPartResult{Xmlns: xmlns, ETag: p.ETag, LastModified: isoTime(p.LastModified)})
 }
 
+// completed answers a CompleteMultipartUpload of an upload that is gone:
+// if it completed the key's current object, as the first completion did
+// (S3 answers a retried completion with 200 and the same result, so an
+// SDK's retry of a completion whose answer was lost succeeds; Amazon S3
+// API Reference, CompleteMultipartUpload), NoSuchUpload otherwise.
+func (s *Service) completed(q *request) error {
+	id := q.get("uploadId")
+	o, ok := s.store.object(q.bucket, q.key)
+	if !ok || id == "" || o.UploadID != id {
+		return errNoSuchUpload(id)
+	}
+	return s.completeResult(q, o, o.Checksums.Type == "COMPOSITE" || o.Checksums.CRC32 != "" || o.Checksums.CRC32C != "" || o.Checksums.SHA1 != "" || o.Checksums.SHA256 != "")
+}
+
+// completeResult writes CompleteMultipartUpload's answer for o; withType
+// adds its checksum type (an upload started with a checksum algorithm).
+func (s *Service) completeResult(q *request, o *Object, withType bool) error {
+	res := completeMultipartUploadResult{Xmlns: xmlns, Location: "/" + q.bucket + "/" + q.key, Bucket: q.bucket, Key: q.key, ETag: o.ETag,
+		ChecksumCRC32: o.Checksums.CRC32, ChecksumCRC32C: o.Checksums.CRC32C, ChecksumSHA1: o.Checksums.SHA1, ChecksumSHA256: o.Checksums.SHA256}
+	if withType {
+		res.ChecksumType = o.Checksums.Type
+	}
+	if !o.SSEC.on() {
+		q.w.Header().Set("x-amz-server-side-encryption", sseS3)
+	}
+	return q.writeXML(http.StatusOK, res)
+}
+
 func (s *Service) completeUpload(q *request) error {
-	b, u, err := s.authorizedUpload(q, "s3:PutObject")
+	b, pol, err := s.requireBucket(q.bucket)
 	if err != nil {
+		return err
+	}
+	if err := s.authorize(q, "s3:PutObject", b, pol, q.key, nil); err != nil {
 		return err
 	}
 	var req completeMultipartUpload
 	if err := decodeXMLBody(q, &req); err != nil {
 		return err
 	}
+	u, err := s.upload(q)
+	if err != nil {
+		return s.completed(q)
+	}
 	if len(req.Parts) == 0 {
 		return errMalformedXML()
+	}
+	cond, err := s.writeConditions(q, q.bucket, q.key)
+	if err != nil {
+		return err
 	}
 	// The upload's lock orders this with its part uploads and its abort; the
 	// key's lock, taken for the commit, orders it with writes of the key.
@@ -205,7 +259,7 @@ func (s *Service) completeUpload(q *request) error {
 	}
 	defer unlock()
 	if u = s.store.upload(q.bucket, u.ID); u == nil {
-		return errNoSuchUpload(q.get("uploadId"))
+		return s.completed(q)
 	}
 	// Parts cannot change while the upload's lock is held exclusively.
 	have := map[int]Part{}
@@ -260,6 +314,7 @@ func (s *Service) completeUpload(q *request) error {
 		o.Owner = b.Owner
 	}
 	o.ETag = multipartETag(etags)
+	o.UploadID = u.ID
 	o.PartsCount, o.PartSizes = len(parts), sizes
 	o.LastModified = s.opts.Now().UTC().Truncate(time.Second)
 	o.Checksums = Checksums{CRC64NVME: body.h.sum("CRC64NVME"), Type: "FULL_OBJECT"}
@@ -269,6 +324,14 @@ func (s *Service) completeUpload(q *request) error {
 	}
 	// One record commits the object and forgets the upload.
 	unlockKey := s.store.lockName(keyLockName(q.bucket, q.key), false)
+	if cond != nil {
+		cur, _ := s.store.object(q.bucket, q.key)
+		if err := cond(cur); err != nil {
+			unlockKey()
+			s.store.discard(body.staged)
+			return err
+		}
+	}
 	old, err := s.store.commitObject(bs, &o, body.staged, u.ID)
 	unlockKey()
 	if err != nil {
@@ -279,13 +342,7 @@ func (s *Service) completeUpload(q *request) error {
 		s.store.blobs.Remove(old)
 	}
 	s.removeParts(u)
-	res := completeMultipartUploadResult{Xmlns: xmlns, Location: "/" + q.bucket + "/" + q.key, Bucket: q.bucket, Key: q.key, ETag: o.ETag,
-		ChecksumCRC32: o.Checksums.CRC32, ChecksumCRC32C: o.Checksums.CRC32C, ChecksumSHA1: o.Checksums.SHA1, ChecksumSHA256: o.Checksums.SHA256}
-	if u.Algorithm != "" {
-		res.ChecksumType = o.Checksums.Type
-	}
-	q.w.Header().Set("x-amz-server-side-encryption", "AES256")
-	return q.writeXML(http.StatusOK, res)
+	return s.completeResult(q, &o, u.Algorithm != "")
 }
 
 // removeParts removes the blobs of a forgotten upload's parts; the caller

@@ -20,7 +20,7 @@ func applyContentHeaders(o *Object, h http.Header) {
 	if o.ContentType == "" {
 		o.ContentType = "binary/octet-stream"
 	}
-	o.ContentEncoding = h.Get("Content-Encoding")
+	o.ContentEncoding = contentEncoding(h.Get("Content-Encoding"))
 	o.ContentLanguage = h.Get("Content-Language")
 	o.Disposition = h.Get("Content-Disposition")
 	o.CacheControl = h.Get("Cache-Control")
@@ -35,6 +35,23 @@ func applyContentHeaders(o *Object, h http.Header) {
 			o.Meta[m] = strings.Join(v, ",")
 		}
 	}
+}
+
+// contentEncoding is the Content-Encoding an object keeps: without
+// aws-chunked, which names how the request body was sent, not how the
+// object is encoded (Amazon S3 API Reference, PutObject:
+// Content-Encoding; "gzip, aws-chunked" is stored as "gzip").
+func contentEncoding(v string) string {
+	if !strings.Contains(v, "aws-chunked") {
+		return v
+	}
+	var keep []string
+	for _, e := range strings.Split(v, ",") {
+		if e = strings.TrimSpace(e); e != "" && !strings.EqualFold(e, "aws-chunked") {
+			keep = append(keep, e)
+		}
+	}
+	return strings.Join(keep, ", ")
 }
 
 // checkACL applies object ownership to a canned ACL header: with ACLs
@@ -89,9 +106,7 @@ func putContext(h http.Header) map[string][]string {
 	if acl := h.Get("X-Amz-Acl"); acl != "" {
 		cx["s3:x-amz-acl"] = []string{acl}
 	}
-	if v := h.Get("X-Amz-Server-Side-Encryption"); v != "" {
-		cx["s3:x-amz-server-side-encryption"] = []string{v}
-	}
+	encryptionContext(cx, h)
 	if v := h.Get("X-Amz-Storage-Class"); v != "" {
 		cx["s3:x-amz-storage-class"] = []string{v}
 	}
@@ -102,6 +117,14 @@ func putContext(h http.Header) map[string][]string {
 		if v := h.Get("X-Amz-Grant-" + g); v != "" {
 			cx["s3:x-amz-grant-"+g] = []string{v}
 		}
+	}
+	// Conditional writes (Amazon S3 User Guide, "Enforce conditional
+	// writes on Amazon S3 buckets").
+	if v := h.Get("If-None-Match"); v != "" {
+		cx["s3:if-none-match"] = []string{v}
+	}
+	if v := h.Get("If-Match"); v != "" {
+		cx["s3:if-match"] = []string{v}
 	}
 	return cx
 }
@@ -115,23 +138,44 @@ func (s *Service) authorizeWrite(q *request, b Bucket, pol *policy.Policy, key s
 	return s.authorize(q, "s3:PutObject", b, pol, key, cx)
 }
 
-// writeConditions applies If-None-Match: * and If-Match to a write.
-func (s *Service) writeConditions(q *request, bucket, key string) error {
+// writeConditions applies If-None-Match: * and If-Match to a write of key
+// (PutObject, CompleteMultipartUpload; Amazon S3 User Guide, "How to
+// prevent object overwrites with conditional writes"): an existing key
+// fails If-None-Match with 412 PreconditionFailed, a missing one fails
+// If-Match with 404 NoSuchKey, another ETag fails it with 412. It returns
+// the check the commit repeats under the key's lock: a write that the key
+// changed under since is 409 ConditionalRequestConflict. If-None-Match
+// takes only "*".
+func (s *Service) writeConditions(q *request, bucket, key string) (func(*Object) error, error) {
 	inm, im := q.r.Header.Get("If-None-Match"), q.r.Header.Get("If-Match")
 	if inm == "" && im == "" {
-		return nil
+		return nil, nil
 	}
-	o, exists := s.store.object(bucket, key)
-	if inm == "*" && exists {
-		return errPrecondition("If-None-Match")
+	if inm != "" && inm != "*" {
+		return nil, errNotImplemented("If-None-Match")
 	}
-	if im != "" && (!exists || !etagMatches(im, o.ETag)) {
-		if !exists {
+	check := func(cur *Object) error {
+		if inm == "*" && cur != nil {
+			return errPrecondition("If-None-Match")
+		}
+		if im != "" && cur == nil {
 			return errNoSuchKey(key)
 		}
-		return errPrecondition("If-Match")
+		if im != "" && !etagMatches(im, cur.ETag) {
+			return errPrecondition("If-Match")
+		}
+		return nil
 	}
-	return nil
+	cur, _ := s.store.object(bucket, key)
+	if err := check(cur); err != nil {
+		return nil, err
+	}
+	return func(now *Object) error {
+		if check(now) != nil {
+			return errConditionalConflict()
+		}
+		return nil
+	}, nil
 }
 
 // admitWrite runs the checks that start a write of a new object
@@ -164,12 +208,20 @@ func (s *Service) putObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.writeConditions(q, q.bucket, q.key); err != nil {
+	key, err := s.writeEncryption(q, b)
+	if err != nil {
+		return err
+	}
+	cond, err := s.writeConditions(q, q.bucket, q.key)
+	if err != nil {
 		return err
 	}
 	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full}
+	if key != nil {
+		o.SSEC = key.seal()
+	}
 	applyContentHeaders(o, q.r.Header)
-	if err := s.storeBody(q, o); err != nil {
+	if err := s.storeBody(q, o, cond); err != nil {
 		return err
 	}
 	s.objectResponseHeaders(q, o, true)
@@ -191,21 +243,23 @@ func declaredTooLarge(r *http.Request) bool {
 }
 
 // storeBody ingests the request body, verifies the client's digests
-// and commits o; on any failure nothing is stored.
-func (s *Service) storeBody(q *request, o *Object) error {
+// and commits o if cond (nil: always) still holds; on any failure nothing
+// is stored.
+func (s *Service) storeBody(q *request, o *Object, cond func(*Object) error) error {
 	b, err := s.ingestRequest(q, append(requestedChecksums(q.r.Header), "CRC64NVME")...)
 	if err != nil {
 		return err
 	}
 	o.Size, o.ETag, o.Checksums = b.size, b.h.etag(), b.checksums
 	o.LastModified = s.opts.Now().UTC().Truncate(time.Second)
-	return s.commitObject(q.bucket, o, b.staged)
+	return s.commitObject(q.bucket, o, b.staged, cond)
 }
 
-// commitObject commits o with its staged body and removes the blob it
-// replaced; on error the body is discarded.
-func (s *Service) commitObject(bucket string, o *Object, body staged) error {
-	old, err := s.store.putObject(bucket, o, body)
+// commitObject commits o with its staged body, if cond (nil: always)
+// accepts the object it replaces, and removes the blob it replaced; on
+// error the body is discarded.
+func (s *Service) commitObject(bucket string, o *Object, body staged, cond func(*Object) error) error {
+	old, err := s.store.putObjectIf(bucket, o, body, cond)
 	if err != nil {
 		s.store.discard(body)
 		return err
@@ -221,7 +275,7 @@ func (s *Service) commitObject(bucket string, o *Object, body staged) error {
 func (s *Service) objectResponseHeaders(q *request, o *Object, write bool) {
 	h := q.w.Header()
 	h.Set("ETag", o.ETag)
-	h.Set("x-amz-server-side-encryption", "AES256")
+	encryptionHeaders(h, o.SSEC)
 	if write || strings.EqualFold(q.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
 		for _, a := range algorithms {
 			if v := getChecksum(o.Checksums, a); v != "" && (!write || a != "CRC64NVME" || len(requestedChecksums(q.r.Header)) == 0) {
@@ -349,7 +403,7 @@ func parseRange(h string, size int64) (start, end int64, ok bool, err error) {
 		if err != nil || n < 0 {
 			return 0, 0, false, nil
 		}
-		if n == 0 {
+		if n == 0 || size == 0 {
 			return 0, 0, false, errInvalidRange(size)
 		}
 		if n > size {
@@ -403,6 +457,9 @@ func (s *Service) readObject(q *request, withBody bool) error {
 	if err != nil {
 		return err
 	}
+	if err := readEncryption(q.r.Header, ssecPrefix, o.SSEC); err != nil {
+		return err
+	}
 	if err := readConditions(q.r.Header, o); err != nil {
 		if awserr.Is(err, "NotModified") {
 			q.w.Header().Set("ETag", o.ETag)
@@ -416,13 +473,18 @@ func (s *Service) readObject(q *request, withBody bool) error {
 		if err != nil || n < 1 || n > maxParts {
 			return errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", pn)
 		}
+		if q.r.Header.Get("Range") != "" {
+			return errInvalidRequest("Cannot specify both Range header and partNumber query parameter")
+		}
 		st, en, ok := partRange(o, n)
 		if !ok {
-			return errInvalidRange(o.Size)
+			// Amazon S3 API Reference, "Error responses":
+			// InvalidPartNumber, 416.
+			return errInvalidPartNumber(n, max(o.PartsCount, 1))
 		}
-		start, end, partial = st, en, true
+		start, end, partial = st, en, o.Size > 0
 		q.w.Header().Set("x-amz-mp-parts-count", strconv.Itoa(max(o.PartsCount, 1)))
-	} else if rh := q.r.Header.Get("Range"); rh != "" && o.Size > 0 {
+	} else if rh := q.r.Header.Get("Range"); rh != "" {
 		st, en, ok, err := parseRange(rh, o.Size)
 		if err != nil {
 			return err
@@ -515,18 +577,51 @@ func partRange(o *Object, n int) (int64, int64, bool) {
 	return off, off + sizes[n-1] - 1, true
 }
 
+// deleteCondition is the If-Match of a conditional delete (Amazon S3
+// User Guide, "How to perform conditional deletes"): "*" needs the key to
+// exist, an ETag needs it to be the key's, and s3:GetObject besides
+// s3:DeleteObject; a missing key is 404 NoSuchKey, another ETag 412
+// PreconditionFailed. It returns nil for an unconditional delete.
+func (s *Service) deleteCondition(q *request, b Bucket, pol *policy.Policy, key, ifMatch string) (func(*Object) error, error) {
+	if ifMatch == "" {
+		return nil, nil
+	}
+	if strings.TrimSpace(ifMatch) != "*" {
+		if err := s.authorize(q, "s3:GetObject", b, pol, key, nil); err != nil {
+			return nil, err
+		}
+	}
+	return func(o *Object) error {
+		if o == nil {
+			return errNoSuchKey(key)
+		}
+		if !etagMatches(ifMatch, o.ETag) {
+			return errPrecondition("If-Match")
+		}
+		return nil
+	}, nil
+}
+
 func (s *Service) deleteObject(q *request) error {
 	b, pol, err := s.requireBucket(q.bucket)
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(q, "s3:DeleteObject", b, pol, q.key, nil); err != nil {
+	var cx map[string][]string
+	if v := q.r.Header.Get("If-Match"); v != "" {
+		cx = map[string][]string{"s3:if-match": {v}}
+	}
+	if err := s.authorize(q, "s3:DeleteObject", b, pol, q.key, cx); err != nil {
 		return err
 	}
 	if err := checkVersionID("versionId", q.get("versionId"), q.has("versionId")); err != nil {
 		return err
 	}
-	blobName, err := s.store.deleteObject(q.bucket, q.key)
+	cond, err := s.deleteCondition(q, b, pol, q.key, q.r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	blobName, err := s.store.deleteObjectIf(q.bucket, q.key, cond)
 	if err != nil {
 		return err
 	}
@@ -550,11 +645,24 @@ func (s *Service) deleteObjects(q *request) error {
 	}
 	res := deleteResult{Xmlns: xmlns}
 	for _, obj := range req.Objects {
-		if err := s.authorize(q, "s3:DeleteObject", b, pol, obj.Key, nil); err != nil {
+		var cx map[string][]string
+		if obj.ETag != "" {
+			cx = map[string][]string{"s3:if-match": {obj.ETag}}
+		}
+		if err := s.authorize(q, "s3:DeleteObject", b, pol, obj.Key, cx); err != nil {
 			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: "AccessDenied", Message: "Access Denied"})
 			continue
 		}
-		blobName, err := s.store.deleteObject(q.bucket, obj.Key)
+		cond, err := s.deleteCondition(q, b, pol, obj.Key, obj.ETag)
+		if err != nil {
+			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: "AccessDenied", Message: "Access Denied"})
+			continue
+		}
+		blobName, err := s.store.deleteObjectIf(q.bucket, obj.Key, cond)
+		if e, ok := err.(*awserr.Error); ok && e.StatusCode < 500 {
+			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: e.Code, Message: e.Message})
+			continue
+		}
 		if err != nil {
 			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
 			continue

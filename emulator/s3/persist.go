@@ -176,6 +176,7 @@ func (s *store) apply(rec *record, inline string) bool {
 		}
 	case opDeleteBucket:
 		delete(s.buckets, rec.Name)
+		s.dropUploads(rec.Name)
 	case opObject:
 		b := s.buckets[rec.Name]
 		if b == nil || rec.Object == nil {

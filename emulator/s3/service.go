@@ -259,6 +259,10 @@ func (s *Service) GetObjectAs(ctx context.Context, bucket, key string) (io.ReadC
 	if err != nil {
 		return nil, 0, err
 	}
+	if o.SSEC.on() {
+		bl.Close()
+		return nil, 0, errSSECRequired()
+	}
 	return readCloser{io.NewSectionReader(bl, 0, o.Size), bl}, o.Size, nil
 }
 
@@ -296,6 +300,8 @@ func (s *Service) route(q *request) handler {
 				return op("PutPublicAccessBlock", s.putPublicAccessBlock)
 			case q.has("acl"):
 				return op("PutBucketAcl", s.putBucketACL)
+			case q.has("encryption"):
+				return op("PutBucketEncryption", s.putBucketEncryption)
 			case len(q.q) > 0:
 				return op("Unsupported", s.unsupported)
 			}
@@ -316,9 +322,13 @@ func (s *Service) route(q *request) handler {
 				return op("ListMultipartUploads", s.listUploads)
 			case q.has("versioning"):
 				return op("GetBucketVersioning", s.getBucketVersioning)
+			case q.has("encryption"):
+				return op("GetBucketEncryption", s.getBucketEncryption)
+			case q.has("policyStatus"):
+				return op("GetBucketPolicyStatus", s.getBucketPolicyStatus)
 			case q.get("list-type") == "2":
 				return op("ListObjectsV2", s.listObjectsV2)
-			case q.has("tagging") || q.has("cors") || q.has("lifecycle") || q.has("website") || q.has("encryption") ||
+			case q.has("tagging") || q.has("cors") || q.has("lifecycle") || q.has("website") ||
 				q.has("replication") || q.has("notification") || q.has("logging") || q.has("versions") || q.has("object-lock"):
 				return op("Unsupported", s.unsupported)
 			}
@@ -333,6 +343,8 @@ func (s *Service) route(q *request) handler {
 				return op("DeleteBucketOwnershipControls", s.deleteOwnershipControls)
 			case q.has("publicAccessBlock"):
 				return op("DeletePublicAccessBlock", s.deletePublicAccessBlock)
+			case q.has("encryption"):
+				return op("DeleteBucketEncryption", s.deleteBucketEncryption)
 			case len(q.q) > 0:
 				return op("Unsupported", s.unsupported)
 			}
@@ -366,7 +378,9 @@ func (s *Service) route(q *request) handler {
 			return op("ListParts", s.listParts)
 		case q.has("acl"):
 			return op("GetObjectAcl", s.getObjectACL)
-		case q.has("tagging") || q.has("attributes") || q.has("retention") || q.has("legal-hold") || q.has("torrent"):
+		case q.has("attributes"):
+			return op("GetObjectAttributes", s.getObjectAttributes)
+		case q.has("tagging") || q.has("retention") || q.has("legal-hold") || q.has("torrent"):
 			return op("Unsupported", s.unsupported)
 		}
 		return op("GetObject", s.getObject)

@@ -152,6 +152,7 @@ type deleteRequest struct {
 	Objects []struct {
 		Key       string `xml:"Key"`
 		VersionID string `xml:"VersionId"`
+		ETag      string `xml:"ETag"` // conditional delete (If-Match)
 	} `xml:"Object"`
 }
 

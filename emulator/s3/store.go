@@ -230,11 +230,26 @@ func (s *store) commit(rec *record, body staged, apply func(inline string)) erro
 // the caller to remove. It returns once o is durable; concurrent writers
 // of other keys share its fsync.
 func (s *store) putObject(bucket string, o *Object, body staged) (old string, err error) {
+	return s.putObjectIf(bucket, o, body, nil)
+}
+
+// putObjectIf is putObject for a conditional write: cond, when set, is
+// shown the key's current object (nil for none) under the key's lock, and
+// an error from it stops the commit.
+func (s *store) putObjectIf(bucket string, o *Object, body staged, cond func(*Object) error) (old string, err error) {
 	b, unlock, err := s.lockKey(bucket, o.Key)
 	if err != nil {
 		return "", err
 	}
 	defer unlock()
+	if cond != nil {
+		s.mu.RLock()
+		cur := b.objects[o.Key]
+		s.mu.RUnlock()
+		if err := cond(cur); err != nil {
+			return "", err
+		}
+	}
 	return s.commitObject(b, o, body, "")
 }
 
@@ -298,6 +313,13 @@ func (s *store) updateObject(bucket, key string, change func(*Object)) error {
 
 // deleteObject removes key's metadata and returns its blob.
 func (s *store) deleteObject(bucket, key string) (string, error) {
+	return s.deleteObjectIf(bucket, key, nil)
+}
+
+// deleteObjectIf is deleteObject for a conditional delete: cond, when
+// set, is shown the key's object (nil for none) under the key's lock, and
+// an error from it stops the delete.
+func (s *store) deleteObjectIf(bucket, key string, cond func(*Object) error) (string, error) {
 	b, unlock, err := s.lockKey(bucket, key)
 	if err != nil {
 		return "", err
@@ -306,6 +328,11 @@ func (s *store) deleteObject(bucket, key string) (string, error) {
 	s.mu.RLock()
 	o := b.objects[key]
 	s.mu.RUnlock()
+	if cond != nil {
+		if err := cond(o); err != nil {
+			return "", err
+		}
+	}
 	if o == nil {
 		return "", nil
 	}
@@ -343,27 +370,44 @@ func (s *store) lockBucketWrites(bucket string) (*bucketState, func(), error) {
 }
 
 // deleteBucket deletes a bucket once no object write is in flight in it,
-// if it holds no object and no upload (BucketNotEmpty).
+// if it holds no object (BucketNotEmpty). Multipart uploads in progress do
+// not keep a bucket: they go with it, and their parts' blobs are removed.
 func (s *store) deleteBucket(name string) error {
 	b, unlock, err := s.lockBucketWrites(name)
 	if err != nil {
 		return err
 	}
-	defer unlock()
 	if len(b.objects) > 0 {
+		unlock()
 		return errBucketNotEmpty(name)
 	}
-	for _, u := range s.uploads {
-		if u.Bucket == name {
-			return errBucketNotEmpty(name)
-		}
-	}
 	if _, err := s.appendRecord(&record{Op: opDeleteBucket, Name: name}, nil, false); err != nil {
+		unlock()
 		return err
 	}
 	b.deleted = true
 	delete(s.buckets, name)
+	gone := s.dropUploads(name)
+	unlock()
+	for _, u := range gone {
+		for _, p := range u.Parts {
+			s.blobs.Remove(p.Blob)
+		}
+	}
 	return nil
+}
+
+// dropUploads forgets the uploads of a deleted bucket and returns them;
+// the caller holds mu.
+func (s *store) dropUploads(bucket string) []*Upload {
+	var gone []*Upload
+	for id, u := range s.uploads {
+		if u.Bucket == bucket {
+			gone = append(gone, u)
+			delete(s.uploads, id)
+		}
+	}
+	return gone
 }
 
 // createUpload commits a new upload.
