@@ -16,6 +16,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/xacct/xacct/emulator"
 	"github.com/xacct/xacct/emulatortest"
 )
 
@@ -397,4 +398,84 @@ func rawRequest(t *testing.T, srv *emulatortest.Server, method, path string, bod
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, string(b)
+}
+
+// TestS3ObjectAttributesAndPolicyStatus: GetObjectAttributes (Amazon S3
+// API Reference, GetObjectAttributes) of a single-part and a multipart
+// object, SSE-C included, and GetBucketPolicyStatus (Amazon S3 API
+// Reference, GetBucketPolicyStatus; "The meaning of 'public'").
+func TestS3ObjectAttributesAndPolicyStatus(t *testing.T) {
+	srv := emulatortest.New(t, emulator.WithS3MinPartSize(1))
+	ctx := context.Background()
+	c := s3For(srv.Config(home))
+	mustBucket(t, c, "attrs")
+	put := putString(t, c, "attrs", "one", "hello")
+	all := []s3types.ObjectAttributes{s3types.ObjectAttributesEtag, s3types.ObjectAttributesChecksum, s3types.ObjectAttributesObjectParts,
+		s3types.ObjectAttributesStorageClass, s3types.ObjectAttributesObjectSize}
+	out, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("attrs"), Key: aws.String("one"), ObjectAttributes: all})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.ETag) != strings.Trim(aws.ToString(put.ETag), `"`) || aws.ToInt64(out.ObjectSize) != 5 || out.StorageClass != s3types.StorageClassStandard ||
+		out.ObjectParts != nil || out.Checksum == nil || aws.ToString(out.Checksum.ChecksumCRC64NVME) == "" {
+		t.Errorf("GetObjectAttributes of a single-part object: %+v", out)
+	}
+	mp, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("attrs"), Key: aws.String("mp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []s3types.CompletedPart
+	for i, body := range []string{"aaa", "bbbb", "c"} {
+		p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("attrs"), Key: aws.String("mp"), UploadId: mp.UploadId, PartNumber: aws.Int32(int32(i + 1)), Body: strings.NewReader(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, s3types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: p.ETag})
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("attrs"), Key: aws.String("mp"), UploadId: mp.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: parts}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err = c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("attrs"), Key: aws.String("mp"), MaxParts: aws.Int32(2),
+		ObjectAttributes: []s3types.ObjectAttributes{s3types.ObjectAttributesObjectParts, s3types.ObjectAttributesObjectSize}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := out.ObjectParts
+	if op == nil || aws.ToInt32(op.TotalPartsCount) != 3 || !aws.ToBool(op.IsTruncated) || len(op.Parts) != 2 || aws.ToInt64(op.Parts[1].Size) != 4 ||
+		aws.ToString(op.NextPartNumberMarker) != "2" || aws.ToInt64(out.ObjectSize) != 8 || out.ETag != nil {
+		t.Errorf("GetObjectAttributes of a 3-part object, 2 parts a page: %+v %+v", out, op)
+	}
+	k := newSSECKey(5)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("attrs"), Key: aws.String("ssec"), Body: strings.NewReader("x"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("attrs"), Key: aws.String("ssec"), ObjectAttributes: all}); apiCode(err) != "InvalidRequest" {
+		t.Errorf("GetObjectAttributes of an SSE-C object without the key: got %v, want InvalidRequest", err)
+	}
+
+	// Policy status.
+	if _, err := c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String("attrs")}); apiCode(err) != "NoSuchBucketPolicy" {
+		t.Errorf("GetBucketPolicyStatus without a policy: got %v, want NoSuchBucketPolicy", err)
+	}
+	status := func() bool {
+		t.Helper()
+		out, err := c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String("attrs")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToBool(out.PolicyStatus.IsPublic)
+	}
+	putPolicy(t, c, "attrs", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::attrs/*"}]}`)
+	if status() {
+		t.Error("a policy granting one account: IsPublic true, want false")
+	}
+	if _, err := c.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("attrs")}); err != nil {
+		t.Fatal(err)
+	}
+	putPolicy(t, c, "attrs", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::attrs/*"}]}`)
+	if !status() {
+		t.Error("a policy granting everyone: IsPublic false, want true")
+	}
 }
