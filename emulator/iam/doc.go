@@ -8,6 +8,8 @@
 // shapes; roles.go, users.go, policies.go (inline and attached),
 // managedops.go (managed policies), lookup.go (the emulator's queries) and
 // simulate.go the operations; entity.go what roles and users share (tags,
-// policies, the copy-on-write update); store.go the accounts and their file;
-// errors.go the error codes.
+// policies, boundaries, the copy-on-write update); store.go the accounts,
+// their files and the store's lock (operations read and change state only
+// through view and update, never locking themselves); errors.go the error
+// codes.
 package iam

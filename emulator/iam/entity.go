@@ -12,115 +12,147 @@ type entity interface {
 	*Role | *User
 	tagList() *[]Tag
 	policyLists() (inline *[]InlinePolicy, attached *[]string)
+	boundary() *string
 }
 
 func (r *Role) tagList() *[]Tag                           { return &r.Tags }
 func (r *Role) policyLists() (*[]InlinePolicy, *[]string) { return &r.Inline, &r.Attached }
 func (u *User) tagList() *[]Tag                           { return &u.Tags }
 func (u *User) policyLists() (*[]InlinePolicy, *[]string) { return &u.Inline, &u.Attached }
+func (r *Role) boundary() *string                         { return &r.Boundary }
+func (u *User) boundary() *string                         { return &u.Boundary }
 
-// replaceLocked stores a changed copy of old under key in m and saves
-// acct; when saving fails, old is put back and nothing has changed.
-// Callers hold s.mu for writing.
-func replaceLocked[T any](s *Service, acct string, m map[string]*T, key string, old *T, change func(*T) error) (*T, error) {
-	v := *old
-	if err := change(&v); err != nil {
-		return nil, err
-	}
-	m[key] = &v
-	if err := s.save(acct); err != nil {
-		m[key] = old
-		return nil, err
-	}
-	return &v, nil
-}
-
-// updateRoleLocked applies change to a copy of the named role and stores
-// it. Callers hold s.mu for writing.
-func (s *Service) updateRoleLocked(ctx context.Context, name string, change func(r *Role) error) (*Role, error) {
-	acct := callerAccount(ctx)
-	old, err := s.role(acct, name)
+// updateRole applies change to a copy of the named role of acct and stores
+// it.
+func (st *state) updateRole(acct, name string, change func(r *Role) error) (*Role, error) {
+	old, err := st.role(acct, name)
 	if err != nil {
 		return nil, err
 	}
-	return replaceLocked(s, acct, s.acct[acct].Roles, strings.ToLower(name), old, change)
+	return replace(st, acct, st.acct[acct].Roles, strings.ToLower(name), old, change)
 }
 
-// updateRole is updateRoleLocked taking the lock.
-func (s *Service) updateRole(ctx context.Context, name string, change func(r *Role) error) (*Role, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.updateRoleLocked(ctx, name, change)
-}
-
-// updateUserLocked applies change to a copy of the named user and stores
-// it. Callers hold s.mu for writing.
-func (s *Service) updateUserLocked(ctx context.Context, name string, change func(u *User) error) (*User, error) {
-	acct := callerAccount(ctx)
-	old, err := s.user(acct, name)
+// updateUser applies change to a copy of the named user of acct and stores
+// it.
+func (st *state) updateUser(acct, name string, change func(u *User) error) (*User, error) {
+	old, err := st.user(acct, name)
 	if err != nil {
 		return nil, err
 	}
-	return replaceLocked(s, acct, s.acct[acct].Users, strings.ToLower(name), old, change)
+	return replace(st, acct, st.acct[acct].Users, strings.ToLower(name), old, change)
 }
 
-// updateUser is updateUserLocked taking the lock.
-func (s *Service) updateUser(ctx context.Context, name string, change func(u *User) error) (*User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.updateUserLocked(ctx, name, change)
+// deletable refuses the deletion of a role or user that still has inline
+// or attached policies (DeleteConflict, as IAM answers).
+func deletable[T entity](e T) error {
+	inline, attached := e.policyLists()
+	if len(*inline) > 0 {
+		return deleteConflict("Cannot delete entity, must delete policies first.")
+	}
+	if len(*attached) > 0 {
+		return deleteConflict("Cannot delete entity, must detach all policies first.")
+	}
+	return nil
 }
 
-// updater is updateRole or updateUser.
-type updater[T entity] func(ctx context.Context, name string, change func(T) error) (T, error)
+// getter is state.role or state.user: the named entity of acct.
+type getter[T entity] func(st *state, acct, name string) (T, error)
 
-// getter is role or user: the named entity of acct, read with s.mu held.
-type getter[T entity] func(acct, name string) (T, error)
+// updater is state.updateRole or state.updateUser.
+type updater[T entity] func(st *state, acct, name string, change func(T) error) (T, error)
 
-// tagEntity adds or replaces tags on the named role or user (TagRole,
-// TagUser: IAM API Reference; at most 50 tags after the change).
-func tagEntity[T entity](ctx context.Context, update updater[T], name string, tags []Tag) error {
+// roleOps and userOps are the accessors of roles and users that the
+// operations written once over entity take.
+var (
+	roleOps = entityOps[*Role]{kind: "role", get: (*state).role, update: (*state).updateRole}
+	userOps = entityOps[*User]{kind: "user", get: (*state).user, update: (*state).updateUser}
+)
+
+// entityOps reads and changes roles or users.
+type entityOps[T entity] struct {
+	kind   string // "role" or "user"
+	get    getter[T]
+	update updater[T]
+}
+
+// change applies change to the named role or user of the caller's account
+// under the store's write lock.
+func (o entityOps[T]) change(ctx context.Context, s *store, name string, change func(st *state, e T) error) error {
+	acct := callerAccount(ctx)
+	_, err := update(s, func(st *state) (T, error) {
+		return o.update(st, acct, name, func(e T) error { return change(st, e) })
+	})
+	return err
+}
+
+// tag adds or replaces tags on the named role or user (TagRole, TagUser:
+// IAM API Reference; at most 50 tags after the change).
+func (o entityOps[T]) tag(ctx context.Context, s *store, name string, tags []Tag) error {
 	if err := checkTags(tags); err != nil {
 		return err
 	}
-	_, err := update(ctx, name, func(e T) error {
+	return o.change(ctx, s, name, func(_ *state, e T) error {
 		t := e.tagList()
 		*t = mergeTags(*t, tags)
 		return checkTags(*t)
 	})
-	return err
 }
 
-// untagEntity removes tags from the named role or user.
-func untagEntity[T entity](ctx context.Context, update updater[T], name string, keys []string) error {
-	_, err := update(ctx, name, func(e T) error {
+// untag removes tags from the named role or user.
+func (o entityOps[T]) untag(ctx context.Context, s *store, name string, keys []string) error {
+	return o.change(ctx, s, name, func(_ *state, e T) error {
 		t := e.tagList()
 		*t = removeTags(*t, keys)
 		return nil
 	})
+}
+
+// listTags lists the tags of the named role or user, a page at a time.
+func (o entityOps[T]) listTags(ctx context.Context, s *store, name string, p Page) (*ListTagsOut, error) {
+	acct := callerAccount(ctx)
+	return view(s, func(st *state) (*ListTagsOut, error) {
+		e, err := o.get(st, acct, name)
+		if err != nil {
+			return nil, err
+		}
+		page, trunc, next, err := paginate(*e.tagList(), p)
+		if err != nil {
+			return nil, err
+		}
+		return &ListTagsOut{Tags: page, IsTruncated: trunc, Marker: next}, nil
+	})
+}
+
+// putBoundary sets the permissions boundary of the named role or user to
+// arn, a managed policy the account may attach.
+func (o entityOps[T]) putBoundary(ctx context.Context, s *store, name, arn string) error {
+	acct := callerAccount(ctx)
+	_, err := update(s, func(st *state) (T, error) {
+		if _, err := st.attachable(acct, arn); err != nil {
+			var none T
+			return none, err
+		}
+		return o.update(st, acct, name, func(e T) error {
+			*e.boundary() = arn
+			return nil
+		})
+	})
 	return err
 }
 
-// listEntityTags lists the tags of the named role or user, a page at a time.
-func listEntityTags[T entity](ctx context.Context, s *Service, get getter[T], name string, p Page) (*ListTagsOut, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	e, err := get(callerAccount(ctx), name)
-	if err != nil {
-		return nil, err
-	}
-	page, trunc, next, err := paginate(*e.tagList(), p)
-	if err != nil {
-		return nil, err
-	}
-	return &ListTagsOut{Tags: page, IsTruncated: trunc, Marker: next}, nil
+// deleteBoundary removes the permissions boundary of the named role or user.
+func (o entityOps[T]) deleteBoundary(ctx context.Context, s *store, name string) error {
+	return o.change(ctx, s, name, func(_ *state, e T) error {
+		*e.boundary() = ""
+		return nil
+	})
 }
 
-// policyEntity is the principalEntity of the named role or user.
-func policyEntity[T entity](ctx context.Context, kind, name string, get getter[T], update updater[T]) principalEntity {
-	return principalEntity{kind: kind, name: name,
+// policies is the principalEntity of the named role or user of acct.
+func (o entityOps[T]) policies(st *state, acct, name string) principalEntity {
+	return principalEntity{kind: o.kind, name: name,
 		get: func() ([]InlinePolicy, []string, error) {
-			e, err := get(callerAccount(ctx), name)
+			e, err := o.get(st, acct, name)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -128,7 +160,7 @@ func policyEntity[T entity](ctx context.Context, kind, name string, get getter[T
 			return *inline, *attached, nil
 		},
 		store: func(inline []InlinePolicy, attached []string) error {
-			_, err := update(ctx, name, func(e T) error {
+			_, err := o.update(st, acct, name, func(e T) error {
 				i, a := e.policyLists()
 				*i, *a = inline, attached
 				return nil

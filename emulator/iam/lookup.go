@@ -12,22 +12,22 @@ import (
 
 // Role returns the role named name in acct.
 func (s *Service) Role(acct, name string) (*Role, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.peek(acct).Roles[strings.ToLower(name)]
+	var r *Role
+	s.store.read(func(st *state) { r = st.peek(acct).Roles[strings.ToLower(name)] })
 	return r, r != nil
 }
 
 // RoleNames returns the names of acct's roles (for diagnosing a role name
 // that does not exist).
 func (s *Service) RoleNames(acct string) []string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	roles := s.peek(acct).Roles
-	names := make([]string, 0, len(roles))
-	for _, r := range roles {
-		names = append(names, r.Name)
-	}
+	var names []string
+	s.store.read(func(st *state) {
+		roles := st.peek(acct).Roles
+		names = make([]string, 0, len(roles))
+		for _, r := range roles {
+			names = append(names, r.Name)
+		}
+	})
 	return names
 }
 
@@ -46,9 +46,8 @@ func (s *Service) RoleByARN(arn string) (*Role, bool) {
 
 // TrustPolicy returns the role's trust policy as AWS evaluates it now.
 func (s *Service) TrustPolicy(r *Role) *policy.Policy {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	_, p := s.effectiveTrust(r)
+	var p *policy.Policy
+	s.store.read(func(st *state) { _, p = st.effectiveTrust(r) })
 	return p
 }
 
@@ -56,34 +55,32 @@ func (s *Service) TrustPolicy(r *Role) *policy.Policy {
 // of role name in acct, as they are now (a role session is evaluated
 // against its role's current policies).
 func (s *Service) RolePolicies(acct, name string) (identity []policy.Named, boundary *policy.Named) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.peek(acct).Roles[strings.ToLower(name)]
-	if r == nil {
-		return nil, nil
-	}
-	return s.policiesOf(acct, r.Inline, r.Attached, r.Boundary)
+	s.store.read(func(st *state) {
+		if r := st.peek(acct).Roles[strings.ToLower(name)]; r != nil {
+			identity, boundary = st.policiesOf(acct, r.Inline, r.Attached, r.Boundary)
+		}
+	})
+	return identity, boundary
 }
 
 // UserPolicies returns the identity-based policies and permissions boundary
 // of user name in acct.
 func (s *Service) UserPolicies(acct, name string) (identity []policy.Named, boundary *policy.Named) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u := s.peek(acct).Users[strings.ToLower(name)]
-	if u == nil {
-		return nil, nil
-	}
-	return s.policiesOf(acct, u.Inline, u.Attached, u.Boundary)
+	s.store.read(func(st *state) {
+		if u := st.peek(acct).Users[strings.ToLower(name)]; u != nil {
+			identity, boundary = st.policiesOf(acct, u.Inline, u.Attached, u.Boundary)
+		}
+	})
+	return identity, boundary
 }
 
-func (s *Service) policiesOf(acct string, inline []InlinePolicy, attached []string, bnd string) ([]policy.Named, *policy.Named) {
+func (st *state) policiesOf(acct string, inline []InlinePolicy, attached []string, bnd string) ([]policy.Named, *policy.Named) {
 	out := make([]policy.Named, 0, len(inline)+len(attached))
 	for _, p := range inline {
 		out = append(out, policy.Named{Name: p.Name, Policy: p.Doc.parsed})
 	}
 	for _, arn := range attached {
-		if mp, err := s.attachable(acct, arn); err == nil {
+		if mp, err := st.attachable(acct, arn); err == nil {
 			if d := mp.Default(); d != nil {
 				out = append(out, policy.Named{Name: arn, Policy: d.Doc.parsed})
 			}
@@ -91,7 +88,7 @@ func (s *Service) policiesOf(acct string, inline []InlinePolicy, attached []stri
 	}
 	var boundary *policy.Named
 	if bnd != "" {
-		if mp, err := s.attachable(acct, bnd); err == nil {
+		if mp, err := st.attachable(acct, bnd); err == nil {
 			if d := mp.Default(); d != nil {
 				boundary = &policy.Named{Name: bnd, Policy: d.Doc.parsed}
 			}
@@ -103,13 +100,13 @@ func (s *Service) policiesOf(acct string, inline []InlinePolicy, attached []stri
 // ManagedPolicy returns the default version of a managed policy that acct
 // may use (STS session PolicyArns, permission boundaries).
 func (s *Service) ManagedPolicy(acct, arn string) (policy.Named, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	mp, err := s.attachable(acct, arn)
-	if err != nil {
-		return policy.Named{}, err
-	}
-	return policy.Named{Name: arn, Policy: mp.Default().Doc.parsed}, nil
+	return view(s.store, func(st *state) (policy.Named, error) {
+		mp, err := st.attachable(acct, arn)
+		if err != nil {
+			return policy.Named{}, err
+		}
+		return policy.Named{Name: arn, Policy: mp.Default().Doc.parsed}, nil
+	})
 }
 
 // AccessKeyOwner is what a long-term access key identifies.
@@ -120,33 +117,37 @@ type AccessKeyOwner struct {
 
 // LookupAccessKey returns the active key with this id and its user.
 func (s *Service) LookupAccessKey(id string) (AccessKeyOwner, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, a := range s.acct {
-		k := a.Keys[id]
-		if k == nil {
-			continue
+	var o AccessKeyOwner
+	var ok bool
+	s.store.read(func(st *state) {
+		for _, a := range st.acct {
+			k := a.Keys[id]
+			if k == nil {
+				continue
+			}
+			if u := a.Users[strings.ToLower(k.UserName)]; u != nil && k.Status == "Active" {
+				o, ok = AccessKeyOwner{Key: *k, User: *u}, true
+			}
+			return
 		}
-		u := a.Users[strings.ToLower(k.UserName)]
-		if u == nil || k.Status != "Active" {
-			return AccessKeyOwner{}, false
-		}
-		return AccessKeyOwner{Key: *k, User: *u}, true
-	}
-	return AccessKeyOwner{}, false
+	})
+	return o, ok
 }
 
-// NoteRoleUsed records that a role was assumed (RoleLastUsed).
+// NoteRoleUsed records that a role was assumed (RoleLastUsed). It is kept
+// in memory only, like a change that is not saved: the next saved change
+// of the account writes it.
 func (s *Service) NoteRoleUsed(r *Role, region string, at time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur := s.peek(r.Account).Roles[strings.ToLower(r.Name)]
-	if cur == nil || cur.ID != r.ID {
-		return
-	}
-	c := *cur
-	c.LastUsed, c.LastUsedRgn = at.UTC(), region
-	s.acct[r.Account].Roles[strings.ToLower(r.Name)] = &c
+	s.store.write(func(st *state) {
+		a := st.peek(r.Account)
+		cur := a.Roles[strings.ToLower(r.Name)]
+		if cur == nil || cur.ID != r.ID {
+			return
+		}
+		c := *cur
+		c.LastUsed, c.LastUsedRgn = at.UTC(), region
+		a.Roles[strings.ToLower(r.Name)] = &c
+	})
 }
 
 // Tags returns the tags as a map, for aws:PrincipalTag.
@@ -168,7 +169,7 @@ func (s *Service) PrincipalExists(arn string) bool {
 	if !ok {
 		return false
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.entityID(acct, kind, arn) != ""
+	exists := false
+	s.store.read(func(st *state) { exists = st.entityID(acct, kind, arn) != "" })
+	return exists
 }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 
@@ -9,9 +10,9 @@ import (
 )
 
 // attachments counts the roles and users of acct that attach arn, and those
-// that use it as a permissions boundary. Callers hold s.mu.
-func (s *Service) attachments(acct, arn string) (attached, boundary int32) {
-	a := s.peek(acct)
+// that use it as a permissions boundary.
+func (st *state) attachments(acct, arn string) (attached, boundary int32) {
+	a := st.peek(acct)
 	for _, r := range a.Roles {
 		for _, x := range r.Attached {
 			if x == arn {
@@ -35,8 +36,8 @@ func (s *Service) attachments(acct, arn string) (attached, boundary int32) {
 	return attached, boundary
 }
 
-func (s *Service) policyOut(acct string, mp *ManagedPolicy) PolicyOut {
-	att, bnd := s.attachments(acct, mp.ARN)
+func (st *state) policyOut(acct string, mp *ManagedPolicy) PolicyOut {
+	att, bnd := st.attachments(acct, mp.ARN)
 	out := PolicyOut{
 		PolicyName:                    mp.Name,
 		PolicyId:                      mp.ID,
@@ -57,12 +58,11 @@ func (s *Service) policyOut(acct string, mp *ManagedPolicy) PolicyOut {
 }
 
 // customerPolicy returns acct's customer managed policy arn for writing.
-// Callers hold s.mu.
-func (s *Service) customerPolicy(acct, arn string) (*ManagedPolicy, error) {
-	if mp := s.peek(acct).Policies[arn]; mp != nil {
+func (st *state) customerPolicy(acct, arn string) (*ManagedPolicy, error) {
+	if mp := st.peek(acct).Policies[arn]; mp != nil {
 		return mp, nil
 	}
-	if s.managed[arn] != nil {
+	if st.managed[arn] != nil {
 		return nil, awserrAccessDeniedAWSPolicy(arn)
 	}
 	return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
@@ -88,67 +88,60 @@ func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyIn) (*Policy
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.account(acct)
-	arn := policyARN(acct, in.Path, in.PolicyName)
-	for _, mp := range a.Policies {
-		if strings.EqualFold(mp.Name, in.PolicyName) {
-			return nil, alreadyExists("A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
-		}
-	}
 	now := s.now().UTC()
-	mp := &ManagedPolicy{
-		Account:     acct,
-		Path:        normPath(in.Path),
-		Name:        in.PolicyName,
-		ID:          NewPolicyID(),
-		ARN:         arn,
-		Description: in.Description,
-		CreateDate:  now,
-		UpdateDate:  now,
-		Versions:    []PolicyVersion{{ID: "v1", Doc: doc, IsDefault: true, CreateDate: now}},
-		NextVersion: 2,
-		Tags:        in.Tags,
-	}
-	a.Policies[arn] = mp
-	if err := s.save(acct); err != nil {
-		delete(a.Policies, arn)
-		return nil, err
-	}
-	return &PolicyResult{Policy: s.policyOut(acct, mp)}, nil
+	return update(s.store, func(st *state) (*PolicyResult, error) {
+		a := st.account(acct)
+		arn := policyARN(acct, in.Path, in.PolicyName)
+		for _, mp := range a.Policies {
+			if strings.EqualFold(mp.Name, in.PolicyName) {
+				return nil, alreadyExists("A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
+			}
+		}
+		mp := &ManagedPolicy{
+			Account:     acct,
+			Path:        normPath(in.Path),
+			Name:        in.PolicyName,
+			ID:          NewPolicyID(),
+			ARN:         arn,
+			Description: in.Description,
+			CreateDate:  now,
+			UpdateDate:  now,
+			Versions:    []PolicyVersion{{ID: "v1", Doc: doc, IsDefault: true, CreateDate: now}},
+			NextVersion: 2,
+			Tags:        in.Tags,
+		}
+		if err := put(st, acct, a.Policies, arn, mp); err != nil {
+			return nil, err
+		}
+		return &PolicyResult{Policy: st.policyOut(acct, mp)}, nil
+	})
 }
 
 // GetPolicy returns a managed policy.
 func (s *Service) GetPolicy(ctx context.Context, in *PolicyArnIn) (*PolicyResult, error) {
 	acct := callerAccount(ctx)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	mp, err := s.attachable(acct, in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
-	return &PolicyResult{Policy: s.policyOut(acct, mp)}, nil
+	return view(s.store, func(st *state) (*PolicyResult, error) {
+		mp, err := st.attachable(acct, in.PolicyArn)
+		if err != nil {
+			return nil, err
+		}
+		return &PolicyResult{Policy: st.policyOut(acct, mp)}, nil
+	})
 }
 
 // DeletePolicy deletes an unattached customer managed policy.
 func (s *Service) DeletePolicy(ctx context.Context, in *PolicyArnIn) (*Empty, error) {
 	acct := callerAccount(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	mp, err := s.customerPolicy(acct, in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
-	if att, bnd := s.attachments(acct, mp.ARN); att+bnd > 0 {
-		return nil, deleteConflict("Cannot delete a policy attached to entities.")
-	}
-	delete(s.acct[acct].Policies, mp.ARN)
-	if err := s.save(acct); err != nil {
-		s.acct[acct].Policies[mp.ARN] = mp
-		return nil, err
-	}
-	return nil, nil
+	return update(s.store, func(st *state) (*Empty, error) {
+		mp, err := st.customerPolicy(acct, in.PolicyArn)
+		if err != nil {
+			return nil, err
+		}
+		if att, bnd := st.attachments(acct, mp.ARN); att+bnd > 0 {
+			return nil, deleteConflict("Cannot delete a policy attached to entities.")
+		}
+		return nil, put[ManagedPolicy](st, acct, st.acct[acct].Policies, mp.ARN, nil)
+	})
 }
 
 // ListPolicies lists AWS and customer managed policies.
@@ -161,31 +154,31 @@ func (s *Service) ListPolicies(ctx context.Context, in *ListPoliciesIn) (*ListPo
 	if scope != "All" && scope != "AWS" && scope != "Local" {
 		return nil, validationError("scope", scope, "satisfy enum value set: [All, AWS, Local]")
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var list []*ManagedPolicy
-	if scope != "Local" {
-		for _, mp := range s.managed {
-			list = append(list, mp)
-		}
-	}
-	if scope != "AWS" {
-		for _, mp := range s.peek(acct).Policies {
-			list = append(list, mp)
-		}
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].ARN < list[j].ARN })
 	out := []PolicyOut{}
-	for _, mp := range list {
-		if !strings.HasPrefix(mp.Path, normPath(in.PathPrefix)) {
-			continue
+	s.store.read(func(st *state) {
+		var list []*ManagedPolicy
+		if scope != "Local" {
+			for _, mp := range st.managed {
+				list = append(list, mp)
+			}
 		}
-		po := s.policyOut(acct, mp)
-		if in.OnlyAttached && po.AttachmentCount == 0 {
-			continue
+		if scope != "AWS" {
+			for _, mp := range st.peek(acct).Policies {
+				list = append(list, mp)
+			}
 		}
-		out = append(out, po)
-	}
+		sort.Slice(list, func(i, j int) bool { return list[i].ARN < list[j].ARN })
+		for _, mp := range list {
+			if !strings.HasPrefix(mp.Path, normPath(in.PathPrefix)) {
+				continue
+			}
+			po := st.policyOut(acct, mp)
+			if in.OnlyAttached && po.AttachmentCount == 0 {
+				continue
+			}
+			out = append(out, po)
+		}
+	})
 	page, trunc, next, err := paginate(out, in.Page)
 	if err != nil {
 		return nil, err
@@ -201,37 +194,48 @@ func versionOut(v *PolicyVersion, withDoc bool) PolicyVersionOut {
 	return out
 }
 
+// changePolicy stores a changed copy of acct's customer managed policy
+// arn (with its own copy of Versions), or returns change's error and
+// changes nothing.
+func (s *Service) changePolicy(ctx context.Context, arn string, change func(mp *ManagedPolicy) error) error {
+	acct := callerAccount(ctx)
+	_, err := update(s.store, func(st *state) (*ManagedPolicy, error) {
+		old, err := st.customerPolicy(acct, arn)
+		if err != nil {
+			return nil, err
+		}
+		return replace(st, acct, st.acct[acct].Policies, arn, old, func(mp *ManagedPolicy) error {
+			mp.Versions = slices.Clone(old.Versions)
+			return change(mp)
+		})
+	})
+	return err
+}
+
 // CreatePolicyVersion adds a version to a customer managed policy.
 func (s *Service) CreatePolicyVersion(ctx context.Context, in *CreatePolicyVersionIn) (*PolicyVersionResult, error) {
-	acct := callerAccount(ctx)
 	doc, err := parseManagedDoc(in.PolicyDocument)
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, err := s.customerPolicy(acct, in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
-	if len(old.Versions) >= maxVersions {
-		return nil, limitExceeded("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxVersions)
-	}
-	mp := *old
 	now := s.now().UTC()
-	v := PolicyVersion{ID: "v" + itoa(mp.NextVersion), Doc: doc, IsDefault: in.SetAsDefault, CreateDate: now}
-	mp.NextVersion++
-	mp.Versions = append([]PolicyVersion(nil), old.Versions...)
-	if in.SetAsDefault {
-		for i := range mp.Versions {
-			mp.Versions[i].IsDefault = false
+	var v PolicyVersion
+	err = s.changePolicy(ctx, in.PolicyArn, func(mp *ManagedPolicy) error {
+		if len(mp.Versions) >= maxVersions {
+			return limitExceeded("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxVersions)
 		}
-		mp.UpdateDate = now
-	}
-	mp.Versions = append(mp.Versions, v)
-	s.acct[acct].Policies[mp.ARN] = &mp
-	if err := s.save(acct); err != nil {
-		s.acct[acct].Policies[mp.ARN] = old
+		v = PolicyVersion{ID: "v" + itoa(mp.NextVersion), Doc: doc, IsDefault: in.SetAsDefault, CreateDate: now}
+		mp.NextVersion++
+		if in.SetAsDefault {
+			for i := range mp.Versions {
+				mp.Versions[i].IsDefault = false
+			}
+			mp.UpdateDate = now
+		}
+		mp.Versions = append(mp.Versions, v)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &PolicyVersionResult{PolicyVersion: versionOut(&v, false)}, nil
@@ -246,11 +250,15 @@ func findVersion(mp *ManagedPolicy, id string) (int, error) {
 	return -1, noSuchEntity("Policy %s version %s does not exist or is not attachable.", mp.ARN, id)
 }
 
+// versions returns the versions of a managed policy the caller may attach.
+func (s *Service) versions(ctx context.Context, arn string) (*ManagedPolicy, error) {
+	acct := callerAccount(ctx)
+	return view(s.store, func(st *state) (*ManagedPolicy, error) { return st.attachable(acct, arn) })
+}
+
 // GetPolicyVersion returns one version of a managed policy with its document.
 func (s *Service) GetPolicyVersion(ctx context.Context, in *PolicyVersionIn) (*PolicyVersionResult, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	mp, err := s.attachable(callerAccount(ctx), in.PolicyArn)
+	mp, err := s.versions(ctx, in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
@@ -263,9 +271,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *PolicyVersionIn) (*P
 
 // ListPolicyVersions lists a managed policy's versions, newest first.
 func (s *Service) ListPolicyVersions(ctx context.Context, in *ListPolicyVersionsIn) (*ListPolicyVersionsOut, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	mp, err := s.attachable(callerAccount(ctx), in.PolicyArn)
+	mp, err := s.versions(ctx, in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
@@ -282,55 +288,33 @@ func (s *Service) ListPolicyVersions(ctx context.Context, in *ListPolicyVersions
 
 // DeletePolicyVersion deletes a non-default version.
 func (s *Service) DeletePolicyVersion(ctx context.Context, in *PolicyVersionIn) (*Empty, error) {
-	acct := callerAccount(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, err := s.customerPolicy(acct, in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
-	i, err := findVersion(old, in.VersionId)
-	if err != nil {
-		return nil, err
-	}
-	if old.Versions[i].IsDefault {
-		return nil, deleteConflict("Cannot delete the default version of a policy.")
-	}
-	mp := *old
-	mp.Versions = append(append([]PolicyVersion(nil), old.Versions[:i]...), old.Versions[i+1:]...)
-	s.acct[acct].Policies[mp.ARN] = &mp
-	if err := s.save(acct); err != nil {
-		s.acct[acct].Policies[mp.ARN] = old
-		return nil, err
-	}
-	return nil, nil
+	return nil, s.changePolicy(ctx, in.PolicyArn, func(mp *ManagedPolicy) error {
+		i, err := findVersion(mp, in.VersionId)
+		if err != nil {
+			return err
+		}
+		if mp.Versions[i].IsDefault {
+			return deleteConflict("Cannot delete the default version of a policy.")
+		}
+		mp.Versions = slices.Delete(mp.Versions, i, i+1)
+		return nil
+	})
 }
 
 // SetDefaultPolicyVersion makes a version the one that is evaluated.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *PolicyVersionIn) (*Empty, error) {
-	acct := callerAccount(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, err := s.customerPolicy(acct, in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
-	i, err := findVersion(old, in.VersionId)
-	if err != nil {
-		return nil, err
-	}
-	mp := *old
-	mp.Versions = append([]PolicyVersion(nil), old.Versions...)
-	for j := range mp.Versions {
-		mp.Versions[j].IsDefault = j == i
-	}
-	mp.UpdateDate = s.now().UTC()
-	s.acct[acct].Policies[mp.ARN] = &mp
-	if err := s.save(acct); err != nil {
-		s.acct[acct].Policies[mp.ARN] = old
-		return nil, err
-	}
-	return nil, nil
+	now := s.now().UTC()
+	return nil, s.changePolicy(ctx, in.PolicyArn, func(mp *ManagedPolicy) error {
+		i, err := findVersion(mp, in.VersionId)
+		if err != nil {
+			return err
+		}
+		for j := range mp.Versions {
+			mp.Versions[j].IsDefault = j == i
+		}
+		mp.UpdateDate = now
+		return nil
+	})
 }
 
 // parseManagedDoc parses a managed policy document and enforces IAM's

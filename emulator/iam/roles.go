@@ -17,14 +17,13 @@ const (
 )
 
 // prepareTrust validates a trust policy for account acct and binds each
-// role or user it names to that entity's current unique id. Callers hold
-// s.mu.
-func (s *Service) prepareTrust(text string) (Doc, map[string]string, error) {
+// role or user it names to that entity's current unique id.
+func (st *state) prepareTrust(text string) (Doc, map[string]string, error) {
 	doc, err := parseDoc(text, policy.KindTrust)
 	if err != nil {
 		return Doc{}, nil, err
 	}
-	refs, err := s.bindPrincipals(text)
+	refs, err := st.bindPrincipals(text)
 	if err != nil {
 		return Doc{}, nil, err
 	}
@@ -33,15 +32,15 @@ func (s *Service) prepareTrust(text string) (Doc, map[string]string, error) {
 
 // bindPrincipals checks that every role and user ARN named as an AWS
 // principal exists (IAM refuses the document otherwise) and returns their
-// unique ids. Callers hold s.mu.
-func (s *Service) bindPrincipals(text string) (map[string]string, error) {
+// unique ids.
+func (st *state) bindPrincipals(text string) (map[string]string, error) {
 	var refs map[string]string
 	for _, p := range awsPrincipals(text) {
 		acct, kind, _, ok := entityARN(p)
 		if !ok {
 			continue
 		}
-		id := s.entityID(acct, kind, p)
+		id := st.entityID(acct, kind, p)
 		if id == "" {
 			return nil, awserr400Malformed(`Invalid principal in policy: "AWS":"` + p + `"`)
 		}
@@ -54,9 +53,9 @@ func (s *Service) bindPrincipals(text string) (map[string]string, error) {
 }
 
 // entityID returns the unique id of the role or user with this exact ARN,
-// or "". Callers hold s.mu.
-func (s *Service) entityID(acct, kind, arn string) string {
-	a := s.acct[acct]
+// or "".
+func (st *state) entityID(acct, kind, arn string) string {
+	a := st.acct[acct]
 	if a == nil {
 		return ""
 	}
@@ -76,13 +75,12 @@ func (s *Service) entityID(acct, kind, arn string) string {
 
 // resolveRefs returns text with each principal ARN of refs whose entity no
 // longer has the bound unique id (deleted, or deleted and recreated)
-// replaced by that id, and whether anything was replaced. Callers hold
-// s.mu (read).
-func (s *Service) resolveRefs(text string, refs map[string]string) (string, bool) {
+// replaced by that id, and whether anything was replaced.
+func (st *state) resolveRefs(text string, refs map[string]string) (string, bool) {
 	var stale []string
 	for arn, id := range refs {
 		acct, kind, _, _ := entityARN(arn)
-		if s.entityID(acct, kind, arn) != id {
+		if st.entityID(acct, kind, arn) != id {
 			stale = append(stale, arn)
 		}
 	}
@@ -102,21 +100,21 @@ func (s *Service) resolveRefs(text string, refs map[string]string) (string, bool
 // policy and pass it to ResolvePrincipals when the policy is read or
 // evaluated.
 func (s *Service) BindPrincipals(text string) map[string]string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	var refs map[string]string
-	for _, p := range awsPrincipals(text) {
-		acct, kind, _, ok := entityARN(p)
-		if !ok {
-			continue
-		}
-		if id := s.entityID(acct, kind, p); id != "" {
-			if refs == nil {
-				refs = make(map[string]string)
+	s.store.read(func(st *state) {
+		for _, p := range awsPrincipals(text) {
+			acct, kind, _, ok := entityARN(p)
+			if !ok {
+				continue
 			}
-			refs[p] = id
+			if id := st.entityID(acct, kind, p); id != "" {
+				if refs == nil {
+					refs = make(map[string]string)
+				}
+				refs[p] = id
+			}
 		}
-	}
+	})
 	return refs
 }
 
@@ -130,18 +128,16 @@ func (s *Service) ResolvePrincipals(text string, refs map[string]string) (resolv
 	if len(refs) == 0 {
 		return text, false
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.resolveRefs(text, refs)
+	s.store.read(func(st *state) { resolved, changed = st.resolveRefs(text, refs) })
+	return resolved, changed
 }
 
 // effectiveTrust returns the trust policy as AWS evaluates and shows it now:
 // principals whose role or user was deleted (or deleted and recreated) are
 // replaced by the unique id they were bound to, which matches no caller.
-// Callers hold s.mu.
-func (s *Service) effectiveTrust(r *Role) (text string, p *policy.Policy) {
+func (st *state) effectiveTrust(r *Role) (text string, p *policy.Policy) {
 	text, p = r.Trust.Text, r.Trust.parsed
-	text, changed := s.resolveRefs(text, r.TrustRefs)
+	text, changed := st.resolveRefs(text, r.TrustRefs)
 	if !changed {
 		return text, p
 	}
@@ -154,8 +150,8 @@ func (s *Service) effectiveTrust(r *Role) (text string, p *policy.Policy) {
 	return text, np
 }
 
-func (s *Service) roleOut(r *Role) RoleOut {
-	text, _ := s.effectiveTrust(r)
+func (st *state) roleOut(r *Role) RoleOut {
+	text, _ := st.effectiveTrust(r)
 	out := RoleOut{
 		Path:                     r.Path,
 		RoleName:                 r.Name,
@@ -200,46 +196,45 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleIn) (*RoleResult
 			return nil, validationError("maxSessionDuration", itoa(int(maxSession)), "have value between 3600 and 43200")
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.account(acct)
-	if _, ok := a.Roles[strings.ToLower(in.RoleName)]; ok {
-		return nil, alreadyExists("Role with name %s already exists.", in.RoleName)
-	}
-	trust, refs, err := s.prepareTrust(in.AssumeRolePolicyDocument)
-	if err != nil {
-		return nil, err
-	}
-	if in.PermissionsBoundary != "" {
-		if _, err := s.attachable(acct, in.PermissionsBoundary); err != nil {
+	now := s.now().UTC()
+	return update(s.store, func(st *state) (*RoleResult, error) {
+		a := st.account(acct)
+		if _, ok := a.Roles[strings.ToLower(in.RoleName)]; ok {
+			return nil, alreadyExists("Role with name %s already exists.", in.RoleName)
+		}
+		trust, refs, err := st.prepareTrust(in.AssumeRolePolicyDocument)
+		if err != nil {
 			return nil, err
 		}
-	}
-	r := &Role{
-		Account:            acct,
-		Path:               normPath(in.Path),
-		Name:               in.RoleName,
-		ID:                 NewRoleID(),
-		ARN:                roleARN(acct, in.Path, in.RoleName),
-		Description:        in.Description,
-		CreateDate:         s.now().UTC(),
-		MaxSessionDuration: maxSession,
-		Trust:              trust,
-		TrustRefs:          refs,
-		Boundary:           in.PermissionsBoundary,
-		Tags:               in.Tags,
-	}
-	a.Roles[strings.ToLower(r.Name)] = r
-	if err := s.save(acct); err != nil {
-		delete(a.Roles, strings.ToLower(r.Name))
-		return nil, err
-	}
-	return &RoleResult{Role: s.roleOut(r)}, nil
+		if in.PermissionsBoundary != "" {
+			if _, err := st.attachable(acct, in.PermissionsBoundary); err != nil {
+				return nil, err
+			}
+		}
+		r := &Role{
+			Account:            acct,
+			Path:               normPath(in.Path),
+			Name:               in.RoleName,
+			ID:                 NewRoleID(),
+			ARN:                roleARN(acct, in.Path, in.RoleName),
+			Description:        in.Description,
+			CreateDate:         now,
+			MaxSessionDuration: maxSession,
+			Trust:              trust,
+			TrustRefs:          refs,
+			Boundary:           in.PermissionsBoundary,
+			Tags:               in.Tags,
+		}
+		if err := put(st, acct, a.Roles, strings.ToLower(r.Name), r); err != nil {
+			return nil, err
+		}
+		return &RoleResult{Role: st.roleOut(r)}, nil
+	})
 }
 
-// role returns the role named name in acct. Callers hold s.mu.
-func (s *Service) role(acct, name string) (*Role, error) {
-	if r := s.peek(acct).Roles[strings.ToLower(name)]; r != nil {
+// role returns the role named name in acct.
+func (st *state) role(acct, name string) (*Role, error) {
+	if r := st.peek(acct).Roles[strings.ToLower(name)]; r != nil {
 		return r, nil
 	}
 	if err := checkName("roleName", name, 64); err != nil {
@@ -250,48 +245,42 @@ func (s *Service) role(acct, name string) (*Role, error) {
 
 // GetRole returns a role.
 func (s *Service) GetRole(ctx context.Context, in *RoleNameIn) (*RoleResult, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, err := s.role(callerAccount(ctx), in.RoleName)
-	if err != nil {
-		return nil, err
-	}
-	return &RoleResult{Role: s.roleOut(r)}, nil
+	acct := callerAccount(ctx)
+	return view(s.store, func(st *state) (*RoleResult, error) {
+		r, err := st.role(acct, in.RoleName)
+		if err != nil {
+			return nil, err
+		}
+		return &RoleResult{Role: st.roleOut(r)}, nil
+	})
 }
 
 // DeleteRole deletes a role that has no policies left.
 func (s *Service) DeleteRole(ctx context.Context, in *RoleNameIn) (*Empty, error) {
 	acct := callerAccount(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.role(acct, in.RoleName)
-	if err != nil {
-		return nil, err
-	}
-	if len(r.Inline) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(r.Attached) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
-	}
-	delete(s.acct[acct].Roles, strings.ToLower(in.RoleName))
-	if err := s.save(acct); err != nil {
-		s.acct[acct].Roles[strings.ToLower(in.RoleName)] = r
-		return nil, err
-	}
-	return nil, nil
+	return update(s.store, func(st *state) (*Empty, error) {
+		r, err := st.role(acct, in.RoleName)
+		if err != nil {
+			return nil, err
+		}
+		if err := deletable(r); err != nil {
+			return nil, err
+		}
+		return nil, put[Role](st, acct, st.acct[acct].Roles, strings.ToLower(in.RoleName), nil)
+	})
 }
 
 // ListRoles lists roles by path prefix.
 func (s *Service) ListRoles(ctx context.Context, in *ListRolesIn) (*ListRolesOut, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	acct := callerAccount(ctx)
 	var all []RoleOut
-	for _, r := range sortedRoles(s.peek(callerAccount(ctx)).Roles) {
-		if strings.HasPrefix(r.Path, normPath(in.PathPrefix)) {
-			all = append(all, s.roleOut(r))
+	s.store.read(func(st *state) {
+		for _, r := range sortedRoles(st.peek(acct).Roles) {
+			if strings.HasPrefix(r.Path, normPath(in.PathPrefix)) {
+				all = append(all, st.roleOut(r))
+			}
 		}
-	}
+	})
 	page, trunc, next, err := paginate(all, in.Page)
 	if err != nil {
 		return nil, err
@@ -304,7 +293,7 @@ func (s *Service) UpdateRole(ctx context.Context, in *UpdateRoleIn) (*Empty, err
 	if in.MaxSessionDuration != nil && (*in.MaxSessionDuration < minMaxSession || *in.MaxSessionDuration > maxMaxSession) {
 		return nil, validationError("maxSessionDuration", itoa(int(*in.MaxSessionDuration)), "have value between 3600 and 43200")
 	}
-	_, err := s.updateRole(ctx, in.RoleName, func(r *Role) error {
+	err := roleOps.change(ctx, s.store, in.RoleName, func(_ *state, r *Role) error {
 		if in.Description != nil {
 			r.Description = *in.Description
 		}
@@ -318,67 +307,52 @@ func (s *Service) UpdateRole(ctx context.Context, in *UpdateRoleIn) (*Empty, err
 
 // UpdateRoleDescription changes a role's description.
 func (s *Service) UpdateRoleDescription(ctx context.Context, in *UpdateRoleDescriptionIn) (*RoleResult, error) {
-	r, err := s.updateRole(ctx, in.RoleName, func(r *Role) error {
-		r.Description = in.Description
-		return nil
+	acct := callerAccount(ctx)
+	return update(s.store, func(st *state) (*RoleResult, error) {
+		r, err := st.updateRole(acct, in.RoleName, func(r *Role) error {
+			r.Description = in.Description
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &RoleResult{Role: st.roleOut(r)}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return &RoleResult{Role: s.roleOut(r)}, nil
 }
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRolePolicyIn) (*Empty, error) {
-	_, err := s.updateRole(ctx, in.RoleName, func(r *Role) error {
-		trust, refs, err := s.prepareTrust(in.PolicyDocument)
+	return nil, roleOps.change(ctx, s.store, in.RoleName, func(st *state, r *Role) error {
+		trust, refs, err := st.prepareTrust(in.PolicyDocument)
 		if err != nil {
 			return err
 		}
 		r.Trust, r.TrustRefs = trust, refs
 		return nil
 	})
-	return nil, err
 }
 
 // TagRole adds or replaces tags on a role.
 func (s *Service) TagRole(ctx context.Context, in *TagRoleIn) (*Empty, error) {
-	return nil, tagEntity(ctx, s.updateRole, in.RoleName, in.Tags)
+	return nil, roleOps.tag(ctx, s.store, in.RoleName, in.Tags)
 }
 
 // UntagRole removes tags from a role.
 func (s *Service) UntagRole(ctx context.Context, in *UntagRoleIn) (*Empty, error) {
-	return nil, untagEntity(ctx, s.updateRole, in.RoleName, in.TagKeys)
+	return nil, roleOps.untag(ctx, s.store, in.RoleName, in.TagKeys)
 }
 
 // ListRoleTags lists a role's tags.
 func (s *Service) ListRoleTags(ctx context.Context, in *ListTagsIn) (*ListTagsOut, error) {
-	return listEntityTags(ctx, s, s.role, in.RoleName, in.Page)
+	return roleOps.listTags(ctx, s.store, in.RoleName, in.Page)
 }
 
 // PutRolePermissionsBoundary sets a role's permissions boundary.
 func (s *Service) PutRolePermissionsBoundary(ctx context.Context, in *BoundaryIn) (*Empty, error) {
-	acct := callerAccount(ctx)
-	s.mu.RLock()
-	_, err := s.attachable(acct, in.PermissionsBoundary)
-	s.mu.RUnlock()
-	if err != nil {
-		return nil, err
-	}
-	_, err = s.updateRole(ctx, in.RoleName, func(r *Role) error {
-		r.Boundary = in.PermissionsBoundary
-		return nil
-	})
-	return nil, err
+	return nil, roleOps.putBoundary(ctx, s.store, in.RoleName, in.PermissionsBoundary)
 }
 
 // DeleteRolePermissionsBoundary removes a role's permissions boundary.
 func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *RoleNameIn) (*Empty, error) {
-	_, err := s.updateRole(ctx, in.RoleName, func(r *Role) error {
-		r.Boundary = ""
-		return nil
-	})
-	return nil, err
+	return nil, roleOps.deleteBoundary(ctx, s.store, in.RoleName)
 }

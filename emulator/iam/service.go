@@ -1,9 +1,9 @@
 package iam
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/xacct/xacct/emulator/protocol/query"
@@ -21,11 +21,8 @@ type Options struct {
 // Service is the emulated IAM: roles, users, managed policies and access
 // keys of every account, and the queries other services make of them.
 type Service struct {
-	now     func() time.Time
-	dir     string
-	mu      sync.RWMutex
-	acct    map[string]*account
-	managed map[string]*ManagedPolicy // AWS managed policies by ARN
+	now   func() time.Time
+	store *store
 }
 
 // New returns the IAM service, loading state from opts.DataDir if set.
@@ -36,33 +33,42 @@ func New(opts Options) (*Service, error) {
 	}
 	// IAM's dates are whole seconds (CreateDate 2012-05-08T23:34:01Z).
 	now := func() time.Time { return clock().Truncate(time.Second) }
-	s := &Service{now: now, acct: make(map[string]*account), managed: awsManagedPolicies()}
+	dir := ""
 	if opts.DataDir != "" {
-		s.dir = filepath.Join(opts.DataDir, "iam")
-		if err := s.load(); err != nil {
-			return nil, err
-		}
+		dir = filepath.Join(opts.DataDir, "iam")
 	}
-	return s, nil
+	st, err := newStore(dir, awsManagedPolicies())
+	if err != nil {
+		return nil, err
+	}
+	return &Service{now: now, store: st}, nil
 }
 
 // Namespace is the XML namespace of IAM responses.
 const Namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 
-// roleResource is the ARN IAM authorizes an operation on a role against:
-// the role's own ARN (with its path) when it exists.
-func (s *Service) roleResource(acct, name string) string {
-	if r, ok := s.Role(acct, name); ok {
-		return r.ARN
+// resource is the ARN IAM authorizes an operation on a role or user of
+// acct against: its own ARN (with its path) when it exists.
+func (s *Service) resource(acct, kind, name string) string {
+	arn := ""
+	s.store.read(func(st *state) {
+		a := st.peek(acct)
+		switch kind {
+		case "role":
+			if r := a.Roles[strings.ToLower(name)]; r != nil {
+				arn = r.ARN
+			}
+		case "user":
+			if u := a.Users[strings.ToLower(name)]; u != nil {
+				arn = u.ARN
+			}
+		}
+	})
+	if arn != "" {
+		return arn
 	}
-	return roleARN(acct, "/", name)
-}
-
-func (s *Service) userResource(acct, name string) string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if u := s.peek(acct).Users[strings.ToLower(name)]; u != nil {
-		return u.ARN
+	if kind == "role" {
+		return roleARN(acct, "/", name)
 	}
 	return userARN(acct, "/", name)
 }
@@ -87,33 +93,85 @@ func requestTags(chk service.Check, tags []Tag) service.Check {
 	return chk
 }
 
+// named is an input that names a role or a user (RoleNameIn, UserNameIn,
+// EntityIn, embedded).
+type named interface{ names() (role, user string) }
+
+func (in *RoleNameIn) names() (string, string) { return in.RoleName, "" }
+func (in *UserNameIn) names() (string, string) { return "", in.UserName }
+func (in *EntityIn) names() (string, string)   { return in.RoleName, in.UserName }
+
+// target is what an operation on a role or user acts on.
+type target int
+
+const (
+	onRole   target = iota // the role named
+	onUser                 // the user named
+	onCaller               // the user named, else the calling user
+	onEither               // the role named, else the user named (Put/Get/Delete/List/Attach/Detach Role|User Policy)
+)
+
+// onEntity registers the IAM operation name on a role or user, authorized
+// as iam:NAME on the role's or user's ARN; for onEither, the operation of
+// the other kind is authorized when the input names a user (as
+// PutUserPolicy for PutRolePolicy with only UserName set). keys, if set,
+// returns the request's condition keys.
+func onEntity[I, O any, P interface {
+	*I
+	named
+}](m *query.Mux, s *Service, on target, name string, run func(context.Context, *I) (*O, error), keys func(*I) map[string][]string) {
+	query.Register(m, service.Op[I, O]{Name: name, Run: run,
+		Check: func(c *service.Call, in *I) service.Check {
+			role, user := P(in).names()
+			kind, action := "role", "iam:"+name
+			switch {
+			case on == onUser || on == onCaller:
+				kind, role = "user", user
+				if role == "" && on == onCaller {
+					role = c.Caller.UserName
+				}
+			case on == onEither && role == "" && user != "":
+				kind, role = "user", user
+				action = "iam:" + strings.Replace(name, "Role", "User", 1)
+			case on == onEither:
+				action = "iam:" + strings.Replace(name, "User", "Role", 1)
+			}
+			chk := service.Check{Action: action, Resource: s.resource(c.Caller.Account(), kind, role)}
+			if keys != nil {
+				chk.Context = keys(in)
+			}
+			return chk
+		}})
+}
+
+// onPolicy registers the IAM operation name on a managed policy, authorized
+// as iam:NAME on the policy's ARN.
+func onPolicy[I, O any, P interface {
+	*I
+	arn() string
+}](m *query.Mux, name string, run func(context.Context, *I) (*O, error)) {
+	query.Register(m, service.Op[I, O]{Name: name, Run: run,
+		Check: func(c *service.Call, in *I) service.Check {
+			return service.Check{Action: "iam:" + name, Resource: P(in).arn()}
+		}})
+}
+
+func (in *PolicyArnIn) arn() string { return in.PolicyArn }
+
+// onAll registers the IAM operation name, authorized as iam:NAME on "*".
+func onAll[I, O any](m *query.Mux, name string, run func(context.Context, *I) (*O, error)) {
+	query.Register(m, service.Op[I, O]{Name: name, Run: run,
+		Check: func(*service.Call, *I) service.Check { return service.Check{Action: "iam:" + name, Resource: "*"} }})
+}
+
 // Mux returns IAM's operation table.
 func (s *Service) Mux() *query.Mux {
 	m := query.NewMux(Namespace)
-	role := func(action string) func(c *service.Call, name string) service.Check {
-		return func(c *service.Call, name string) service.Check {
-			return service.Check{Action: action, Resource: s.roleResource(c.Caller.Account(), name)}
-		}
+	tagKeys := func(in *UntagRoleIn) map[string][]string { return map[string][]string{"aws:TagKeys": in.TagKeys} }
+	boundary := func(in *BoundaryIn) map[string][]string {
+		return map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}
 	}
-	user := func(action string) func(c *service.Call, name string) service.Check {
-		return func(c *service.Call, name string) service.Check {
-			return service.Check{Action: action, Resource: s.userResource(c.Caller.Account(), name)}
-		}
-	}
-	entity := func(roleAction, userAction string) func(c *service.Call, roleName, userName string) service.Check {
-		return func(c *service.Call, roleName, userName string) service.Check {
-			if roleName != "" || userName == "" {
-				return role(roleAction)(c, roleName)
-			}
-			return user(userAction)(c, userName)
-		}
-	}
-	pol := func(action string) func(c *service.Call, arn string) service.Check {
-		return func(c *service.Call, arn string) service.Check {
-			return service.Check{Action: action, Resource: arn}
-		}
-	}
-	all := func(action string) service.Check { return service.Check{Action: action, Resource: "*"} }
+	attached := func(in *AttachIn) map[string][]string { return map[string][]string{"iam:PolicyARN": {in.PolicyArn}} }
 
 	// Roles.
 	query.Register(m, service.Op[CreateRoleIn, RoleResult]{Name: "CreateRole", Run: s.CreateRole,
@@ -127,78 +185,29 @@ func (s *Service) Mux() *query.Mux {
 			}
 			return chk
 		}})
-	query.Register(m, service.Op[RoleNameIn, RoleResult]{Name: "GetRole", Run: s.GetRole,
-		Check: func(c *service.Call, in *RoleNameIn) service.Check { return role("iam:GetRole")(c, in.RoleName) }})
-	query.Register(m, service.Op[RoleNameIn, Empty]{Name: "DeleteRole", Run: s.DeleteRole,
-		Check: func(c *service.Call, in *RoleNameIn) service.Check { return role("iam:DeleteRole")(c, in.RoleName) }})
-	query.Register(m, service.Op[ListRolesIn, ListRolesOut]{Name: "ListRoles", Run: s.ListRoles,
-		Check: func(c *service.Call, in *ListRolesIn) service.Check { return all("iam:ListRoles") }})
-	query.Register(m, service.Op[UpdateRoleIn, Empty]{Name: "UpdateRole", Run: s.UpdateRole,
-		Check: func(c *service.Call, in *UpdateRoleIn) service.Check { return role("iam:UpdateRole")(c, in.RoleName) }})
-	query.Register(m, service.Op[UpdateRoleDescriptionIn, RoleResult]{Name: "UpdateRoleDescription", Run: s.UpdateRoleDescription,
-		Check: func(c *service.Call, in *UpdateRoleDescriptionIn) service.Check {
-			return role("iam:UpdateRoleDescription")(c, in.RoleName)
-		}})
-	query.Register(m, service.Op[UpdateAssumeRolePolicyIn, Empty]{Name: "UpdateAssumeRolePolicy", Run: s.UpdateAssumeRolePolicy,
-		Check: func(c *service.Call, in *UpdateAssumeRolePolicyIn) service.Check {
-			return role("iam:UpdateAssumeRolePolicy")(c, in.RoleName)
-		}})
-	query.Register(m, service.Op[TagRoleIn, Empty]{Name: "TagRole", Run: s.TagRole,
-		Check: func(c *service.Call, in *TagRoleIn) service.Check {
-			return requestTags(role("iam:TagRole")(c, in.RoleName), in.Tags)
-		}})
-	query.Register(m, service.Op[UntagRoleIn, Empty]{Name: "UntagRole", Run: s.UntagRole,
-		Check: func(c *service.Call, in *UntagRoleIn) service.Check {
-			chk := role("iam:UntagRole")(c, in.RoleName)
-			chk.Context = map[string][]string{"aws:TagKeys": in.TagKeys}
-			return chk
-		}})
-	query.Register(m, service.Op[ListTagsIn, ListTagsOut]{Name: "ListRoleTags", Run: s.ListRoleTags,
-		Check: func(c *service.Call, in *ListTagsIn) service.Check { return role("iam:ListRoleTags")(c, in.RoleName) }})
-	query.Register(m, service.Op[BoundaryIn, Empty]{Name: "PutRolePermissionsBoundary", Run: s.PutRolePermissionsBoundary,
-		Check: func(c *service.Call, in *BoundaryIn) service.Check {
-			chk := role("iam:PutRolePermissionsBoundary")(c, in.RoleName)
-			chk.Context = map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}
-			return chk
-		}})
-	query.Register(m, service.Op[RoleNameIn, Empty]{Name: "DeleteRolePermissionsBoundary", Run: s.DeleteRolePermissionsBoundary,
-		Check: func(c *service.Call, in *RoleNameIn) service.Check {
-			return role("iam:DeleteRolePermissionsBoundary")(c, in.RoleName)
-		}})
+	onEntity(m, s, onRole, "GetRole", s.GetRole, nil)
+	onEntity(m, s, onRole, "DeleteRole", s.DeleteRole, nil)
+	onAll(m, "ListRoles", s.ListRoles)
+	onEntity(m, s, onRole, "UpdateRole", s.UpdateRole, nil)
+	onEntity(m, s, onRole, "UpdateRoleDescription", s.UpdateRoleDescription, nil)
+	onEntity(m, s, onRole, "UpdateAssumeRolePolicy", s.UpdateAssumeRolePolicy, nil)
+	onEntity(m, s, onRole, "TagRole", s.TagRole, func(in *TagRoleIn) map[string][]string {
+		return requestTags(service.Check{}, in.Tags).Context
+	})
+	onEntity(m, s, onRole, "UntagRole", s.UntagRole, tagKeys)
+	onEntity(m, s, onRole, "ListRoleTags", s.ListRoleTags, nil)
+	onEntity(m, s, onRole, "PutRolePermissionsBoundary", s.PutRolePermissionsBoundary, boundary)
+	onEntity(m, s, onRole, "DeleteRolePermissionsBoundary", s.DeleteRolePermissionsBoundary, nil)
 
 	// Inline and attached policies of roles and users.
 	for _, kind := range []string{"Role", "User"} {
-		query.Register(m, service.Op[PutPolicyIn, Empty]{Name: "Put" + kind + "Policy", Run: s.PutPolicy,
-			Check: func(c *service.Call, in *PutPolicyIn) service.Check {
-				return entity("iam:PutRolePolicy", "iam:PutUserPolicy")(c, in.RoleName, in.UserName)
-			}})
-		query.Register(m, service.Op[InlinePolicyIn, GetInlinePolicyOut]{Name: "Get" + kind + "Policy", Run: s.GetPolicyInline,
-			Check: func(c *service.Call, in *InlinePolicyIn) service.Check {
-				return entity("iam:GetRolePolicy", "iam:GetUserPolicy")(c, in.RoleName, in.UserName)
-			}})
-		query.Register(m, service.Op[InlinePolicyIn, Empty]{Name: "Delete" + kind + "Policy", Run: s.DeletePolicyInline,
-			Check: func(c *service.Call, in *InlinePolicyIn) service.Check {
-				return entity("iam:DeleteRolePolicy", "iam:DeleteUserPolicy")(c, in.RoleName, in.UserName)
-			}})
-		query.Register(m, service.Op[ListInlineIn, ListInlineOut]{Name: "List" + kind + "Policies", Run: s.ListPoliciesInline,
-			Check: func(c *service.Call, in *ListInlineIn) service.Check {
-				return entity("iam:ListRolePolicies", "iam:ListUserPolicies")(c, in.RoleName, in.UserName)
-			}})
-		attach := func(roleAction, userAction string) func(c *service.Call, in *AttachIn) service.Check {
-			return func(c *service.Call, in *AttachIn) service.Check {
-				chk := entity(roleAction, userAction)(c, in.RoleName, in.UserName)
-				chk.Context = map[string][]string{"iam:PolicyARN": {in.PolicyArn}}
-				return chk
-			}
-		}
-		query.Register(m, service.Op[AttachIn, Empty]{Name: "Attach" + kind + "Policy", Run: s.Attach,
-			Check: attach("iam:AttachRolePolicy", "iam:AttachUserPolicy")})
-		query.Register(m, service.Op[AttachIn, Empty]{Name: "Detach" + kind + "Policy", Run: s.Detach,
-			Check: attach("iam:DetachRolePolicy", "iam:DetachUserPolicy")})
-		query.Register(m, service.Op[ListAttachedIn, ListAttachedOut]{Name: "ListAttached" + kind + "Policies", Run: s.ListAttached,
-			Check: func(c *service.Call, in *ListAttachedIn) service.Check {
-				return entity("iam:ListAttachedRolePolicies", "iam:ListAttachedUserPolicies")(c, in.RoleName, in.UserName)
-			}})
+		onEntity(m, s, onEither, "Put"+kind+"Policy", s.PutPolicy, nil)
+		onEntity(m, s, onEither, "Get"+kind+"Policy", s.GetPolicyInline, nil)
+		onEntity(m, s, onEither, "Delete"+kind+"Policy", s.DeletePolicyInline, nil)
+		onEntity(m, s, onEither, "List"+kind+"Policies", s.ListPoliciesInline, nil)
+		onEntity(m, s, onEither, "Attach"+kind+"Policy", s.Attach, attached)
+		onEntity(m, s, onEither, "Detach"+kind+"Policy", s.Detach, attached)
+		onEntity(m, s, onEither, "ListAttached"+kind+"Policies", s.ListAttached, nil)
 	}
 
 	// Users and access keys.
@@ -206,92 +215,34 @@ func (s *Service) Mux() *query.Mux {
 		Check: func(c *service.Call, in *CreateUserIn) service.Check {
 			return requestTags(service.Check{Action: "iam:CreateUser", Resource: userARN(c.Caller.Account(), in.Path, in.UserName)}, in.Tags)
 		}})
-	query.Register(m, service.Op[UserNameIn, UserResult]{Name: "GetUser", Run: s.GetUser,
-		Check: func(c *service.Call, in *UserNameIn) service.Check {
-			name := in.UserName
-			if name == "" {
-				name = c.Caller.UserName
-			}
-			return user("iam:GetUser")(c, name)
-		}})
-	query.Register(m, service.Op[UserNameIn, Empty]{Name: "DeleteUser", Run: s.DeleteUser,
-		Check: func(c *service.Call, in *UserNameIn) service.Check { return user("iam:DeleteUser")(c, in.UserName) }})
-	query.Register(m, service.Op[ListUsersIn, ListUsersOut]{Name: "ListUsers", Run: s.ListUsers,
-		Check: func(c *service.Call, in *ListUsersIn) service.Check { return all("iam:ListUsers") }})
-	query.Register(m, service.Op[TagUserIn, Empty]{Name: "TagUser", Run: s.TagUser,
-		Check: func(c *service.Call, in *TagUserIn) service.Check {
-			return requestTags(user("iam:TagUser")(c, in.UserName), in.Tags)
-		}})
-	query.Register(m, service.Op[UntagUserIn, Empty]{Name: "UntagUser", Run: s.UntagUser,
-		Check: func(c *service.Call, in *UntagUserIn) service.Check { return user("iam:UntagUser")(c, in.UserName) }})
-	query.Register(m, service.Op[ListTagsIn, ListTagsOut]{Name: "ListUserTags", Run: s.ListUserTags,
-		Check: func(c *service.Call, in *ListTagsIn) service.Check { return user("iam:ListUserTags")(c, in.UserName) }})
-	query.Register(m, service.Op[BoundaryIn, Empty]{Name: "PutUserPermissionsBoundary", Run: s.PutUserPermissionsBoundary,
-		Check: func(c *service.Call, in *BoundaryIn) service.Check {
-			chk := user("iam:PutUserPermissionsBoundary")(c, in.UserName)
-			chk.Context = map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}
-			return chk
-		}})
-	query.Register(m, service.Op[UserNameIn, Empty]{Name: "DeleteUserPermissionsBoundary", Run: s.DeleteUserPermissionsBoundary,
-		Check: func(c *service.Call, in *UserNameIn) service.Check {
-			return user("iam:DeleteUserPermissionsBoundary")(c, in.UserName)
-		}})
-	keyUser := func(action string) func(c *service.Call, name string) service.Check {
-		return func(c *service.Call, name string) service.Check {
-			if name == "" {
-				name = c.Caller.UserName
-			}
-			return user(action)(c, name)
-		}
-	}
-	query.Register(m, service.Op[UserNameIn, AccessKeyResult]{Name: "CreateAccessKey", Run: s.CreateAccessKey,
-		Check: func(c *service.Call, in *UserNameIn) service.Check {
-			return keyUser("iam:CreateAccessKey")(c, in.UserName)
-		}})
-	query.Register(m, service.Op[AccessKeyIn, Empty]{Name: "DeleteAccessKey", Run: s.DeleteAccessKey,
-		Check: func(c *service.Call, in *AccessKeyIn) service.Check {
-			return keyUser("iam:DeleteAccessKey")(c, in.UserName)
-		}})
-	query.Register(m, service.Op[AccessKeyIn, Empty]{Name: "UpdateAccessKey", Run: s.UpdateAccessKey,
-		Check: func(c *service.Call, in *AccessKeyIn) service.Check {
-			return keyUser("iam:UpdateAccessKey")(c, in.UserName)
-		}})
-	query.Register(m, service.Op[ListAccessKeysIn, ListAccessKeysOut]{Name: "ListAccessKeys", Run: s.ListAccessKeys,
-		Check: func(c *service.Call, in *ListAccessKeysIn) service.Check {
-			return keyUser("iam:ListAccessKeys")(c, in.UserName)
-		}})
+	onEntity(m, s, onCaller, "GetUser", s.GetUser, nil)
+	onEntity(m, s, onUser, "DeleteUser", s.DeleteUser, nil)
+	onAll(m, "ListUsers", s.ListUsers)
+	onEntity(m, s, onUser, "TagUser", s.TagUser, func(in *TagUserIn) map[string][]string {
+		return requestTags(service.Check{}, in.Tags).Context
+	})
+	onEntity(m, s, onUser, "UntagUser", s.UntagUser, nil)
+	onEntity(m, s, onUser, "ListUserTags", s.ListUserTags, nil)
+	onEntity(m, s, onUser, "PutUserPermissionsBoundary", s.PutUserPermissionsBoundary, boundary)
+	onEntity(m, s, onUser, "DeleteUserPermissionsBoundary", s.DeleteUserPermissionsBoundary, nil)
+	onEntity(m, s, onCaller, "CreateAccessKey", s.CreateAccessKey, nil)
+	onEntity(m, s, onCaller, "DeleteAccessKey", s.DeleteAccessKey, nil)
+	onEntity(m, s, onCaller, "UpdateAccessKey", s.UpdateAccessKey, nil)
+	onEntity(m, s, onCaller, "ListAccessKeys", s.ListAccessKeys, nil)
 
 	// Managed policies.
 	query.Register(m, service.Op[CreatePolicyIn, PolicyResult]{Name: "CreatePolicy", Run: s.CreatePolicy,
 		Check: func(c *service.Call, in *CreatePolicyIn) service.Check {
 			return requestTags(service.Check{Action: "iam:CreatePolicy", Resource: policyARN(c.Caller.Account(), in.Path, in.PolicyName)}, in.Tags)
 		}})
-	query.Register(m, service.Op[PolicyArnIn, PolicyResult]{Name: "GetPolicy", Run: s.GetPolicy,
-		Check: func(c *service.Call, in *PolicyArnIn) service.Check { return pol("iam:GetPolicy")(c, in.PolicyArn) }})
-	query.Register(m, service.Op[PolicyArnIn, Empty]{Name: "DeletePolicy", Run: s.DeletePolicy,
-		Check: func(c *service.Call, in *PolicyArnIn) service.Check { return pol("iam:DeletePolicy")(c, in.PolicyArn) }})
-	query.Register(m, service.Op[ListPoliciesIn, ListPoliciesOut]{Name: "ListPolicies", Run: s.ListPolicies,
-		Check: func(c *service.Call, in *ListPoliciesIn) service.Check { return all("iam:ListPolicies") }})
-	query.Register(m, service.Op[CreatePolicyVersionIn, PolicyVersionResult]{Name: "CreatePolicyVersion", Run: s.CreatePolicyVersion,
-		Check: func(c *service.Call, in *CreatePolicyVersionIn) service.Check {
-			return pol("iam:CreatePolicyVersion")(c, in.PolicyArn)
-		}})
-	query.Register(m, service.Op[PolicyVersionIn, PolicyVersionResult]{Name: "GetPolicyVersion", Run: s.GetPolicyVersion,
-		Check: func(c *service.Call, in *PolicyVersionIn) service.Check {
-			return pol("iam:GetPolicyVersion")(c, in.PolicyArn)
-		}})
-	query.Register(m, service.Op[ListPolicyVersionsIn, ListPolicyVersionsOut]{Name: "ListPolicyVersions", Run: s.ListPolicyVersions,
-		Check: func(c *service.Call, in *ListPolicyVersionsIn) service.Check {
-			return pol("iam:ListPolicyVersions")(c, in.PolicyArn)
-		}})
-	query.Register(m, service.Op[PolicyVersionIn, Empty]{Name: "DeletePolicyVersion", Run: s.DeletePolicyVersion,
-		Check: func(c *service.Call, in *PolicyVersionIn) service.Check {
-			return pol("iam:DeletePolicyVersion")(c, in.PolicyArn)
-		}})
-	query.Register(m, service.Op[PolicyVersionIn, Empty]{Name: "SetDefaultPolicyVersion", Run: s.SetDefaultPolicyVersion,
-		Check: func(c *service.Call, in *PolicyVersionIn) service.Check {
-			return pol("iam:SetDefaultPolicyVersion")(c, in.PolicyArn)
-		}})
+	onPolicy(m, "GetPolicy", s.GetPolicy)
+	onPolicy(m, "DeletePolicy", s.DeletePolicy)
+	onAll(m, "ListPolicies", s.ListPolicies)
+	onPolicy(m, "CreatePolicyVersion", s.CreatePolicyVersion)
+	onPolicy(m, "GetPolicyVersion", s.GetPolicyVersion)
+	onPolicy(m, "ListPolicyVersions", s.ListPolicyVersions)
+	onPolicy(m, "DeletePolicyVersion", s.DeletePolicyVersion)
+	onPolicy(m, "SetDefaultPolicyVersion", s.SetDefaultPolicyVersion)
 
 	s.registerSimulate(m)
 	return m

@@ -105,6 +105,13 @@ type UserNameIn struct{ UserName string }
 // PolicyArnIn is the input of operations that name just a managed policy.
 type PolicyArnIn struct{ PolicyArn string }
 
+// EntityIn is the input of operations on a role or a user: the role when
+// RoleName is set or UserName is not.
+type EntityIn struct {
+	RoleName string
+	UserName string
+}
+
 // CreateRoleIn is CreateRole's input.
 type CreateRoleIn struct {
 	Path                     string
@@ -134,20 +141,20 @@ type ListRolesOut struct {
 
 // UpdateRoleIn is UpdateRole's input.
 type UpdateRoleIn struct {
-	RoleName           string
+	RoleNameIn
 	Description        *string
 	MaxSessionDuration *int32
 }
 
 // UpdateRoleDescriptionIn is UpdateRoleDescription's input.
 type UpdateRoleDescriptionIn struct {
-	RoleName    string
+	RoleNameIn
 	Description string
 }
 
 // UpdateAssumeRolePolicyIn is UpdateAssumeRolePolicy's input.
 type UpdateAssumeRolePolicyIn struct {
-	RoleName       string
+	RoleNameIn
 	PolicyDocument string
 }
 
@@ -156,32 +163,31 @@ type Empty struct{}
 
 // TagRoleIn is TagRole's input.
 type TagRoleIn struct {
-	RoleName string
-	Tags     []Tag
+	RoleNameIn
+	Tags []Tag
 }
 
 // UntagRoleIn is UntagRole's input.
 type UntagRoleIn struct {
-	RoleName string
-	TagKeys  []string
+	RoleNameIn
+	TagKeys []string
 }
 
 // TagUserIn is TagUser's input.
 type TagUserIn struct {
-	UserName string
-	Tags     []Tag
+	UserNameIn
+	Tags []Tag
 }
 
 // UntagUserIn is UntagUser's input.
 type UntagUserIn struct {
-	UserName string
-	TagKeys  []string
+	UserNameIn
+	TagKeys []string
 }
 
 // ListTagsIn is the input of ListRoleTags and ListUserTags.
 type ListTagsIn struct {
-	RoleName string
-	UserName string
+	EntityIn
 	Page
 }
 
@@ -194,16 +200,14 @@ type ListTagsOut struct {
 
 // PutPolicyIn is the input of PutRolePolicy and PutUserPolicy.
 type PutPolicyIn struct {
-	RoleName       string
-	UserName       string
+	EntityIn
 	PolicyName     string
 	PolicyDocument string
 }
 
 // InlinePolicyIn names an inline policy of a role or user.
 type InlinePolicyIn struct {
-	RoleName   string
-	UserName   string
+	EntityIn
 	PolicyName string
 }
 
@@ -217,8 +221,7 @@ type GetInlinePolicyOut struct {
 
 // ListInlineIn is the input of ListRolePolicies and ListUserPolicies.
 type ListInlineIn struct {
-	RoleName string
-	UserName string
+	EntityIn
 	Page
 }
 
@@ -231,15 +234,13 @@ type ListInlineOut struct {
 
 // AttachIn is the input of Attach/Detach Role/User Policy.
 type AttachIn struct {
-	RoleName  string
-	UserName  string
+	EntityIn
 	PolicyArn string
 }
 
 // ListAttachedIn is the input of ListAttachedRolePolicies and ListAttachedUserPolicies.
 type ListAttachedIn struct {
-	RoleName   string
-	UserName   string
+	EntityIn
 	PathPrefix string
 	Page
 }
@@ -253,8 +254,7 @@ type ListAttachedOut struct {
 
 // BoundaryIn is the input of Put*PermissionsBoundary.
 type BoundaryIn struct {
-	RoleName            string
-	UserName            string
+	EntityIn
 	PermissionsBoundary string
 }
 
@@ -287,14 +287,14 @@ type AccessKeyResult struct{ AccessKey AccessKeyOut }
 
 // AccessKeyIn names a user's access key.
 type AccessKeyIn struct {
-	UserName    string
+	UserNameIn
 	AccessKeyId string
 	Status      string
 }
 
 // ListAccessKeysIn is ListAccessKeys' input.
 type ListAccessKeysIn struct {
-	UserName string
+	UserNameIn
 	Page
 }
 
@@ -335,14 +335,14 @@ type ListPoliciesOut struct {
 
 // CreatePolicyVersionIn is CreatePolicyVersion's input.
 type CreatePolicyVersionIn struct {
-	PolicyArn      string
+	PolicyArnIn
 	PolicyDocument string
 	SetAsDefault   bool
 }
 
 // PolicyVersionIn names a version of a managed policy.
 type PolicyVersionIn struct {
-	PolicyArn string
+	PolicyArnIn
 	VersionId string
 }
 
@@ -358,6 +358,6 @@ type ListPolicyVersionsOut struct {
 
 // ListPolicyVersionsIn is ListPolicyVersions' input.
 type ListPolicyVersionsIn struct {
-	PolicyArn string
+	PolicyArnIn
 	Page
 }

@@ -119,9 +119,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in *SimulateIn) (
 			sim.idSource[n.Name] = sourceType(n.Name, "role")
 		}
 	case "user":
-		s.mu.RLock()
-		u, err := s.user(acct, name)
-		s.mu.RUnlock()
+		u, err := view(s.store, func(st *state) (*User, error) { return st.user(acct, name) })
 		if err != nil {
 			return nil, err
 		}

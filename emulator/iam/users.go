@@ -7,9 +7,9 @@ import (
 	"github.com/xacct/xacct/emulator/service"
 )
 
-// user returns the user named name in acct. Callers hold s.mu.
-func (s *Service) user(acct, name string) (*User, error) {
-	if u := s.peek(acct).Users[strings.ToLower(name)]; u != nil {
+// user returns the user named name in acct.
+func (st *state) user(acct, name string) (*User, error) {
+	if u := st.peek(acct).Users[strings.ToLower(name)]; u != nil {
 		return u, nil
 	}
 	if err := checkName("userName", name, 64); err != nil {
@@ -38,33 +38,32 @@ func (s *Service) CreateUser(ctx context.Context, in *CreateUserIn) (*UserResult
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.account(acct)
-	if _, ok := a.Users[strings.ToLower(in.UserName)]; ok {
-		return nil, alreadyExists("User with name %s already exists.", in.UserName)
-	}
-	if in.PermissionsBoundary != "" {
-		if _, err := s.attachable(acct, in.PermissionsBoundary); err != nil {
+	now := s.now().UTC()
+	return update(s.store, func(st *state) (*UserResult, error) {
+		a := st.account(acct)
+		if _, ok := a.Users[strings.ToLower(in.UserName)]; ok {
+			return nil, alreadyExists("User with name %s already exists.", in.UserName)
+		}
+		if in.PermissionsBoundary != "" {
+			if _, err := st.attachable(acct, in.PermissionsBoundary); err != nil {
+				return nil, err
+			}
+		}
+		u := &User{
+			Account:    acct,
+			Path:       normPath(in.Path),
+			Name:       in.UserName,
+			ID:         NewUserID(),
+			ARN:        userARN(acct, in.Path, in.UserName),
+			CreateDate: now,
+			Boundary:   in.PermissionsBoundary,
+			Tags:       in.Tags,
+		}
+		if err := put(st, acct, a.Users, strings.ToLower(u.Name), u); err != nil {
 			return nil, err
 		}
-	}
-	u := &User{
-		Account:    acct,
-		Path:       normPath(in.Path),
-		Name:       in.UserName,
-		ID:         NewUserID(),
-		ARN:        userARN(acct, in.Path, in.UserName),
-		CreateDate: s.now().UTC(),
-		Boundary:   in.PermissionsBoundary,
-		Tags:       in.Tags,
-	}
-	a.Users[strings.ToLower(u.Name)] = u
-	if err := s.save(acct); err != nil {
-		delete(a.Users, strings.ToLower(u.Name))
-		return nil, err
-	}
-	return &UserResult{User: userOut(u)}, nil
+		return &UserResult{User: userOut(u)}, nil
+	})
 }
 
 // GetUser returns a user; without a name, the calling user.
@@ -77,53 +76,45 @@ func (s *Service) GetUser(ctx context.Context, in *UserNameIn) (*UserResult, err
 		}
 		name = c.UserName
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, err := s.user(callerAccount(ctx), name)
-	if err != nil {
-		return nil, err
-	}
-	return &UserResult{User: userOut(u)}, nil
+	acct := callerAccount(ctx)
+	return view(s.store, func(st *state) (*UserResult, error) {
+		u, err := st.user(acct, name)
+		if err != nil {
+			return nil, err
+		}
+		return &UserResult{User: userOut(u)}, nil
+	})
 }
 
 // DeleteUser deletes a user without policies or access keys.
 func (s *Service) DeleteUser(ctx context.Context, in *UserNameIn) (*Empty, error) {
 	acct := callerAccount(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, err := s.user(acct, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if len(u.Inline) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(u.Attached) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
-	}
-	for _, k := range s.acct[acct].Keys {
-		if k.UserName == u.Name {
+	return update(s.store, func(st *state) (*Empty, error) {
+		u, err := st.user(acct, in.UserName)
+		if err != nil {
+			return nil, err
+		}
+		if err := deletable(u); err != nil {
+			return nil, err
+		}
+		if len(st.keysOf(acct, u.Name)) > 0 {
 			return nil, deleteConflict("Cannot delete entity, must delete access keys first.")
 		}
-	}
-	delete(s.acct[acct].Users, strings.ToLower(u.Name))
-	if err := s.save(acct); err != nil {
-		s.acct[acct].Users[strings.ToLower(u.Name)] = u
-		return nil, err
-	}
-	return nil, nil
+		return nil, put[User](st, acct, st.acct[acct].Users, strings.ToLower(u.Name), nil)
+	})
 }
 
 // ListUsers lists users by path prefix.
 func (s *Service) ListUsers(ctx context.Context, in *ListUsersIn) (*ListUsersOut, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	acct := callerAccount(ctx)
 	var all []UserOut
-	for _, u := range sortedUsers(s.peek(callerAccount(ctx)).Users) {
-		if strings.HasPrefix(u.Path, normPath(in.PathPrefix)) {
-			all = append(all, userOut(u))
+	s.store.read(func(st *state) {
+		for _, u := range sortedUsers(st.peek(acct).Users) {
+			if strings.HasPrefix(u.Path, normPath(in.PathPrefix)) {
+				all = append(all, userOut(u))
+			}
 		}
-	}
+	})
 	page, trunc, next, err := paginate(all, in.Page)
 	if err != nil {
 		return nil, err
@@ -133,101 +124,87 @@ func (s *Service) ListUsers(ctx context.Context, in *ListUsersIn) (*ListUsersOut
 
 // TagUser adds or replaces tags on a user.
 func (s *Service) TagUser(ctx context.Context, in *TagUserIn) (*Empty, error) {
-	return nil, tagEntity(ctx, s.updateUser, in.UserName, in.Tags)
+	return nil, userOps.tag(ctx, s.store, in.UserName, in.Tags)
 }
 
 // UntagUser removes tags from a user.
 func (s *Service) UntagUser(ctx context.Context, in *UntagUserIn) (*Empty, error) {
-	return nil, untagEntity(ctx, s.updateUser, in.UserName, in.TagKeys)
+	return nil, userOps.untag(ctx, s.store, in.UserName, in.TagKeys)
 }
 
 // ListUserTags lists a user's tags.
 func (s *Service) ListUserTags(ctx context.Context, in *ListTagsIn) (*ListTagsOut, error) {
-	return listEntityTags(ctx, s, s.user, in.UserName, in.Page)
+	return userOps.listTags(ctx, s.store, in.UserName, in.Page)
 }
 
 // PutUserPermissionsBoundary sets a user's permissions boundary.
 func (s *Service) PutUserPermissionsBoundary(ctx context.Context, in *BoundaryIn) (*Empty, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.attachable(callerAccount(ctx), in.PermissionsBoundary); err != nil {
-		return nil, err
-	}
-	_, err := s.updateUserLocked(ctx, in.UserName, func(u *User) error {
-		u.Boundary = in.PermissionsBoundary
-		return nil
-	})
-	return nil, err
+	return nil, userOps.putBoundary(ctx, s.store, in.UserName, in.PermissionsBoundary)
 }
 
 // DeleteUserPermissionsBoundary removes a user's permissions boundary.
 func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, in *UserNameIn) (*Empty, error) {
-	_, err := s.updateUser(ctx, in.UserName, func(u *User) error {
-		u.Boundary = ""
-		return nil
-	})
-	return nil, err
+	return nil, userOps.deleteBoundary(ctx, s.store, in.UserName)
+}
+
+// keysOf returns the access keys of user name in acct.
+func (st *state) keysOf(acct, name string) []*AccessKey {
+	var out []*AccessKey
+	for _, k := range st.peek(acct).Keys {
+		if k.UserName == name {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// keyUser is the user an access key operation names: UserName, else the
+// caller.
+func keyUser(ctx context.Context, name string) string {
+	if name == "" {
+		return service.FromContext(ctx).Caller.UserName
+	}
+	return name
 }
 
 // CreateAccessKey issues a long-term access key for a user (the caller when
 // no user is named).
 func (s *Service) CreateAccessKey(ctx context.Context, in *UserNameIn) (*AccessKeyResult, error) {
-	acct := callerAccount(ctx)
-	name := in.UserName
-	if name == "" {
-		name = service.FromContext(ctx).Caller.UserName
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, err := s.user(acct, name)
-	if err != nil {
-		return nil, err
-	}
-	n := 0
-	for _, k := range s.acct[acct].Keys {
-		if k.UserName == u.Name {
-			n++
+	acct, name, now := callerAccount(ctx), keyUser(ctx, in.UserName), s.now().UTC()
+	return update(s.store, func(st *state) (*AccessKeyResult, error) {
+		u, err := st.user(acct, name)
+		if err != nil {
+			return nil, err
 		}
-	}
-	if n >= 2 {
-		return nil, limitExceeded("Cannot exceed quota for AccessKeysPerUser: 2")
-	}
-	k := &AccessKey{ID: NewAccessKeyID(), Secret: NewSecret(), Account: acct, UserName: u.Name, Status: "Active", CreateDate: s.now().UTC()}
-	s.acct[acct].Keys[k.ID] = k
-	if err := s.save(acct); err != nil {
-		delete(s.acct[acct].Keys, k.ID)
-		return nil, err
-	}
-	return &AccessKeyResult{AccessKey: AccessKeyOut{UserName: k.UserName, AccessKeyId: k.ID, Status: k.Status, SecretAccessKey: k.Secret, CreateDate: k.CreateDate}}, nil
+		if len(st.keysOf(acct, u.Name)) >= 2 {
+			return nil, limitExceeded("Cannot exceed quota for AccessKeysPerUser: 2")
+		}
+		k := &AccessKey{ID: NewAccessKeyID(), Secret: NewSecret(), Account: acct, UserName: u.Name, Status: "Active", CreateDate: now}
+		if err := put(st, acct, st.acct[acct].Keys, k.ID, k); err != nil {
+			return nil, err
+		}
+		return &AccessKeyResult{AccessKey: AccessKeyOut{UserName: k.UserName, AccessKeyId: k.ID, Status: k.Status, SecretAccessKey: k.Secret, CreateDate: k.CreateDate}}, nil
+	})
 }
 
-func (s *Service) userKey(ctx context.Context, in *AccessKeyIn) (*AccessKey, error) {
-	acct := callerAccount(ctx)
-	name := in.UserName
-	if name == "" {
-		name = service.FromContext(ctx).Caller.UserName
-	}
-	k := s.peek(acct).Keys[in.AccessKeyId]
-	if k == nil || !strings.EqualFold(k.UserName, name) {
-		return nil, noSuchEntity("The Access Key with id %s cannot be found.", in.AccessKeyId)
-	}
-	return k, nil
+// changeKey stores what change makes of the access key in names (nil:
+// deletes it), or returns NoSuchEntity when the user it names has no such
+// key.
+func (s *Service) changeKey(ctx context.Context, in *AccessKeyIn, change func(k AccessKey) *AccessKey) error {
+	acct, name := callerAccount(ctx), keyUser(ctx, in.UserName)
+	_, err := update(s.store, func(st *state) (*Empty, error) {
+		k := st.peek(acct).Keys[in.AccessKeyId]
+		if k == nil || !strings.EqualFold(k.UserName, name) {
+			return nil, noSuchEntity("The Access Key with id %s cannot be found.", in.AccessKeyId)
+		}
+		return nil, put(st, acct, st.acct[acct].Keys, k.ID, change(*k))
+	})
+	return err
 }
 
 // DeleteAccessKey deletes a user's access key.
 func (s *Service) DeleteAccessKey(ctx context.Context, in *AccessKeyIn) (*Empty, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.userKey(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	delete(s.acct[k.Account].Keys, k.ID)
-	if err := s.save(k.Account); err != nil {
-		s.acct[k.Account].Keys[k.ID] = k
-		return nil, err
-	}
-	return nil, nil
+	return nil, s.changeKey(ctx, in, func(AccessKey) *AccessKey { return nil })
 }
 
 // UpdateAccessKey activates or deactivates a user's access key.
@@ -235,40 +212,28 @@ func (s *Service) UpdateAccessKey(ctx context.Context, in *AccessKeyIn) (*Empty,
 	if in.Status != "Active" && in.Status != "Inactive" {
 		return nil, validationError("status", in.Status, "satisfy enum value set: [Active, Inactive]")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.userKey(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	nk := *k
-	nk.Status = in.Status
-	s.acct[k.Account].Keys[k.ID] = &nk
-	if err := s.save(k.Account); err != nil {
-		s.acct[k.Account].Keys[k.ID] = k
-		return nil, err
-	}
-	return nil, nil
+	return nil, s.changeKey(ctx, in, func(k AccessKey) *AccessKey {
+		k.Status = in.Status
+		return &k
+	})
 }
 
 // ListAccessKeys lists a user's access keys.
 func (s *Service) ListAccessKeys(ctx context.Context, in *ListAccessKeysIn) (*ListAccessKeysOut, error) {
-	acct := callerAccount(ctx)
-	name := in.UserName
-	if name == "" {
-		name = service.FromContext(ctx).Caller.UserName
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, err := s.user(acct, name)
-	if err != nil {
-		return nil, err
-	}
-	out := []AccessKeyMetadataOut{}
-	for _, k := range s.acct[acct].Keys {
-		if k.UserName == u.Name {
+	acct, name := callerAccount(ctx), keyUser(ctx, in.UserName)
+	out, err := view(s.store, func(st *state) ([]AccessKeyMetadataOut, error) {
+		u, err := st.user(acct, name)
+		if err != nil {
+			return nil, err
+		}
+		out := []AccessKeyMetadataOut{}
+		for _, k := range st.keysOf(acct, u.Name) {
 			out = append(out, AccessKeyMetadataOut{UserName: k.UserName, AccessKeyId: k.ID, Status: k.Status, CreateDate: k.CreateDate})
 		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	page, trunc, next, err := paginate(out, in.Page)
 	if err != nil {
