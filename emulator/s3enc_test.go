@@ -12,12 +12,14 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/xacct/xacct/emulator"
 	"github.com/xacct/xacct/emulatortest"
+	"github.com/xacct/xacct/internal/stackdeploy"
 )
 
 // Tests of issue 22's encryption headers: SSE-S3 on every object, SSE-C
@@ -477,5 +479,62 @@ func TestS3ObjectAttributesAndPolicyStatus(t *testing.T) {
 	putPolicy(t, c, "attrs", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::attrs/*"}]}`)
 	if !status() {
 		t.Error("a policy granting everyone: IsPublic false, want true")
+	}
+}
+
+// TestS3BucketEncryptionTemplate: a user's template with an
+// AWS::S3::Bucket BucketEncryption (AES256 with a bucket key) deploys and
+// the bucket reads it back; one asking for SSE-KMS fails the resource with
+// S3's NotImplemented (CloudFormation User Guide, AWS::S3::Bucket
+// BucketEncryption).
+func TestS3BucketEncryptionTemplate(t *testing.T) {
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	c := cloudformation.NewFromConfig(srv.Config(home))
+	body := func(alg string) string {
+		return `
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: enc-` + strings.ToLower(strings.ReplaceAll(alg, ":", "-")) + `
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: ` + alg + `
+            BucketKeyEnabled: true
+`
+	}
+	if _, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("enc"), TemplateBody: aws.String(body("AES256"))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stackdeploy.Wait(ctx, srv.Config(home), "enc", nil, nil); err != nil {
+		t.Fatalf("stack with BucketEncryption AES256: %v", err)
+	}
+	out, err := s3For(srv.Config(home)).GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("enc-aes256")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := out.ServerSideEncryptionConfiguration.Rules[0]; r.ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAes256 || !aws.ToBool(r.BucketKeyEnabled) {
+		t.Errorf("bucket encryption from the template: %+v", r)
+	}
+	if _, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("kms"), TemplateBody: aws.String(body("aws:kms"))}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = stackdeploy.Wait(ctx, srv.Config(home), "kms", nil, nil)
+	var f *stackdeploy.Failure
+	if !errors.As(err, &f) || !strings.Contains(f.Reason, "Bucket") {
+		t.Fatalf("stack with BucketEncryption aws:kms: got %v, want the Bucket resource to fail", err)
+	}
+	events, err := c.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String("kms")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range events.StackEvents {
+		found = found || strings.Contains(aws.ToString(e.ResourceStatusReason), "NotImplemented")
+	}
+	if !found {
+		t.Error("no stack event names S3's NotImplemented for aws:kms")
 	}
 }
