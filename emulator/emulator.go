@@ -32,6 +32,7 @@ import (
 	"github.com/xacct/xacct/emulator/cloudformation"
 	"github.com/xacct/xacct/emulator/cloudtrail"
 	"github.com/xacct/xacct/emulator/cloudwatch"
+	"github.com/xacct/xacct/emulator/console"
 	"github.com/xacct/xacct/emulator/iam"
 	"github.com/xacct/xacct/emulator/internal/trail"
 	"github.com/xacct/xacct/emulator/lambda"
@@ -173,6 +174,7 @@ type Emulator struct {
 	trail      *trail.Trail        // the decision trail (trail.go)
 	cloudtrail *cloudtrail.Service
 	refusals   refusals // by invocation, for the function's log (trail.go)
+	console    *console.Console
 }
 
 // route is how requests signed for one service are served.
@@ -226,6 +228,7 @@ func New(opts ...Option) (*Emulator, error) {
 		}
 		e.running = append(e.running, run)
 	}
+	e.openConsole()
 	e.authn = auth.NewAuthenticator(e.keys, auth.AuthenticatorOptions{
 		Now: o.Now, Region: o.Region, Flavor: e.flavor,
 		Anonymous: func(name string) bool { return name == e.anonymous },
@@ -267,6 +270,7 @@ func (e *Emulator) Shutdown(ctx context.Context) error {
 // draining its HTTP requests. It is idempotent.
 func (e *Emulator) Stop() {
 	e.stopOnce.Do(func() {
+		e.console.Close()
 		e.stop()
 		e.background.Wait()
 		for _, run := range e.running {

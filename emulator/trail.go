@@ -3,8 +3,10 @@ package emulator
 import (
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 
+	"github.com/xacct/xacct/emulator/console"
 	"github.com/xacct/xacct/emulator/internal/trail"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/policy"
@@ -167,9 +169,24 @@ func (e *Emulator) Trail() *trail.Trail { return e.trail }
 // reports whether r was one. They exist only on the emulator's listener
 // (not on a function's Runtime API) and carry no secret.
 func (e *Emulator) serveReserved(w http.ResponseWriter, r *http.Request) bool {
-	if r.URL.Path != trail.Path {
+	switch {
+	case r.URL.Path == trail.Path:
+		e.trail.ServeHTTP(w, r)
+	case r.URL.Path == "/_xacct" || strings.HasPrefix(r.URL.Path, console.Prefix):
+		e.console.ServeHTTP(w, r)
+	default:
 		return false
 	}
-	e.trail.ServeHTTP(w, r)
 	return true
+}
+
+// openConsole builds the web console (emulator/console) over the
+// services, read-only; it is served at console.Prefix.
+func (e *Emulator) openConsole() {
+	o := console.Options{IAM: e.iam, S3: e.s3, Lambda: e.lambda, Stacks: e.cfn, Alarms: e.cw, Logs: e.logs, Outbox: e.sns,
+		Region: e.opts.Region, Now: e.opts.Now, Log: e.log}
+	if e.trail.Enabled() {
+		o.Trail = e.trail
+	}
+	e.console = console.New(o)
 }

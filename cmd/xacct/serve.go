@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/xacct/xacct/emulator"
+	"github.com/xacct/xacct/emulator/console"
 	"github.com/xacct/xacct/emulator/lambda"
 )
 
@@ -88,6 +89,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	emu.SetEndpoint("http://" + ln.Addr().String())
 	srv := newHTTPServer(emu)
 	fmt.Fprintf(m.Stderr, "xacct emulator listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(m.Stderr, "web console: http://%s%s\n", ln.Addr(), console.Prefix)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -217,8 +217,7 @@ func (a *analysis) function(f *function) {
 	for _, t := range targets {
 		tr := a.m.roles[t]
 		// Step 1: the execution role's own policies.
-		req := &policy.Request{Principal: sess, Action: "sts:AssumeRole", Resource: t, ResourceAccount: exec.account}
-		if d := policy.Evaluate(req, &policy.Set{Identity: ids}); !d.Allowed() {
+		if d := IdentityStep(sess, ids, nil, t); !d.Allowed() {
 			a.add(Finding{Severity: Error, Code: "MissingIdentityPermission", Step: 1, Function: f.name, Role: t, Template: exec.file, Resource: exec.id,
 				Message: fmt.Sprintf("step 1 (identity permission): %s may not call sts:AssumeRole on %s: %s", exec.arn, t, d.Explain())})
 		} else {
@@ -241,11 +240,11 @@ func (a *analysis) trust(f *function, exec, tr *role, sess policy.Principal, ext
 		return // reported by validate
 	}
 	decide := func(ext string) policy.Decision {
-		req := &policy.Request{Principal: sess, Action: "sts:AssumeRole", Resource: tr.arn, ResourceAccount: tr.account}
+		var cx policy.Context
 		if ext != "" {
-			req.Context.Set("sts:ExternalId", ext)
+			cx.Set("sts:ExternalId", ext)
 		}
-		return policy.Evaluate(req, &policy.Set{Identity: []policy.Named{allowAll}, Resource: &policy.Named{Name: "trust policy of " + tr.arn, Policy: tp}})
+		return TrustStep(sess, tr.arn, tr.account, &policy.Named{Name: "trust policy of " + tr.arn, Policy: tp}, cx)
 	}
 	d := decide(externalID)
 	if d.Allowed() {
