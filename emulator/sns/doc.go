@@ -37,6 +37,8 @@
 // the wire shapes; topics.go, subscriptions.go and publish.go the
 // operations; deliver.go delivery to each protocol, with its retries;
 // outbox.go the email outbox; public.go the unsigned endpoints; store.go
-// state.json and its undo; shutdown.go draining deliveries; errors.go the
+// the topics and subscriptions, their lock (operations go through view,
+// update and the lookups, never locking themselves), state.json and its
+// undo; shutdown.go draining deliveries; errors.go the
 // error codes.
 package sns

@@ -212,9 +212,7 @@ func (s *Service) PublishFromService(ctx context.Context, p ServicePublish) (str
 	if !ok {
 		return "", invalidParameter("Invalid parameter: TopicArn")
 	}
-	s.mu.Lock()
-	t := s.topics[p.TopicArn]
-	s.mu.Unlock()
+	t := s.store.topic(p.TopicArn)
 	if t == nil {
 		return "", topicNotFound()
 	}
@@ -251,19 +249,18 @@ func (s *Service) PublishFromService(ctx context.Context, p ServicePublish) (str
 // dispatch stamps m and hands it to every confirmed subscription.
 func (s *Service) dispatch(ctx context.Context, m *message) {
 	m.ID, m.Time = newID(), s.now()
-	s.mu.Lock()
-	t := s.topics[m.TopicArn]
 	var subs []*subscription
-	for _, sub := range s.subs {
-		if sub.TopicArn == m.TopicArn && sub.Confirmed {
-			subs = append(subs, sub.snapshot())
-		}
-	}
 	var tc *topic
-	if t != nil {
-		tc = t.snapshot()
-	}
-	s.mu.Unlock()
+	s.store.view(func(d *data) {
+		for _, sub := range d.subs {
+			if sub.TopicArn == m.TopicArn && sub.Confirmed {
+				subs = append(subs, sub.snapshot())
+			}
+		}
+		if t := d.topics[m.TopicArn]; t != nil {
+			tc = t.snapshot()
+		}
+	})
 	if tc == nil {
 		return
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -100,16 +99,12 @@ type Service struct {
 	log     *slog.Logger
 	mux     *query.Mux
 	outbox  string
-	tempDir string                // outbox directory created by New, removed by Close
-	state   *snapshot.File[state] // DataDir/sns/state.json; nil without a data dir
+	tempDir string // outbox directory created by New, removed by Close
+	store   *store // topics and subscriptions (store.go)
 	signer  *signer
 	client  *http.Client
 
 	outboxSeq atomic.Int64 // orders outbox files written in the same millisecond
-
-	mu     sync.Mutex
-	topics map[string]*topic
-	subs   map[string]*subscription
 
 	// Shutting down (shutdown.go): gate counts the deliveries in flight,
 	// refuses new ones and ends retries once stopped; abortCtx (the
@@ -121,8 +116,7 @@ type Service struct {
 
 // New returns the SNS service, loading its state from opts.DataDir.
 func New(opts Options) (*Service, error) {
-	s := &Service{opts: opts, now: opts.Now, log: opts.Log, client: opts.HTTPClient,
-		topics: map[string]*topic{}, subs: map[string]*subscription{}}
+	s := &Service{opts: opts, now: opts.Now, log: opts.Log, client: opts.HTTPClient}
 	s.gate = inflight.New()
 	s.abortCtx, s.abort = context.WithCancel(context.Background())
 	if s.now == nil {
@@ -141,10 +135,11 @@ func New(opts Options) (*Service, error) {
 		s.opts.ParsePolicy = func(doc string) (*policy.Policy, error) { return policy.Parse(doc, policy.KindResource) }
 	}
 	var keyFile string
+	var file *snapshot.File[state]
 	if opts.DataDir != "" {
 		dir := filepath.Join(opts.DataDir, "sns")
 		s.outbox = filepath.Join(dir, "outbox")
-		s.state = snapshot.Open[state](filepath.Join(dir, "state.json"))
+		file = snapshot.Open[state](filepath.Join(dir, "state.json"))
 		keyFile = filepath.Join(dir, "signing-key.pem")
 	} else {
 		tmp, err := os.MkdirTemp("", "xacct-sns-outbox-")
@@ -164,7 +159,7 @@ func New(opts Options) (*Service, error) {
 		return nil, fmt.Errorf("sns: signing key: %w", err)
 	}
 	s.signer = sg
-	if err := s.load(); err != nil {
+	if s.store, err = newStore(file); err != nil {
 		return nil, fmt.Errorf("sns: %w", err)
 	}
 	s.mux = s.table()

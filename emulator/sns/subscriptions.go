@@ -134,32 +134,35 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeIn) (*SubscribeOut
 	}
 	call := callOf(ctx)
 	now := s.now()
-	s.mu.Lock()
-	for _, sub := range s.subs {
-		if sub.TopicArn == t.Arn && sub.Protocol == protocol && sub.Endpoint == in.Endpoint {
-			s.mu.Unlock()
-			return &SubscribeOut{SubscriptionArn: sub.visibleArn(in.ReturnSubscriptionArn)}, nil
+	var topicCopy *topic
+	var subCopy *subscription
+	created := false
+	err = s.store.update(func(d *data) (bool, error) {
+		for _, sub := range d.subs {
+			if sub.TopicArn == t.Arn && sub.Protocol == protocol && sub.Endpoint == in.Endpoint {
+				subCopy = sub.snapshot()
+				return false, nil
+			}
 		}
-	}
-	sub := &subscription{Arn: t.Arn + ":" + newID(), TopicArn: t.Arn, Owner: call.Caller.Account(), Protocol: protocol,
-		Endpoint: in.Endpoint, Attributes: map[string]string{}}
-	for k, v := range in.Attributes {
-		sub.Attributes[k] = v
-	}
-	switch {
-	case protocol == "lambda", (protocol == "email" || protocol == "email-json") && s.opts.AutoConfirmEmail:
-		sub.Confirmed = true
-	default:
-		sub.Token, sub.TokenIssued = newToken(), now
-	}
-	s.subs[sub.Arn] = sub
-	topicCopy, subCopy := t.snapshot(), sub.snapshot()
-	err = s.saveLocked()
-	s.mu.Unlock()
+		sub := &subscription{Arn: t.Arn + ":" + newID(), TopicArn: t.Arn, Owner: call.Caller.Account(), Protocol: protocol,
+			Endpoint: in.Endpoint, Attributes: map[string]string{}}
+		for k, v := range in.Attributes {
+			sub.Attributes[k] = v
+		}
+		switch {
+		case protocol == "lambda", (protocol == "email" || protocol == "email-json") && s.opts.AutoConfirmEmail:
+			sub.Confirmed = true
+		default:
+			sub.Token, sub.TokenIssued = newToken(), now
+		}
+		d.subs[sub.Arn] = sub
+		topicCopy, subCopy, created = t.snapshot(), sub.snapshot(), true
+		return true, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if !subCopy.Confirmed {
+	if created && !subCopy.Confirmed {
 		if err := s.requestConfirmation(ctx, topicCopy, subCopy, now); err != nil {
 			return nil, err
 		}
@@ -185,25 +188,29 @@ func (s *Service) ConfirmSubscription(ctx context.Context, in *ConfirmSubscripti
 		return nil, err
 	}
 	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, sub := range s.subs {
-		if sub.TopicArn != t.Arn || sub.Token != in.Token {
-			continue
-		}
-		if !sub.Confirmed && now.Sub(sub.TokenIssued) > tokenLifetime {
-			break
-		}
-		if !sub.Confirmed {
+	arn := ""
+	err = s.store.update(func(d *data) (bool, error) {
+		for _, sub := range d.subs {
+			if sub.TopicArn != t.Arn || sub.Token != in.Token {
+				continue
+			}
+			if !sub.Confirmed && now.Sub(sub.TokenIssued) > tokenLifetime {
+				break
+			}
+			arn = sub.Arn
+			if sub.Confirmed {
+				return false, nil
+			}
 			sub.Confirmed = true
 			sub.AuthenticateOnUnsubscribe = strings.EqualFold(in.AuthenticateOnUnsubscribe, "true")
-			if err := s.saveLocked(); err != nil {
-				return nil, err
-			}
+			return true, nil
 		}
-		return &ConfirmSubscriptionOut{SubscriptionArn: sub.Arn}, nil
+		return false, invalidParameter("Invalid token")
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, invalidParameter("Invalid token")
+	return &ConfirmSubscriptionOut{SubscriptionArn: arn}, nil
 }
 
 // Confirm confirms a subscription in process, as following the link of a
@@ -229,18 +236,12 @@ func (s *Service) Unsubscribe(ctx context.Context, in *SubscriptionArnIn) (*stru
 	if strings.Count(in.SubscriptionArn, ":") != 6 {
 		return nil, invalidParameter("Invalid parameter: SubscriptionArn")
 	}
-	s.mu.Lock()
-	sub := s.subs[in.SubscriptionArn]
-	var t *topic
-	authOnly := false
-	if sub != nil {
-		t = s.topics[sub.TopicArn]
-		authOnly = sub.AuthenticateOnUnsubscribe
-	}
-	s.mu.Unlock()
-	if sub == nil || t == nil {
+	sub, t := s.store.subscription(in.SubscriptionArn)
+	if sub == nil {
 		return nil, subscriptionNotFound()
 	}
+	authOnly := false
+	s.store.view(func(*data) { authOnly = sub.AuthenticateOnUnsubscribe })
 	call := callOf(ctx)
 	if call.Caller.Anonymous() {
 		if authOnly {
@@ -249,12 +250,14 @@ func (s *Service) Unsubscribe(ctx context.Context, in *SubscriptionArnIn) (*stru
 	} else if err := s.authorize(ctx, "SNS:Unsubscribe", t.Arn, t, nil); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	delete(s.subs, sub.Arn)
-	t.Deleted++
-	tc, sc := t.snapshot(), sub.snapshot()
-	err := s.saveLocked()
-	s.mu.Unlock()
+	var tc *topic
+	var sc *subscription
+	err := s.store.update(func(d *data) (bool, error) {
+		delete(d.subs, sub.Arn)
+		t.Deleted++
+		tc, sc = t.snapshot(), sub.snapshot()
+		return true, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -265,19 +268,19 @@ func (s *Service) Unsubscribe(ctx context.Context, in *SubscriptionArnIn) (*stru
 }
 
 func (s *Service) listing(match func(*subscription) bool) []SubscriptionEntry {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var out []SubscriptionEntry
-	for _, sub := range s.subs {
-		if !match(sub) {
-			continue
+	s.store.view(func(d *data) {
+		for _, sub := range d.subs {
+			if !match(sub) {
+				continue
+			}
+			arn := sub.Arn
+			if !sub.Confirmed {
+				arn = pendingListing
+			}
+			out = append(out, SubscriptionEntry{SubscriptionArn: arn, Owner: sub.Owner, Protocol: sub.Protocol, Endpoint: sub.Endpoint, TopicArn: sub.TopicArn})
 		}
-		arn := sub.Arn
-		if !sub.Confirmed {
-			arn = pendingListing
-		}
-		out = append(out, SubscriptionEntry{SubscriptionArn: arn, Owner: sub.Owner, Protocol: sub.Protocol, Endpoint: sub.Endpoint, TopicArn: sub.TopicArn})
-	}
+	})
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].TopicArn != out[j].TopicArn {
 			return out[i].TopicArn < out[j].TopicArn
@@ -326,14 +329,8 @@ func (s *Service) lookupSubscription(ctx context.Context, arn string) (*subscrip
 	if strings.Count(arn, ":") != 6 {
 		return nil, nil, invalidParameter("Invalid parameter: SubscriptionArn")
 	}
-	s.mu.Lock()
-	sub := s.subs[arn]
-	var t *topic
-	if sub != nil {
-		t = s.topics[sub.TopicArn]
-	}
-	s.mu.Unlock()
-	if sub == nil || t == nil {
+	sub, t := s.store.subscription(arn)
+	if sub == nil {
 		return nil, nil, subscriptionNotFound()
 	}
 	return sub, t, nil
@@ -348,17 +345,18 @@ func (s *Service) GetSubscriptionAttributes(ctx context.Context, in *Subscriptio
 	if err := s.authorize(ctx, "SNS:GetSubscriptionAttributes", t.Arn, t, nil); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	attrs := map[string]string{
-		"SubscriptionArn": sub.Arn, "TopicArn": sub.TopicArn, "Owner": sub.Owner, "Protocol": sub.Protocol,
-		"Endpoint": sub.Endpoint, "PendingConfirmation": strconv.FormatBool(!sub.Confirmed),
-		"ConfirmationWasAuthenticated": strconv.FormatBool(sub.AuthenticateOnUnsubscribe),
-		"RawMessageDelivery":           "false", "EffectiveDeliveryPolicy": defaultDeliveryPolicy,
-	}
-	for k, v := range sub.Attributes {
-		attrs[k] = v
-	}
+	var attrs map[string]string
+	s.store.view(func(*data) {
+		attrs = map[string]string{
+			"SubscriptionArn": sub.Arn, "TopicArn": sub.TopicArn, "Owner": sub.Owner, "Protocol": sub.Protocol,
+			"Endpoint": sub.Endpoint, "PendingConfirmation": strconv.FormatBool(!sub.Confirmed),
+			"ConfirmationWasAuthenticated": strconv.FormatBool(sub.AuthenticateOnUnsubscribe),
+			"RawMessageDelivery":           "false", "EffectiveDeliveryPolicy": defaultDeliveryPolicy,
+		}
+		for k, v := range sub.Attributes {
+			attrs[k] = v
+		}
+	})
 	return &GetSubscriptionAttributesOut{Attributes: attrs}, nil
 }
 
@@ -378,8 +376,8 @@ func (s *Service) SetSubscriptionAttributes(ctx context.Context, in *SetSubscrip
 	if err := checkSubscriptionAttribute(in.AttributeName, v); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sub.Attributes[in.AttributeName] = v
-	return nil, s.saveLocked()
+	return nil, s.store.update(func(*data) (bool, error) {
+		sub.Attributes[in.AttributeName] = v
+		return true, nil
+	})
 }

@@ -32,7 +32,8 @@ type topic struct {
 	PolicyRefs map[string]string `json:",omitempty"`
 }
 
-// snapshot returns a copy of t safe to use without s.mu. s.mu must be held.
+// snapshot returns a copy of t safe to use outside the store's lock.
+// Callers hold it.
 func (t *topic) snapshot() *topic {
 	c := *t
 	c.Attributes = make(map[string]string, len(t.Attributes))
@@ -42,7 +43,8 @@ func (t *topic) snapshot() *topic {
 	return &c
 }
 
-// snapshot returns a copy of sub safe to use without s.mu. s.mu must be held.
+// snapshot returns a copy of sub safe to use outside the store's lock.
+// Callers hold it.
 func (sub *subscription) snapshot() *subscription {
 	c := *sub
 	c.Attributes = make(map[string]string, len(sub.Attributes))
@@ -165,9 +167,7 @@ func (s *Service) authorize(ctx context.Context, action, resource string, t *top
 // topicPolicy parses t's policy for the authorizer. A document the engine
 // cannot parse (which SetTopicAttributes refuses) counts as no policy.
 func (s *Service) topicPolicy(t *topic) *policy.Named {
-	s.mu.Lock()
-	doc, refs := t.Attributes["Policy"], t.PolicyRefs
-	s.mu.Unlock()
+	doc, refs := s.store.topicPolicy(t)
 	if doc == "" {
 		return nil
 	}
@@ -190,9 +190,7 @@ func (s *Service) lookupTopic(ctx context.Context, param, arn string) (*topic, e
 	if c := callOf(ctx); c.Region != "" && a.Region != c.Region {
 		return nil, invalidParameter("Invalid parameter: %s", param)
 	}
-	s.mu.Lock()
-	t := s.topics[arn]
-	s.mu.Unlock()
+	t := s.store.topic(arn)
 	if t == nil {
 		return nil, topicNotFound()
 	}
@@ -224,24 +222,29 @@ func (s *Service) CreateTopic(ctx context.Context, in *CreateTopicIn) (*CreateTo
 	if err := s.authorize(ctx, "SNS:CreateTopic", arn, nil, nil); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t := s.topics[arn]; t != nil {
-		for k, v := range in.Attributes {
-			if t.Attributes[k] != v {
-				return nil, invalidParameter("Invalid parameter: Attributes Reason: Topic already exists with different attributes")
+	now := s.now()
+	err := s.store.update(func(d *data) (bool, error) {
+		if t := d.topics[arn]; t != nil {
+			for k, v := range in.Attributes {
+				if t.Attributes[k] != v {
+					return false, invalidParameter("Invalid parameter: Attributes Reason: Topic already exists with different attributes")
+				}
 			}
+			return false, nil
 		}
-		return &CreateTopicOut{TopicArn: arn}, nil
+		t := &topic{Arn: arn, Name: in.Name, Owner: owner, Region: call.Region, Tags: in.Tags, Created: now,
+			Attributes: map[string]string{"Policy": DefaultPolicy(arn, owner), "DisplayName": ""}}
+		for k, v := range in.Attributes {
+			t.Attributes[k] = v
+		}
+		t.PolicyRefs = s.bindPolicy(t.Attributes["Policy"])
+		d.topics[arn] = t
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	t := &topic{Arn: arn, Name: in.Name, Owner: owner, Region: call.Region, Tags: in.Tags, Created: s.now(),
-		Attributes: map[string]string{"Policy": DefaultPolicy(arn, owner), "DisplayName": ""}}
-	for k, v := range in.Attributes {
-		t.Attributes[k] = v
-	}
-	t.PolicyRefs = s.bindPolicy(t.Attributes["Policy"])
-	s.topics[arn] = t
-	return &CreateTopicOut{TopicArn: arn}, s.saveLocked()
+	return &CreateTopicOut{TopicArn: arn}, nil
 }
 
 // checkPolicy validates a topic policy document with the policy engine.
@@ -269,15 +272,15 @@ func (s *Service) DeleteTopic(ctx context.Context, in *TopicArnIn) (*struct{}, e
 	if err := s.authorize(ctx, "SNS:DeleteTopic", t.Arn, t, nil); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.topics, t.Arn)
-	for arn, sub := range s.subs {
-		if sub.TopicArn == t.Arn {
-			delete(s.subs, arn)
+	return nil, s.store.update(func(d *data) (bool, error) {
+		delete(d.topics, t.Arn)
+		for arn, sub := range d.subs {
+			if sub.TopicArn == t.Arn {
+				delete(d.subs, arn)
+			}
 		}
-	}
-	return nil, s.saveLocked()
+		return true, nil
+	})
 }
 
 // ListTopics lists the caller's topics in the region, 100 per page.
@@ -286,14 +289,14 @@ func (s *Service) ListTopics(ctx context.Context, in *ListTopicsIn) (*ListTopics
 	if err := s.authorize(ctx, "SNS:ListTopics", "*", nil, nil); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
 	var arns []string
-	for arn, t := range s.topics {
-		if t.Owner == call.Caller.Account() && t.Region == call.Region {
-			arns = append(arns, arn)
+	s.store.view(func(d *data) {
+		for arn, t := range d.topics {
+			if t.Owner == call.Caller.Account() && t.Region == call.Region {
+				arns = append(arns, arn)
+			}
 		}
-	}
-	s.mu.Unlock()
+	})
 	sort.Strings(arns)
 	page, next, err := paginate(arns, in.NextToken, 100)
 	if err != nil {
@@ -325,35 +328,35 @@ func (s *Service) GetTopicAttributes(ctx context.Context, in *TopicArnIn) (*GetT
 	if err := s.authorize(ctx, "SNS:GetTopicAttributes", t.Arn, t, nil); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	attrs := map[string]string{}
-	for k, v := range t.Attributes {
-		attrs[k] = v
-	}
-	confirmed, pending := 0, 0
-	for _, sub := range s.subs {
-		if sub.TopicArn != t.Arn {
-			continue
+	s.store.view(func(d *data) {
+		for k, v := range t.Attributes {
+			attrs[k] = v
 		}
-		if sub.Confirmed {
-			confirmed++
-		} else {
-			pending++
+		confirmed, pending := 0, 0
+		for _, sub := range d.subs {
+			if sub.TopicArn != t.Arn {
+				continue
+			}
+			if sub.Confirmed {
+				confirmed++
+			} else {
+				pending++
+			}
 		}
-	}
-	if p, ok := attrs["Policy"]; ok {
-		attrs["Policy"] = s.resolvePolicy(p, t.PolicyRefs)
-	}
-	attrs["TopicArn"] = t.Arn
-	attrs["Owner"] = t.Owner
-	attrs["SubscriptionsConfirmed"] = strconv.Itoa(confirmed)
-	attrs["SubscriptionsPending"] = strconv.Itoa(pending)
-	attrs["SubscriptionsDeleted"] = strconv.Itoa(t.Deleted)
-	attrs["EffectiveDeliveryPolicy"] = defaultDeliveryPolicy
-	if dp := t.Attributes["DeliveryPolicy"]; dp != "" {
-		attrs["EffectiveDeliveryPolicy"] = dp
-	}
+		if p, ok := attrs["Policy"]; ok {
+			attrs["Policy"] = s.resolvePolicy(p, t.PolicyRefs)
+		}
+		attrs["TopicArn"] = t.Arn
+		attrs["Owner"] = t.Owner
+		attrs["SubscriptionsConfirmed"] = strconv.Itoa(confirmed)
+		attrs["SubscriptionsPending"] = strconv.Itoa(pending)
+		attrs["SubscriptionsDeleted"] = strconv.Itoa(t.Deleted)
+		attrs["EffectiveDeliveryPolicy"] = defaultDeliveryPolicy
+		if dp := t.Attributes["DeliveryPolicy"]; dp != "" {
+			attrs["EffectiveDeliveryPolicy"] = dp
+		}
+	})
 	return &GetTopicAttributesOut{Attributes: attrs}, nil
 }
 
@@ -379,16 +382,16 @@ func (s *Service) SetTopicAttributes(ctx context.Context, in *SetTopicAttributes
 			return nil, err
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if in.AttributeName == "Policy" && value == "" {
 		value = DefaultPolicy(t.Arn, t.Owner)
 	}
-	if in.AttributeName == "Policy" {
-		t.PolicyRefs = s.bindPolicy(value)
-	}
-	t.Attributes[in.AttributeName] = value
-	return nil, s.saveLocked()
+	return nil, s.store.update(func(*data) (bool, error) {
+		if in.AttributeName == "Policy" {
+			t.PolicyRefs = s.bindPolicy(value)
+		}
+		t.Attributes[in.AttributeName] = value
+		return true, nil
+	})
 }
 
 // bindPolicy binds the roles and users a topic policy names to their
