@@ -35,6 +35,7 @@ import (
 	"github.com/xacct/xacct/emulator/console"
 	"github.com/xacct/xacct/emulator/iam"
 	"github.com/xacct/xacct/emulator/internal/trail"
+	"github.com/xacct/xacct/emulator/kms"
 	"github.com/xacct/xacct/emulator/lambda"
 	"github.com/xacct/xacct/emulator/logs"
 	"github.com/xacct/xacct/emulator/s3"
@@ -152,6 +153,7 @@ type Emulator struct {
 	log        *slog.Logger
 	iam        *iam.Service
 	sts        *sts.Service
+	kms        *kms.Service
 	s3         *s3.Service
 	logs       *logs.Service
 	lambda     *lambda.Service
@@ -348,6 +350,9 @@ func (e *Emulator) CloudFormation() *cloudformation.Service { return e.cfn }
 
 // SNS returns the SNS service (its outbox holds delivered email).
 func (e *Emulator) SNS() *sns.Service { return e.sns }
+
+// KMS returns the AWS KMS service.
+func (e *Emulator) KMS() *kms.Service { return e.kms }
 
 // Logs returns the CloudWatch Logs service.
 func (e *Emulator) Logs() *logs.Service { return e.logs }

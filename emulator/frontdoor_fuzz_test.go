@@ -40,7 +40,7 @@ func (faultService) WriteError(w http.ResponseWriter, r *http.Request, call *ser
 
 // frontDoorServices are the signing names a fuzz input may sign for; the
 // mode byte picks one (0: unsigned).
-var frontDoorServices = []string{"", "s3", "sts", "iam", "logs", "lambda", "monitoring", "sns", "cloudformation", "faulty", "nosuch"}
+var frontDoorServices = []string{"", "s3", "sts", "iam", "logs", "lambda", "monitoring", "sns", "cloudformation", "kms", "faulty", "nosuch"}
 
 // FuzzFrontDoor sends arbitrary requests (method, path, query, headers,
 // body) through Emulator.ServeHTTP, unsigned or signed with an account's

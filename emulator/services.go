@@ -8,6 +8,7 @@ import (
 	"github.com/xacct/xacct/emulator/cloudformation"
 	"github.com/xacct/xacct/emulator/cloudwatch"
 	"github.com/xacct/xacct/emulator/iam"
+	"github.com/xacct/xacct/emulator/kms"
 	"github.com/xacct/xacct/emulator/lambda"
 	"github.com/xacct/xacct/emulator/logs"
 	"github.com/xacct/xacct/emulator/s3"
@@ -79,6 +80,7 @@ type publicRoutes interface {
 var services = []serviceEntry{
 	{name: "iam", flavor: sigv4.FlavorQuery, start: startIAM},
 	{name: "sts", flavor: sigv4.FlavorQuery, start: startSTS},
+	{name: kms.SigningName, flavor: sigv4.FlavorJSON, start: startKMS},
 	{name: "s3", flavor: sigv4.FlavorS3, anonymous: true, start: startS3},
 	{name: "logs", flavor: sigv4.FlavorJSON, start: startLogs},
 	{name: sns.SigningName, flavor: sigv4.FlavorQuery, start: startSNS},
@@ -106,6 +108,17 @@ func startSTS(e *Emulator) (running, error) {
 	}
 	e.keys.Sessions = e.sts
 	return running{handler: e.sts.Mux(), close: closeFunc(e.sts.Close)}, nil
+}
+
+// startKMS builds KMS before S3, which will call it (kms.Service's
+// GenerateDataKeyVia and DecryptVia) for SSE-KMS.
+func startKMS(e *Emulator) (running, error) {
+	var err error
+	e.kms, err = kms.New(kms.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, Log: e.log})
+	if err != nil {
+		return running{}, err
+	}
+	return running{handler: e.kms.Mux(), close: closeFunc(e.kms.Close)}, nil
 }
 
 func startS3(e *Emulator) (running, error) {

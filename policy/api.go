@@ -23,6 +23,18 @@ const (
 	KindSession
 	// KindBoundary is a permissions boundary: the identity rules apply.
 	KindBoundary
+	// KindKey is an AWS KMS key policy: validated as a resource-based
+	// policy (Principal required), and evaluated as KMS does, as the
+	// primary authority over its key. In the key's own account an
+	// identity-based policy counts only where the key policy delegates to
+	// the account (a statement naming the account, usually as
+	// arn:aws:iam::ACCOUNT:root); a key policy naming the caller itself
+	// allows on its own (AWS KMS Developer Guide, "Key policies in AWS
+	// KMS" and "Default key policy"). Across accounts, as for any
+	// resource, both the key policy and the caller's identity-based
+	// policies must allow (AWS KMS Developer Guide, "Allowing users in
+	// other accounts to use a KMS key").
+	KindKey
 )
 
 // String returns the kind's name as used in messages.
@@ -38,6 +50,8 @@ func (k Kind) String() string {
 		return "session"
 	case KindBoundary:
 		return "boundary"
+	case KindKey:
+		return "key"
 	}
 	return "unknown"
 }
@@ -154,8 +168,16 @@ type Set struct {
 	// the principal is a session created with any.
 	Session []Named
 	// Resource is the resource-based policy of the resource (bucket policy,
-	// role trust policy, topic policy), if any.
+	// role trust policy, topic policy, key policy), if any.
 	Resource *Named
+	// Grants are the AWS KMS grants of the key a request uses, each as a
+	// policy (KindKey) whose one Allow statement names the grantee
+	// principal, the grant's operations and its constraints as
+	// conditions. A grant allows its grantee on its own, as a key policy
+	// naming the grantee does, even across accounts; an explicit deny in
+	// any other policy still wins (AWS KMS Developer Guide, "Grants in
+	// AWS KMS").
+	Grants []Named
 }
 
 // Source names a part of a Set, used when explaining decisions.
@@ -167,6 +189,7 @@ const (
 	SourceBoundary Source = "permissions boundary"
 	SourceSession  Source = "session policy"
 	SourceResource Source = "resource-based policy"
+	SourceGrant    Source = "grant"
 )
 
 // StatementRef identifies one statement that took part in a decision.

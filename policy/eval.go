@@ -203,6 +203,10 @@ func EvaluateInto(req *Request, set *Set, d *Decision) {
 		rGrant = ev.allowsOne(set.Resource, SourceResource, true, d)
 	}
 	trust := set.Resource != nil && set.Resource.Policy != nil && set.Resource.Policy.kind == KindTrust
+	// A key policy is, like a trust policy, required in the key's own
+	// account: without a statement for the caller or its account, no
+	// identity-based policy counts.
+	key := set.Resource != nil && set.Resource.Policy != nil && set.Resource.Policy.kind == KindKey
 
 	pr := &req.Principal
 	cross := req.ResourceAccount != "" && req.ResourceAccount != pr.Account
@@ -243,16 +247,18 @@ func EvaluateInto(req *Request, set *Set, d *Decision) {
 			allowed = true
 		case rGrant == grantRole:
 			allowed = bAllow && sAllow
-		case trust && rGrant == grantNone:
+		case (trust || key) && rGrant == grantNone:
 			allowed = false
 		default:
 			allowed = idAllow && bAllow && sAllow
 		}
 		if !allowed {
-			if trust && rGrant == grantNone {
+			if (trust || key) && rGrant == grantNone {
 				d.Missing = append(d.Missing, SourceResource)
 			}
-			if !idAllow && rGrant < grantRole {
+			// Without the key policy's delegation, identity-based
+			// policies do not count: only the key policy is missing.
+			if !idAllow && rGrant < grantRole && !(key && rGrant == grantNone) {
 				d.Missing = append(d.Missing, SourceIdentity)
 			}
 			if !bAllow {
@@ -263,6 +269,12 @@ func EvaluateInto(req *Request, set *Set, d *Decision) {
 			}
 		}
 	}
+	if !allowed && len(set.Grants) > 0 && pr.Type != PrincipalAnonymous {
+		allowed = ev.grantAllows(set.Grants, idAllow, bAllow, sAllow, d)
+		if allowed {
+			d.Missing = d.Missing[:0]
+		}
+	}
 	if allowed {
 		d.Effect = Allow
 		return
@@ -270,6 +282,28 @@ func EvaluateInto(req *Request, set *Set, d *Decision) {
 	d.Matched = d.Matched[:mark]
 	d.NearMisses = d.NearMisses[:0]
 	each(set, func(s source) { ev.nearMisses(s, d) })
+}
+
+// grantAllows reports whether a KMS grant allows the request: one naming
+// the caller itself allows on its own, one naming its role as far as the
+// boundary and session policies allow, one naming its account as far as
+// its identity-based policies do too.
+func (ev *evaluator) grantAllows(grants []Named, idAllow, bAllow, sAllow bool, d *Decision) bool {
+	for i := range grants {
+		switch ev.allowsOne(&grants[i], SourceGrant, true, d) {
+		case grantDirect:
+			return true
+		case grantRole:
+			if bAllow && sAllow {
+				return true
+			}
+		case grantAccount:
+			if idAllow && bAllow && sAllow {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // nearMisses records the Allow statements of s that failed only on a

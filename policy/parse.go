@@ -74,6 +74,7 @@ func (p *Policy) Statements() []Statement { return p.stmts }
 const (
 	maxTrustSize    = 2048
 	maxResourceSize = 20 * 1024
+	maxKeySize      = 32 * 1024 // AWS KMS Developer Guide, "Quotas": key policy document size
 	// MaxManagedSize is the quota for a managed policy, in characters
 	// without white space.
 	MaxManagedSize = 6144
@@ -102,6 +103,10 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 	case KindResource:
 		if len(doc) > maxResourceSize {
 			return nil, malformed("Policies must be less than 20 KB")
+		}
+	case KindKey:
+		if len(doc) > maxKeySize {
+			return nil, malformed("Policies must be less than 32 KB")
 		}
 	case KindIdentity, KindSession, KindBoundary:
 	default:
@@ -166,7 +171,7 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 
 // iamKind reports whether IAM itself stores the document (its stricter Sid
 // rule applies), rather than a service's resource policy.
-func (k Kind) iamKind() bool { return k != KindResource }
+func (k Kind) iamKind() bool { return k != KindResource && k != KindKey }
 
 func (p *Policy) statement(n *node, index int) (Statement, error) {
 	if n.kind != kObject {
@@ -262,7 +267,7 @@ func (p *Policy) checkStatement(st *Statement, n *node) error {
 		if hasP || hasNP {
 			return malformed(msgNoPrincipal)
 		}
-	case KindResource, KindTrust:
+	case KindResource, KindTrust, KindKey:
 		if !hasP && !hasNP {
 			return malformed(msgMissingPrinc)
 		}

@@ -56,7 +56,7 @@ func (a *Authorizer) Decide(ctx context.Context, call *service.Call, chk service
 	for k, v := range chk.Context {
 		req.Context.Set(k, v...)
 	}
-	set := policy.Set{Resource: chk.ResourcePolicy}
+	set := policy.Set{Resource: chk.ResourcePolicy, Grants: chk.Grants}
 	if c != nil {
 		switch c.Principal.Type {
 		case policy.PrincipalRoot:

@@ -38,7 +38,71 @@ func Diagnose(call *Call, chk Check, d policy.Decision) string {
 	if isTrust(chk) {
 		return diagnoseAssume(caller, chk, d)
 	}
+	if isKey(chk) {
+		return diagnoseKey(caller, chk, d)
+	}
 	return diagnoseAction(caller, chk, d)
+}
+
+// isKey reports whether chk is decided with an AWS KMS key policy.
+func isKey(chk Check) bool {
+	return chk.ResourcePolicy != nil && chk.ResourcePolicy.Policy != nil && chk.ResourcePolicy.Policy.Kind() == policy.KindKey
+}
+
+// AWSManagedKeyPolicy is the prefix of the name a KMS key policy of an AWS
+// managed key (aws/s3, ...) is decided under: "key policy of the AWS
+// managed key alias/aws/s3 (ARN)". The diagnosis reads it to say that
+// such a key cannot be shared across accounts.
+const AWSManagedKeyPolicy = "key policy of the AWS managed key "
+
+// diagnoseKey explains a refused KMS request: the fourth step of a
+// cross-account copy between encrypted buckets is the key's policy and
+// the role's KMS permissions (AWS KMS Developer Guide, "Key policies in
+// AWS KMS", "Allowing users in other accounts to use a KMS key").
+func diagnoseKey(caller *Caller, chk Check, d policy.Decision) string {
+	what := chk.Action + " on " + chk.Resource
+	if d.Effect == policy.ExplicitDeny {
+		return "explicit deny: " + refs(d.Matched) + " denies " + what
+	}
+	w := who(caller)
+	cross := caller != nil && chk.ResourceAccount != "" && chk.ResourceAccount != caller.Account()
+	name := chk.ResourcePolicy.Name
+	if managed, ok := strings.CutPrefix(name, AWSManagedKeyPolicy); ok && cross {
+		alias, _, _ := strings.Cut(managed, " ")
+		return "step 4 (the KMS key): " + chk.Resource + " is the AWS managed key " + alias + " of account " + chk.ResourceAccount +
+			"; its key policy allows only principals of that account, and AWS managed keys cannot be shared with another account (" +
+			w + " is in account " + caller.Account() + "): encrypt with a customer managed key whose key policy allows the other account (" + d.Explain() + ")"
+	}
+	var parts []string
+	for _, m := range d.Missing {
+		switch m {
+		case policy.SourceIdentity:
+			s := "step 4 (the KMS permission): no identity-based policy of " + w + " allows " + what
+			if !cross {
+				s += " (the key policy delegates " + chk.Action + " to the account's IAM policies)"
+			}
+			parts = append(parts, s)
+		case policy.SourceBoundary:
+			parts = append(parts, "the permissions boundary of "+w+" does not allow "+what)
+		case policy.SourceSession:
+			parts = append(parts, "the session policy of "+caller.ARN()+" (passed when its session was created) does not allow "+what)
+		case policy.SourceResource:
+			s := "step 4 (the key policy): the " + name + " does not allow " + w + " " + chk.Action
+			if cross {
+				s += " (a cross-account request needs the key's account " + chk.ResourceAccount + " to allow it in the key policy, naming the account or the principal)"
+			} else {
+				s += ", nor delegates it to the account's IAM policies (a statement naming arn:aws:iam::" + chk.ResourceAccount + ":root); without that, identity-based policies do not count"
+			}
+			parts = append(parts, s)
+		}
+	}
+	for _, n := range d.NearMisses {
+		parts = append(parts, n.String())
+	}
+	if len(parts) == 0 {
+		return what + ": " + d.Explain()
+	}
+	return strings.Join(parts, "; ") + " (" + d.Explain() + ")"
 }
 
 // isTrust reports whether chk is decided with a role's trust policy

@@ -79,6 +79,9 @@ type Check struct {
 	// ResourcePolicy is the resource's policy (bucket policy, trust policy,
 	// topic policy), if it has one.
 	ResourcePolicy *policy.Named
+	// Grants are the KMS grants of the key the request uses (policy.Set's
+	// Grants), if any.
+	Grants []policy.Named
 	// Context adds request-specific condition keys (s3:prefix,
 	// sts:ExternalId, ...) to the global ones the authorizer sets.
 	Context map[string][]string
