@@ -128,7 +128,9 @@ func startS3(e *Emulator) (running, error) {
 	if err != nil {
 		return running{}, err
 	}
-	return running{handler: e.s3, close: closeFunc(e.s3.Close)}, nil
+	// Lifecycle rules are applied once a minute on the emulator's clock
+	// (S3 applies them once a day; expiry times are whole days).
+	return running{handler: e.s3, background: func(ctx context.Context) { e.s3.Run(ctx, time.Minute) }, close: closeFunc(e.s3.Close)}, nil
 }
 
 func startLogs(e *Emulator) (running, error) {

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"encoding/base64"
 	"encoding/xml"
 	"io"
 	"net"
@@ -58,14 +59,40 @@ func (s *Service) listBuckets(q *request) error {
 	if err := s.authorize(q, "s3:ListAllMyBuckets", Bucket{Name: "*", Owner: acct}, nil, "", nil); err != nil {
 		return err
 	}
+	// Paging (Amazon S3 API Reference, ListBuckets): max-buckets 1 to
+	// 10,000 (without it every bucket is listed), an opaque
+	// continuation-token, prefix and bucket-region filters.
+	limit := -1
+	if v := q.get("max-buckets"); v != "" || q.has("max-buckets") {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return errInvalidArgument("Invalid max-buckets value, it must be between 1 and 10000", "max-buckets", v)
+		}
+		limit = n
+	}
+	after := ""
+	if tok := q.get("continuation-token"); tok != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(tok)
+		if err != nil || !strings.HasPrefix(string(raw), "b:") {
+			return errInvalidArgument("The continuation token provided is incorrect", "continuation-token", tok)
+		}
+		after = string(raw[2:])
+	}
+	prefix, region := q.get("prefix"), q.get("bucket-region")
 	var out []bucketXML
 	for _, b := range s.store.allBuckets() {
-		if b.Owner == acct {
+		if b.Owner == acct && b.Name > after && strings.HasPrefix(b.Name, prefix) && (region == "" || b.Region == region) {
 			out = append(out, bucketXML{Name: b.Name, CreationDate: isoTime(b.Created), BucketRegion: b.Region})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return q.writeXML(http.StatusOK, listAllMyBucketsResult{Xmlns: xmlns, Owner: ownerXML{ID: canonicalID(acct)}, Buckets: out})
+	res := listAllMyBucketsResult{Xmlns: xmlns, Owner: ownerXML{ID: canonicalID(acct)}, Prefix: prefix}
+	if limit >= 0 && len(out) > limit {
+		out = out[:limit]
+		res.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte("b:" + out[len(out)-1].Name))
+	}
+	res.Buckets = out
+	return q.writeXML(http.StatusOK, res)
 }
 
 func (s *Service) createBucket(q *request) error {
@@ -105,6 +132,15 @@ func (s *Service) createBucket(q *request) error {
 			return errInvalidArgument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", o)
 		}
 		ownership = o
+	}
+	// With ACLs disabled a bucket takes no ACL but the owner's own
+	// (Amazon S3 API Reference, CreateBucket: "If your CreateBucket
+	// request sets BucketOwnerEnforced … and specifies a bucket ACL that
+	// provides access to an external AWS account, your request fails with
+	// a 400 error and returns the InvalidBucketAclWithObjectOwnership
+	// error code").
+	if acl := q.r.Header.Get("X-Amz-Acl"); ownership == OwnershipEnforced && ((acl != "" && acl != "private") || hasGrantHeaders(q.r.Header)) {
+		return awserr.New(http.StatusBadRequest, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
 	}
 	acct := c.Account()
 	if err := s.authorize(q, "s3:CreateBucket", Bucket{Name: q.bucket, Owner: acct}, nil, "", nil); err != nil {
@@ -323,6 +359,9 @@ func (s *Service) getOwnershipControls(q *request) error {
 	if err := s.authorize(q, "s3:GetBucketOwnershipControls", b, pol, "", nil); err != nil {
 		return err
 	}
+	if b.Ownership == "" {
+		return awserr.New(http.StatusNotFound, "OwnershipControlsNotFoundError", "The bucket ownership controls were not found").With("BucketName", b.Name)
+	}
 	oc := ownershipControls{Xmlns: xmlns}
 	oc.Rules = append(oc.Rules, struct {
 		ObjectOwnership string `xml:"ObjectOwnership"`
@@ -374,7 +413,10 @@ func (s *Service) deleteOwnershipControls(q *request) error {
 	if err := s.authorize(q, "s3:PutBucketOwnershipControls", b, pol, "", nil); err != nil {
 		return err
 	}
-	return s.updateBucket(q, func(bs *bucketState) { bs.Ownership = OwnershipWriter }, http.StatusNoContent)
+	// Without ownership controls a bucket behaves as ObjectWriter (ACLs
+	// enabled); Ownership "" records that there are none, so
+	// GetBucketOwnershipControls answers OwnershipControlsNotFoundError.
+	return s.updateBucket(q, func(bs *bucketState) { bs.Ownership = "" }, http.StatusNoContent)
 }
 
 func (s *Service) getPublicAccessBlock(q *request) error {
@@ -448,7 +490,7 @@ func (s *Service) putBucketACL(q *request) error {
 	if err := s.authorize(q, "s3:PutBucketAcl", b, pol, "", nil); err != nil {
 		return err
 	}
-	if acl := q.r.Header.Get("X-Amz-Acl"); b.Ownership == OwnershipEnforced && acl != "" && acl != "private" && acl != "bucket-owner-full-control" {
+	if acl := q.r.Header.Get("X-Amz-Acl"); b.Ownership == OwnershipEnforced && ((acl != "" && acl != "private" && acl != "bucket-owner-full-control") || hasGrantHeaders(q.r.Header)) {
 		return errACLNotSupported()
 	}
 	body, hasBody, err := readACLBody(q, b.Owner, b.Owner)
@@ -464,6 +506,16 @@ func (s *Service) putBucketACL(q *request) error {
 		return errAccessDenied("Access Denied")
 	}
 	return q.noContent(http.StatusOK)
+}
+
+// hasGrantHeaders reports whether a request carries x-amz-grant-* headers.
+func hasGrantHeaders(h http.Header) bool {
+	for k := range h {
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-grant-") {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeXMLBody reads a request's XML body into v: IncompleteBody when the

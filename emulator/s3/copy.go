@@ -108,7 +108,14 @@ func (s *Service) copyObject(q *request) error {
 	if err := checkWriteHeaders(q.r.Header, directive == "REPLACE"); err != nil {
 		return err
 	}
+	tags, err := s.copyTags(q, src)
+	if err != nil {
+		return err
+	}
 	cx := putContext(q.r.Header)
+	if q.r.Header.Get("X-Amz-Tagging-Directive") == "REPLACE" {
+		cx = requestTagContext(cx, tags)
+	}
 	cx["s3:x-amz-copy-source"] = []string{q.r.Header.Get("X-Amz-Copy-Source")}
 	cx["s3:x-amz-metadata-directive"] = []string{directive}
 	if err := s.authorizeWrite(q, b, pol, q.key, cx); err != nil {
@@ -130,11 +137,16 @@ func (s *Service) copyObject(q *request) error {
 	if sb == q.bucket && sk == q.key && directive == "COPY" && q.r.Header.Get("X-Amz-Storage-Class") == "" && q.r.Header.Get("X-Amz-Checksum-Algorithm") == "" && !changesEncryption {
 		return errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
+	if q.r.Header.Get("X-Amz-Tagging-Directive") == "REPLACE" && len(tags) > 0 {
+		if err := s.authorizeTagging(q, b, pol, tags); err != nil {
+			return err
+		}
+	}
 	full, err := checkACL(b, q.r.Header)
 	if err != nil {
 		return err
 	}
-	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full}
+	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full, Tags: tags}
 	if key != nil {
 		o.SSEC = key.seal()
 	}
@@ -174,6 +186,37 @@ func (s *Service) copyObject(q *request) error {
 	encryptionHeaders(q.w.Header(), o.SSEC)
 	return q.writeXML(http.StatusOK, copyObjectResult{Xmlns: xmlns, ETag: o.ETag, LastModified: isoTime(o.LastModified),
 		ChecksumCRC32: o.Checksums.CRC32, ChecksumCRC32C: o.Checksums.CRC32C, ChecksumSHA1: o.Checksums.SHA1, ChecksumSHA256: o.Checksums.SHA256})
+}
+
+// copyTags returns the tags a copy gets under x-amz-tagging-directive:
+// COPY (the default) keeps the source's, which needs s3:GetObjectTagging
+// on the source when it has any (Amazon S3 API Reference, CopyObject:
+// "x-amz-tagging-directive"; Amazon S3 User Guide, "Copying objects"),
+// REPLACE takes x-amz-tagging.
+func (s *Service) copyTags(q *request, src *Object) ([]Tag, error) {
+	switch d := q.r.Header.Get("X-Amz-Tagging-Directive"); d {
+	case "", "COPY":
+		if len(src.Tags) == 0 {
+			return nil, nil
+		}
+		sb, sk, err := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
+		if err != nil {
+			return nil, err
+		}
+		b, pol, err := s.requireBucket(sb)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.authorize(q, "s3:GetObjectTagging", b, pol, sk, existingTagContext(nil, src)); err != nil {
+			return nil, err
+		}
+		return append([]Tag(nil), src.Tags...), nil
+	case "REPLACE":
+		tags, _, err := headerTags(q.r.Header)
+		return tags, err
+	default:
+		return nil, errInvalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", d)
+	}
 }
 
 // copyRange parses x-amz-copy-source-range "bytes=first-last": a

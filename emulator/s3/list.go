@@ -27,6 +27,10 @@ func (s *store) list(bucket, prefix, delimiter, after string, maxKeys int) (list
 		return listing{}, errNoSuchBucket(bucket)
 	}
 	var l listing
+	if maxKeys == 0 {
+		// MaxKeys=0 returns nothing and is not truncated (no token).
+		return l, nil
+	}
 	start := prefix
 	if after > start {
 		start = after
@@ -90,7 +94,8 @@ func encodeKey(enc, s string) string {
 	if enc != "url" {
 		return s
 	}
-	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
+	// S3 percent-encodes a space as %20, not as a form's "+".
+	return strings.ReplaceAll(strings.ReplaceAll(url.QueryEscape(s), "+", "%20"), "%2F", "/")
 }
 
 func (s *Service) listAuth(q *request, maxKeys int) error {

@@ -32,6 +32,12 @@ type Bucket struct {
 	// Encryption is the default encryption configuration PutBucketEncryption
 	// set; nil is S3's default, SSE-S3 (AES256) without a bucket key.
 	Encryption *BucketEncryption `json:",omitempty"`
+	// Tags are the bucket's tags (nil: no tag set).
+	Tags []Tag `json:",omitempty"`
+	// CORS is the bucket's CORS configuration (nil: none).
+	CORS []CORSRule `json:",omitempty"`
+	// Lifecycle is the bucket's lifecycle configuration (nil: none).
+	Lifecycle []LifecycleRule `json:",omitempty"`
 }
 
 // PublicAccessBlock is a bucket's public access block configuration.
@@ -83,6 +89,8 @@ type Object struct {
 	// UploadID names the multipart upload that completed the object, so
 	// a repeated CompleteMultipartUpload answers as the first did.
 	UploadID string `json:",omitempty"`
+	// Tags are the object's tags.
+	Tags []Tag `json:",omitempty"`
 	// Blob names the stored bytes (a file name in the disk store).
 	Blob string
 }

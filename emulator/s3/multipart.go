@@ -46,7 +46,7 @@ func (s *Service) createUpload(q *request) error {
 	if err != nil {
 		return err
 	}
-	full, err := s.admitWrite(q, b, pol)
+	full, tags, err := s.admitWrite(q, b, pol)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (s *Service) createUpload(q *request) error {
 	u := &Upload{
 		ID: newUploadID(), Bucket: q.bucket, Key: q.key, Initiated: s.opts.Now().UTC(), Initiator: q.call.Caller.ARN(),
 		Owner: objectOwner(b, q.call.Caller.Account(), full), Algorithm: alg, Parts: map[int]Part{},
-		Template: Object{Key: q.key, OwnerFullControl: full},
+		Template: Object{Key: q.key, OwnerFullControl: full, Tags: tags},
 	}
 	if key != nil {
 		u.Template.SSEC = key.seal()

@@ -183,17 +183,31 @@ func (s *Service) writeConditions(q *request, bucket, key string) (func(*Object)
 // and metadata headers, s3:PutObject, then the ACL headers under the
 // bucket's ownership. It reports whether the write carries
 // bucket-owner-full-control.
-func (s *Service) admitWrite(q *request, b Bucket, pol *policy.Policy) (fullControl bool, err error) {
+func (s *Service) admitWrite(q *request, b Bucket, pol *policy.Policy) (fullControl bool, tags []Tag, err error) {
 	if err := checkKey(q.key); err != nil {
-		return false, err
+		return false, nil, err
 	}
 	if err := checkWriteHeaders(q.r.Header, true); err != nil {
-		return false, err
+		return false, nil, err
 	}
-	if err := s.authorizeWrite(q, b, pol, q.key, putContext(q.r.Header)); err != nil {
-		return false, err
+	tags, tagged, err := headerTags(q.r.Header)
+	if err != nil {
+		return false, nil, err
 	}
-	return checkACL(b, q.r.Header)
+	cx := putContext(q.r.Header)
+	if tagged {
+		cx = requestTagContext(cx, tags)
+	}
+	if err := s.authorizeWrite(q, b, pol, q.key, cx); err != nil {
+		return false, nil, err
+	}
+	if len(tags) > 0 {
+		if err := s.authorizeTagging(q, b, pol, tags); err != nil {
+			return false, nil, err
+		}
+	}
+	fullControl, err = checkACL(b, q.r.Header)
+	return fullControl, tags, err
 }
 
 func (s *Service) putObject(q *request) error {
@@ -204,7 +218,7 @@ func (s *Service) putObject(q *request) error {
 	if declaredTooLarge(q.r) {
 		return errEntityTooLarge()
 	}
-	full, err := s.admitWrite(q, b, pol)
+	full, tags, err := s.admitWrite(q, b, pol)
 	if err != nil {
 		return err
 	}
@@ -216,7 +230,7 @@ func (s *Service) putObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full}
+	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full, Tags: tags}
 	if key != nil {
 		o.SSEC = key.seal()
 	}
@@ -225,6 +239,7 @@ func (s *Service) putObject(q *request) error {
 		return err
 	}
 	s.objectResponseHeaders(q, o, true)
+	setExpirationHeader(q.w.Header(), &b, o)
 	return q.noContent(http.StatusOK)
 }
 
@@ -294,10 +309,10 @@ func (s *Service) objectResponseHeaders(q *request, o *Object, write bool) {
 // allowed s3:ListBucket, AccessDenied otherwise (Amazon S3 API Reference,
 // GetObject and HeadObject: "Permissions").
 func (s *Service) readableObject(q *request, b Bucket, pol *policy.Policy, key string) (*Object, error) {
-	if err := s.authorize(q, "s3:GetObject", b, pol, key, nil); err != nil {
+	o, ok := s.store.object(b.Name, key)
+	if err := s.authorize(q, "s3:GetObject", b, pol, key, existingTagContext(nil, o)); err != nil {
 		return nil, err
 	}
-	o, ok := s.store.object(b.Name, key)
 	if !ok {
 		return nil, s.missingKey(q, b, pol, key)
 	}
@@ -513,6 +528,8 @@ func (s *Service) readObject(q *request, withBody bool) error {
 	if o.StorageClass != "" && o.StorageClass != "STANDARD" {
 		h.Set("x-amz-storage-class", o.StorageClass)
 	}
+	setTaggingCount(h, o)
+	setExpirationHeader(h, &b, o)
 	if o.PartsCount > 0 && h.Get("x-amz-mp-parts-count") == "" && strings.EqualFold(q.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
 		h.Set("x-amz-mp-parts-count", strconv.Itoa(o.PartsCount))
 	}

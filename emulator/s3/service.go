@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,9 @@ type Service struct {
 func New(opts Options) (*Service, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	if opts.MinPartSize <= 0 {
 		opts.MinPartSize = DefaultMinPartSize
@@ -161,6 +165,7 @@ func (s *Service) ServeAWS(w http.ResponseWriter, r *http.Request, call *service
 		q.bucket, q.key, _ = strings.Cut(p, "/")
 	}
 	h := s.route(q)
+	s.actualCORS(q)
 	if n := headerSectionSize(r); n > MaxHeaderSection {
 		h = func(*request) error { return errHeaderTooLarge(n) }
 	}
@@ -302,6 +307,12 @@ func (s *Service) route(q *request) handler {
 				return op("PutBucketAcl", s.putBucketACL)
 			case q.has("encryption"):
 				return op("PutBucketEncryption", s.putBucketEncryption)
+			case q.has("tagging"):
+				return op("PutBucketTagging", s.putBucketTagging)
+			case q.has("cors"):
+				return op("PutBucketCors", s.putBucketCors)
+			case q.has("lifecycle"):
+				return op("PutBucketLifecycleConfiguration", s.putBucketLifecycle)
 			case len(q.q) > 0:
 				return op("Unsupported", s.unsupported)
 			}
@@ -326,11 +337,18 @@ func (s *Service) route(q *request) handler {
 				return op("GetBucketEncryption", s.getBucketEncryption)
 			case q.has("policyStatus"):
 				return op("GetBucketPolicyStatus", s.getBucketPolicyStatus)
+			case q.has("tagging"):
+				return op("GetBucketTagging", s.getBucketTagging)
+			case q.has("cors"):
+				return op("GetBucketCors", s.getBucketCors)
+			case q.has("lifecycle"):
+				return op("GetBucketLifecycleConfiguration", s.getBucketLifecycle)
+			case !onlyListParams(q):
+				// An unmodelled subresource (?policyStatus, ?accelerate,
+				// ?requestPayment, …) is never answered with a listing.
+				return op("Unsupported", s.unsupported)
 			case q.get("list-type") == "2":
 				return op("ListObjectsV2", s.listObjectsV2)
-			case q.has("tagging") || q.has("cors") || q.has("lifecycle") || q.has("website") ||
-				q.has("replication") || q.has("notification") || q.has("logging") || q.has("versions") || q.has("object-lock"):
-				return op("Unsupported", s.unsupported)
 			}
 			return op("ListObjects", s.listObjectsV1)
 		case http.MethodHead:
@@ -345,6 +363,12 @@ func (s *Service) route(q *request) handler {
 				return op("DeletePublicAccessBlock", s.deletePublicAccessBlock)
 			case q.has("encryption"):
 				return op("DeleteBucketEncryption", s.deleteBucketEncryption)
+			case q.has("tagging"):
+				return op("DeleteBucketTagging", s.deleteBucketTagging)
+			case q.has("cors"):
+				return op("DeleteBucketCors", s.deleteBucketCors)
+			case q.has("lifecycle"):
+				return op("DeleteBucketLifecycle", s.deleteBucketLifecycle)
 			case len(q.q) > 0:
 				return op("Unsupported", s.unsupported)
 			}
@@ -353,6 +377,8 @@ func (s *Service) route(q *request) handler {
 			if q.has("delete") {
 				return op("DeleteObjects", s.deleteObjects)
 			}
+		case http.MethodOptions:
+			return op("PreflightRequest", s.preflight)
 		}
 		return op("Unknown", func(q *request) error { return errMethodNotAllowed(m, "BUCKET") })
 	}
@@ -366,6 +392,8 @@ func (s *Service) route(q *request) handler {
 			return op("UploadPart", s.uploadPart)
 		case q.has("acl"):
 			return op("PutObjectAcl", s.putObjectACL)
+		case q.has("tagging"):
+			return op("PutObjectTagging", s.putObjectTagging)
 		case len(q.q) > 0 && !q.has("x-id"):
 			return op("Unsupported", s.unsupported)
 		case q.r.Header.Get("X-Amz-Copy-Source") != "":
@@ -380,7 +408,9 @@ func (s *Service) route(q *request) handler {
 			return op("GetObjectAcl", s.getObjectACL)
 		case q.has("attributes"):
 			return op("GetObjectAttributes", s.getObjectAttributes)
-		case q.has("tagging") || q.has("retention") || q.has("legal-hold") || q.has("torrent"):
+		case q.has("tagging"):
+			return op("GetObjectTagging", s.getObjectTagging)
+		case q.has("retention") || q.has("legal-hold") || q.has("torrent"):
 			return op("Unsupported", s.unsupported)
 		}
 		return op("GetObject", s.getObject)
@@ -391,9 +421,11 @@ func (s *Service) route(q *request) handler {
 			return op("AbortMultipartUpload", s.abortUpload)
 		}
 		if q.has("tagging") {
-			return op("Unsupported", s.unsupported)
+			return op("DeleteObjectTagging", s.deleteObjectTagging)
 		}
 		return op("DeleteObject", s.deleteObject)
+	case http.MethodOptions:
+		return op("PreflightRequest", s.preflight)
 	case http.MethodPost:
 		switch {
 		case q.has("uploads"):
@@ -405,10 +437,37 @@ func (s *Service) route(q *request) handler {
 	return op("Unknown", func(q *request) error { return errMethodNotAllowed(m, "OBJECT") })
 }
 
+// listParams are the query parameters of ListObjects and ListObjectsV2
+// (Amazon S3 API Reference, "URI Request Parameters"); x-id is the
+// operation name SDKs add.
+var listParams = map[string]bool{
+	"prefix": true, "delimiter": true, "marker": true, "max-keys": true, "encoding-type": true, "list-type": true,
+	"continuation-token": true, "fetch-owner": true, "start-after": true, "x-id": true,
+	"allow-unordered": true, "optional-object-attributes": true,
+}
+
+// onlyListParams reports whether a GET of a bucket names nothing but
+// listing parameters.
+func onlyListParams(q *request) bool {
+	for k := range q.q {
+		if !listParams[k] {
+			return false
+		}
+	}
+	return true
+}
+
 // unsupported answers subresources the emulator does not implement.
 func (s *Service) unsupported(q *request) error {
+	names := make([]string, 0, len(q.q))
 	for k := range q.q {
-		return errNotImplemented("?" + k)
+		if !listParams[k] {
+			names = append(names, k)
+		}
+	}
+	if len(names) > 0 {
+		sort.Strings(names)
+		return errNotImplemented("?" + names[0])
 	}
 	return errNotImplemented(q.r.Method)
 }

@@ -24,6 +24,9 @@ type listAllMyBucketsResult struct {
 	Xmlns   string      `xml:"xmlns,attr"`
 	Owner   ownerXML    `xml:"Owner"`
 	Buckets []bucketXML `xml:"Buckets>Bucket"`
+	// ContinuationToken is the token of the next page, if any.
+	ContinuationToken string `xml:"ContinuationToken,omitempty"`
+	Prefix            string `xml:"Prefix,omitempty"`
 }
 
 type bucketXML struct {

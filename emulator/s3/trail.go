@@ -28,6 +28,16 @@ func s3Action(op string) string {
 		return "s3:ListBucket"
 	case "HeadObject":
 		return "s3:GetObject"
+	case "PutBucketCors", "DeleteBucketCors":
+		return "s3:PutBucketCORS"
+	case "GetBucketCors":
+		return "s3:GetBucketCORS"
+	case "PutBucketLifecycleConfiguration", "DeleteBucketLifecycle":
+		return "s3:PutLifecycleConfiguration"
+	case "GetBucketLifecycleConfiguration":
+		return "s3:GetLifecycleConfiguration"
+	case "DeleteBucketTagging":
+		return "s3:PutBucketTagging"
 	case "":
 		return "s3:*"
 	}
