@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -28,6 +29,7 @@ type deployer struct {
 	cw              *cloudwatch.Client
 	sns             *sns.Client
 	lambda          *lambda.Client
+	kms             *kms.Client
 }
 
 func newDeployer(cfg aws.Config, account, region string) *deployer {
@@ -39,6 +41,7 @@ func newDeployer(cfg aws.Config, account, region string) *deployer {
 		cw:     cloudwatch.NewFromConfig(cfg),
 		sns:    sns.NewFromConfig(cfg),
 		lambda: lambda.NewFromConfig(cfg),
+		kms:    kms.NewFromConfig(cfg),
 	}
 }
 
