@@ -291,24 +291,26 @@ func (s *Service) PutMetricAlarm(ctx context.Context, in *PutMetricAlarmIn) (*st
 		return nil, err
 	}
 	now := s.now()
-	s.mu.Lock()
-	r := s.regionLocked(sc)
-	old := r.alarms[a.Name]
-	a.ConfigUpdated = now
-	if old == nil {
-		a.State, a.StateReason, a.StateUpdated, a.StateTransitioned = StateInsufficientData, "Unchecked: Initial alarm creation", now, now
-		s.historyLocked(r, historyItem{Alarm: a.Name, Time: now, Type: "ConfigurationUpdate",
-			Summary: `Alarm "` + a.Name + `" created`, Data: configHistory("Create", nil, a)})
-	} else {
-		a.State, a.StateReason, a.StateReasonData, a.StateUpdated, a.StateTransitioned = old.State, old.StateReason, old.StateReasonData, old.StateUpdated, old.StateTransitioned
-		a.Tags = old.Tags
-		s.historyLocked(r, historyItem{Alarm: a.Name, Time: now, Type: "ConfigurationUpdate",
-			Summary: `Alarm "` + a.Name + `" updated`, Data: configHistory("Update", old, a)})
-	}
-	r.alarms[a.Name] = a
-	err = s.saveLocked()
-	actions := s.evaluateLocked(now, func(x *alarm) bool { return x == a })
-	s.mu.Unlock()
+	var actions []actionTask
+	err = s.store.update(func(st *state) error {
+		r := st.region(sc)
+		old := r.alarms[a.Name]
+		a.ConfigUpdated = now
+		if old == nil {
+			a.State, a.StateReason, a.StateUpdated, a.StateTransitioned = StateInsufficientData, "Unchecked: Initial alarm creation", now, now
+			r.addHistory(historyItem{Alarm: a.Name, Time: now, Type: "ConfigurationUpdate",
+				Summary: `Alarm "` + a.Name + `" created`, Data: configHistory("Create", nil, a)})
+		} else {
+			a.State, a.StateReason, a.StateReasonData, a.StateUpdated, a.StateTransitioned = old.State, old.StateReason, old.StateReasonData, old.StateUpdated, old.StateTransitioned
+			a.Tags = old.Tags
+			r.addHistory(historyItem{Alarm: a.Name, Time: now, Type: "ConfigurationUpdate",
+				Summary: `Alarm "` + a.Name + `" updated`, Data: configHistory("Update", old, a)})
+		}
+		r.alarms[a.Name] = a
+		err := st.save()
+		actions = st.evaluateAlarms(now, func(x *alarm) bool { return x == a })
+		return err
+	})
 	s.runActions(ctx, actions)
 	return nil, err
 }
@@ -349,17 +351,18 @@ func (s *Service) DescribeAlarms(ctx context.Context, in *DescribeAlarmsIn) (*De
 	}
 	sc := callScope(ctx)
 	var all []MetricAlarm
-	s.mu.Lock()
-	if metric {
-		for _, a := range s.regionLocked(sc).alarms {
+	s.store.view(func(st *state) {
+		if !metric {
+			return
+		}
+		for _, a := range st.region(sc).alarms {
 			if (len(names) > 0 && !names[a.Name]) || !strings.HasPrefix(a.Name, in.AlarmNamePrefix) ||
 				(in.StateValue != "" && a.State != in.StateValue) || !hasActionPrefix(a, in.ActionPrefix) {
 				continue
 			}
 			all = append(all, a.describe())
 		}
-	}
-	s.mu.Unlock()
+	})
 	sort.Slice(all, func(i, j int) bool { return all[i].AlarmName < all[j].AlarmName })
 	if start > len(all) {
 		return nil, invalidNextToken()
@@ -408,16 +411,16 @@ func (s *Service) DescribeAlarmsForMetric(ctx context.Context, in *DescribeAlarm
 	}
 	sc := callScope(ctx)
 	out := &DescribeAlarmsForMetricOut{MetricAlarms: []MetricAlarm{}}
-	s.mu.Lock()
-	for _, a := range s.regionLocked(sc).alarms {
-		if !a.watches(in.Namespace, in.MetricName, in.Dimensions) ||
-			(in.Statistic != "" && a.Statistic != in.Statistic) || (in.ExtendedStatistic != "" && a.ExtendedStatistic != in.ExtendedStatistic) ||
-			(in.Period != nil && a.Period != *in.Period) || (in.Unit != "" && a.Unit != in.Unit) {
-			continue
+	s.store.view(func(st *state) {
+		for _, a := range st.region(sc).alarms {
+			if !a.watches(in.Namespace, in.MetricName, in.Dimensions) ||
+				(in.Statistic != "" && a.Statistic != in.Statistic) || (in.ExtendedStatistic != "" && a.ExtendedStatistic != in.ExtendedStatistic) ||
+				(in.Period != nil && a.Period != *in.Period) || (in.Unit != "" && a.Unit != in.Unit) {
+				continue
+			}
+			out.MetricAlarms = append(out.MetricAlarms, a.describe())
 		}
-		out.MetricAlarms = append(out.MetricAlarms, a.describe())
-	}
-	s.mu.Unlock()
+	})
 	sort.Slice(out.MetricAlarms, func(i, j int) bool { return out.MetricAlarms[i].AlarmName < out.MetricAlarms[j].AlarmName })
 	return out, nil
 }
@@ -443,13 +446,13 @@ func (s *Service) DeleteAlarms(ctx context.Context, in *AlarmNamesIn) (*struct{}
 		return nil, err
 	}
 	sc := callScope(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.regionLocked(sc)
-	for _, n := range in.AlarmNames {
-		delete(r.alarms, n)
-	}
-	return nil, s.saveLocked()
+	return nil, s.store.update(func(st *state) error {
+		r := st.region(sc)
+		for _, n := range in.AlarmNames {
+			delete(r.alarms, n)
+		}
+		return st.save()
+	})
 }
 
 // EnableAlarmActions turns alarms' actions on.
@@ -472,19 +475,19 @@ func (s *Service) setActionsEnabled(ctx context.Context, action string, names []
 	}
 	sc := callScope(ctx)
 	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.regionLocked(sc)
-	for _, n := range names {
-		if a := r.alarms[n]; a != nil && a.ActionsEnabled != on {
-			old := *a
-			a.ActionsEnabled = on
-			a.ConfigUpdated = now
-			s.historyLocked(r, historyItem{Alarm: a.Name, Time: now, Type: "ConfigurationUpdate",
-				Summary: `Alarm "` + a.Name + `" updated`, Data: configHistory("Update", &old, a)})
+	return s.store.update(func(st *state) error {
+		r := st.region(sc)
+		for _, n := range names {
+			if a := r.alarms[n]; a != nil && a.ActionsEnabled != on {
+				old := *a
+				a.ActionsEnabled = on
+				a.ConfigUpdated = now
+				r.addHistory(historyItem{Alarm: a.Name, Time: now, Type: "ConfigurationUpdate",
+					Summary: `Alarm "` + a.Name + `" updated`, Data: configHistory("Update", &old, a)})
+			}
 		}
-	}
-	return s.saveLocked()
+		return st.save()
+	})
 }
 
 // SetAlarmState sets an alarm's state until its next evaluation; a change
@@ -509,21 +512,20 @@ func (s *Service) SetAlarmState(ctx context.Context, in *SetAlarmStateIn) (*stru
 	}
 	sc := callScope(ctx)
 	now := s.now()
-	s.mu.Lock()
-	r := s.regionLocked(sc)
-	a := r.alarms[in.AlarmName]
-	if a == nil {
-		s.mu.Unlock()
-		return nil, resourceNotFound("Unknown")
-	}
 	var actions []actionTask
-	if a.State == in.StateValue {
-		a.StateReason, a.StateReasonData, a.StateUpdated = in.StateReason, data, now
-	} else if t := s.transitionLocked(r, a, now, in.StateValue, in.StateReason, data); t != nil {
-		actions = append(actions, *t)
-	}
-	err := s.saveLocked()
-	s.mu.Unlock()
+	err := s.store.update(func(st *state) error {
+		r := st.region(sc)
+		a := r.alarms[in.AlarmName]
+		if a == nil {
+			return resourceNotFound("Unknown")
+		}
+		if a.State == in.StateValue {
+			a.StateReason, a.StateReasonData, a.StateUpdated = in.StateReason, data, now
+		} else if t := r.transition(a, now, in.StateValue, in.StateReason, data); t != nil {
+			actions = append(actions, *t)
+		}
+		return st.save()
+	})
 	s.runActions(ctx, actions)
 	return nil, err
 }

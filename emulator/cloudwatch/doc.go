@@ -28,6 +28,8 @@
 // protocols.go serves it over query, JSON 1.0 and RPC v2 CBOR; shapes.go
 // the wire shapes; metrics.go and stats.go the metric operations;
 // alarms.go, evaluate.go, engine.go and notify.go the alarms, their
-// evaluation, history and SNS notifications; store.go the metric journal
-// and alarms.json with its undo; errors.go the error codes.
+// evaluation, history and SNS notifications; store.go the metrics and
+// alarms of every scope behind the store's lock (operations go through
+// view and update, never locking themselves), the metric journal and
+// alarms.json with its undo; errors.go the error codes.
 package cloudwatch

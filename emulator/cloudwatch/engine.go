@@ -23,7 +23,8 @@ type historyItem struct {
 	Data    string
 }
 
-func (s *Service) historyLocked(r *region, h historyItem) {
+// addHistory appends h to r's history.
+func (r *region) addHistory(h historyItem) {
 	if len(h.Summary) > 255 {
 		h.Summary = h.Summary[:255]
 	}
@@ -76,8 +77,8 @@ func (a *alarm) params(now time.Time) evalParams {
 	return p
 }
 
-// slotsLocked reads a's evaluation range from the stored metric.
-func (s *Service) slotsLocked(r *region, a *alarm, p evalParams) []slot {
+// slots reads a's evaluation range from the stored metric.
+func (r *region) slots(a *alarm, p evalParams) []slot {
 	n := evaluationRange(p.N)
 	end := evaluationEnd(p.Now, p.Period)
 	start := end.Add(-time.Duration(n) * p.Period)
@@ -95,13 +96,14 @@ func (s *Service) slotsLocked(r *region, a *alarm, p evalParams) []slot {
 	return slots
 }
 
-// evaluateLocked evaluates the alarms selected by match at now and applies
-// their state changes, returning the actions to run once s.mu is released.
-func (s *Service) evaluateLocked(now time.Time, match func(*alarm) bool) []actionTask {
+// evaluateAlarms evaluates the alarms selected by match at now and applies
+// their state changes, returning the actions to run once the store's lock
+// is released.
+func (st *state) evaluateAlarms(now time.Time, match func(*alarm) bool) []actionTask {
 	var tasks []actionTask
 	changed := false
-	for _, sc := range s.scopesLocked() {
-		r := s.regions[sc]
+	for _, sc := range st.scopes() {
+		r := st.regions[sc]
 		names := make([]string, 0, len(r.alarms))
 		for n, a := range r.alarms {
 			if match(a) {
@@ -112,27 +114,27 @@ func (s *Service) evaluateLocked(now time.Time, match func(*alarm) bool) []actio
 		for _, n := range names {
 			a := r.alarms[n]
 			p := a.params(now)
-			o := evaluate(p, s.slotsLocked(r, a, p))
+			o := evaluate(p, r.slots(a, p))
 			if o.Retain || o.State == a.State {
 				continue
 			}
 			changed = true
-			if t := s.transitionLocked(r, a, now, o.State, o.Reason, o.ReasonData); t != nil {
+			if t := r.transition(a, now, o.State, o.Reason, o.ReasonData); t != nil {
 				tasks = append(tasks, *t)
 			}
 		}
 	}
 	if changed {
-		if err := s.saveLocked(); err != nil {
-			s.log.Error("cloudwatch: saving alarm state", "error", err)
+		if err := st.save(); err != nil {
+			st.log.Error("cloudwatch: saving alarm state", "error", err)
 		}
 	}
 	return tasks
 }
 
-// transitionLocked moves a to state, records the StateUpdate history item
-// and returns the notification to send, if the new state has actions.
-func (s *Service) transitionLocked(r *region, a *alarm, now time.Time, state, reason, data string) *actionTask {
+// transition moves a to state, records the StateUpdate history item and
+// returns the notification to send, if the new state has actions.
+func (r *region) transition(a *alarm, now time.Time, state, reason, data string) *actionTask {
 	old := a.State
 	oldReason, oldData := a.StateReason, a.StateReasonData
 	a.State, a.StateReason, a.StateReasonData, a.StateUpdated, a.StateTransitioned = state, reason, data, now, now
@@ -148,7 +150,7 @@ func (s *Service) transitionLocked(r *region, a *alarm, now time.Time, state, re
 		w.key("stateReasonData").raw(data)
 	}
 	w.end('}').end('}')
-	s.historyLocked(r, historyItem{Alarm: a.Name, Time: now, Type: "StateUpdate",
+	r.addHistory(historyItem{Alarm: a.Name, Time: now, Type: "StateUpdate",
 		Summary: "Alarm updated from " + old + " to " + state, Data: w.String()})
 	var arns []string
 	switch state {
@@ -171,16 +173,18 @@ func (s *Service) transitionLocked(r *region, a *alarm, now time.Time, state, re
 // emulator calls it as its clock advances; tests call it with an injected
 // time.
 func (s *Service) Tick(ctx context.Context, now time.Time) {
-	s.mu.Lock()
-	for _, r := range s.regions {
-		for _, m := range r.metrics {
-			m.prune(now.Add(-retention))
+	var actions []actionTask
+	s.store.update(func(st *state) error {
+		for _, r := range st.regions {
+			for _, m := range r.metrics {
+				m.prune(now.Add(-retention))
+			}
+			i := sort.Search(len(r.history), func(i int) bool { return !r.history[i].Time.Before(now.Add(-historyRetention)) })
+			r.history = r.history[i:]
 		}
-		i := sort.Search(len(r.history), func(i int) bool { return !r.history[i].Time.Before(now.Add(-historyRetention)) })
-		r.history = r.history[i:]
-	}
-	actions := s.evaluateLocked(now, func(*alarm) bool { return true })
-	s.mu.Unlock()
+		actions = st.evaluateAlarms(now, func(*alarm) bool { return true })
+		return nil // evaluateAlarms logs a failed save
+	})
 	s.runActions(ctx, actions)
 }
 
@@ -220,9 +224,11 @@ func (s *Service) DescribeAlarmHistory(ctx context.Context, in *DescribeAlarmHis
 	metricOnly := len(in.AlarmTypes) == 0 || oneOf("MetricAlarm", in.AlarmTypes)
 	sc := callScope(ctx)
 	var items []AlarmHistoryItem
-	s.mu.Lock()
-	if metricOnly {
-		for _, h := range s.regionLocked(sc).history {
+	s.store.view(func(st *state) {
+		if !metricOnly {
+			return
+		}
+		for _, h := range st.region(sc).history {
 			if (in.AlarmName != "" && h.Alarm != in.AlarmName) || (in.HistoryItemType != "" && h.Type != in.HistoryItemType) ||
 				(in.StartDate != nil && h.Time.Before(*in.StartDate)) || (in.EndDate != nil && !h.Time.Before(*in.EndDate)) {
 				continue
@@ -231,8 +237,7 @@ func (s *Service) DescribeAlarmHistory(ctx context.Context, in *DescribeAlarmHis
 			items = append(items, AlarmHistoryItem{AlarmName: h.Alarm, AlarmType: "MetricAlarm", Timestamp: &t,
 				HistoryItemType: h.Type, HistorySummary: h.Summary, HistoryData: h.Data})
 		}
-	}
-	s.mu.Unlock()
+	})
 	if in.ScanBy != "TimestampAscending" {
 		for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
 			items[i], items[j] = items[j], items[i]

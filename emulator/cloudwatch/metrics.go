@@ -278,9 +278,9 @@ func valuesPoint(p string, values, counts []float64, pt *point) error {
 	return nil
 }
 
-// storeLocked adds a validated batch to memory. s.mu must be held.
-func (s *Service) storeLocked(b *metricBatch, now time.Time) {
-	r := s.regionLocked(scope{b.Account, b.Region})
+// add adds a validated batch to memory.
+func (st *state) add(b *metricBatch, now time.Time) {
+	r := st.region(scope{b.Account, b.Region})
 	for _, d := range b.Data {
 		k := metricKey(b.Namespace, d.Name, d.Dims)
 		m := r.metrics[k]
@@ -319,18 +319,20 @@ func (s *Service) put(ctx context.Context, sc scope, namespace string, data []Me
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	if s.store != nil {
-		if err := s.store.appendBatch(b, now); err != nil {
-			s.mu.Unlock()
+	var actions []actionTask
+	err = s.store.update(func(st *state) error {
+		if err := st.appendBatch(b, now); err != nil {
 			return err
 		}
-	}
-	s.storeLocked(b, now)
-	actions := s.evaluateLocked(now, func(a *alarm) bool {
-		return a.Scope == sc && a.Namespace == namespace
+		st.add(b, now)
+		actions = st.evaluateAlarms(now, func(a *alarm) bool {
+			return a.Scope == sc && a.Namespace == namespace
+		})
+		return nil
 	})
-	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	s.runActions(ctx, actions)
 	return nil
 }
@@ -359,16 +361,16 @@ func (s *Service) ListMetrics(ctx context.Context, in *ListMetricsIn) (*ListMetr
 		since = now.Add(-recentlyActive)
 	}
 	sc := callScope(ctx)
-	s.mu.Lock()
 	var all []Metric
-	for _, m := range s.regionLocked(sc).metrics {
-		if m.LastPut.Before(since) || (in.Namespace != "" && m.Namespace != in.Namespace) ||
-			(in.MetricName != "" && m.Name != in.MetricName) || !matchFilters(m.Dims, in.Dimensions) {
-			continue
+	s.store.view(func(st *state) {
+		for _, m := range st.region(sc).metrics {
+			if m.LastPut.Before(since) || (in.Namespace != "" && m.Namespace != in.Namespace) ||
+				(in.MetricName != "" && m.Name != in.MetricName) || !matchFilters(m.Dims, in.Dimensions) {
+				continue
+			}
+			all = append(all, Metric{Namespace: m.Namespace, MetricName: m.Name, Dimensions: append([]Dimension{}, m.Dims...)})
 		}
-		all = append(all, Metric{Namespace: m.Namespace, MetricName: m.Name, Dimensions: append([]Dimension{}, m.Dims...)})
-	}
-	s.mu.Unlock()
+	})
 	sort.Slice(all, func(i, j int) bool {
 		return metricKey(all[i].Namespace, all[i].MetricName, all[i].Dimensions) < metricKey(all[j].Namespace, all[j].MetricName, all[j].Dimensions)
 	})

@@ -264,10 +264,10 @@ func (s *Service) recordAction(t actionTask, arn, msgID string, err error) {
 	}
 	w.end('}')
 	h.Data = w.String()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.historyLocked(s.regionLocked(t.scope), h)
-	if err := s.saveLocked(); err != nil {
+	if err := s.store.update(func(st *state) error {
+		st.region(t.scope).addHistory(h)
+		return st.save()
+	}); err != nil {
 		s.log.Error("cloudwatch: saving alarm history", "error", err)
 	}
 	if err != nil {

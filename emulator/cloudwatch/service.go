@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sort"
-	"sync"
 	"time"
 
 	"github.com/xacct/xacct/emulator/protocol/awsjson"
@@ -60,9 +58,7 @@ type Service struct {
 	log      *slog.Logger
 	proto    protocols
 
-	mu      sync.Mutex
-	regions map[scope]*region
-	store   *store
+	store *store // metrics, alarms and history (store.go)
 }
 
 // New returns the CloudWatch service, loading its state from opts.DataDir.
@@ -71,7 +67,6 @@ func New(opts Options) (*Service, error) {
 		now:      opts.Now,
 		notifier: opts.Notifier,
 		log:      opts.Log,
-		regions:  map[scope]*region{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -79,50 +74,18 @@ func New(opts Options) (*Service, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if opts.DataDir != "" {
-		st, err := openStore(opts.DataDir, s)
-		if err != nil {
-			return nil, fmt.Errorf("cloudwatch: %w", err)
-		}
-		s.store = st
+	st, err := newStore(opts.DataDir, s.now(), s.log)
+	if err != nil {
+		return nil, fmt.Errorf("cloudwatch: %w", err)
 	}
+	s.store = st
 	s.proto = s.table()
 	return s, nil
 }
 
 // Close releases the data directory's files.
 func (s *Service) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.store == nil {
-		return nil
-	}
 	return s.store.close()
-}
-
-// regionLocked returns the state of sc, creating it. s.mu must be held.
-func (s *Service) regionLocked(sc scope) *region {
-	r := s.regions[sc]
-	if r == nil {
-		r = &region{metrics: map[string]*series{}, alarms: map[string]*alarm{}}
-		s.regions[sc] = r
-	}
-	return r
-}
-
-// scopes returns the known scopes in a stable order. s.mu must be held.
-func (s *Service) scopesLocked() []scope {
-	out := make([]scope, 0, len(s.regions))
-	for sc := range s.regions {
-		out = append(out, sc)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Account != out[j].Account {
-			return out[i].Account < out[j].Account
-		}
-		return out[i].Region < out[j].Region
-	})
-	return out
 }
 
 // callScope returns the account and region a request acts in.

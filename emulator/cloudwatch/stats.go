@@ -165,8 +165,9 @@ func checkPeriod(param string, p *int32) error {
 	return nil
 }
 
-func (s *Service) lookupLocked(sc scope, ns, name string, dims []Dimension) *series {
-	return s.regionLocked(sc).metrics[metricKey(ns, name, sortedDims(dims))]
+// lookup returns the stored series of a metric, or nil.
+func (st *state) lookup(sc scope, ns, name string, dims []Dimension) *series {
+	return st.region(sc).metrics[metricKey(ns, name, sortedDims(dims))]
 }
 
 // GetMetricStatistics returns a metric's statistics per period.
@@ -222,9 +223,10 @@ func (s *Service) GetMetricStatistics(ctx context.Context, in *GetMetricStatisti
 		return nil, combination("You have requested up to %s datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", thousands(int64(n)))
 	}
 	buckets := map[bucketKey]*agg{}
-	s.mu.Lock()
-	aggregate(s.lookupLocked(callScope(ctx), in.Namespace, in.MetricName, in.Dimensions), start, end, period, in.Unit, true, buckets)
-	s.mu.Unlock()
+	sc := callScope(ctx)
+	s.store.view(func(st *state) {
+		aggregate(st.lookup(sc, in.Namespace, in.MetricName, in.Dimensions), start, end, period, in.Unit, true, buckets)
+	})
 	out := &GetMetricStatisticsOut{Label: in.MetricName, Datapoints: []Datapoint{}}
 	keys := make([]bucketKey, 0, len(buckets))
 	for k := range buckets {
@@ -323,9 +325,9 @@ func (s *Service) GetMetricData(ctx context.Context, in *GetMetricDataIn) (*GetM
 		period := time.Duration(*ms.Period) * time.Second
 		start := roundStart(in.StartTime.UTC(), now, period)
 		buckets := map[bucketKey]*agg{}
-		s.mu.Lock()
-		aggregate(s.lookupLocked(sc, ms.Metric.Namespace, ms.Metric.MetricName, ms.Metric.Dimensions), start, in.EndTime.UTC(), period, ms.Unit, false, buckets)
-		s.mu.Unlock()
+		s.store.view(func(st *state) {
+			aggregate(st.lookup(sc, ms.Metric.Namespace, ms.Metric.MetricName, ms.Metric.Dimensions), start, in.EndTime.UTC(), period, ms.Unit, false, buckets)
+		})
 		res := MetricDataResult{Id: q.Id, Label: q.Label, StatusCode: "Complete", Timestamps: []time.Time{}, Values: []float64{}}
 		if res.Label == "" {
 			res.Label = ms.Metric.MetricName
