@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/xacct/xacct/emulator"
 	"github.com/xacct/xacct/emulatortest"
+	"github.com/xacct/xacct/internal/stackdeploy"
 )
 
 // Tests of issue 22's bucket configuration: tags, lifecycle, CORS, and the
@@ -693,5 +695,130 @@ func TestS3OwnershipConformance(t *testing.T) {
 	}
 	if _, err := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String("own-c")}); apiCode(err) != "OwnershipControlsNotFoundError" || statusOf(err) != 404 {
 		t.Errorf("GetBucketOwnershipControls after delete: got %v, want 404 OwnershipControlsNotFoundError", err)
+	}
+}
+
+// TestS3BucketConfigTemplate: a user's template whose AWS::S3::Bucket has
+// Tags, a LifecycleConfiguration, a CorsConfiguration, a
+// PublicAccessBlockConfiguration and OwnershipControls deploys, the bucket
+// reads each back, and an update that changes the tags and drops the CORS
+// configuration applies both (CloudFormation User Guide, AWS::S3::Bucket).
+func TestS3BucketConfigTemplate(t *testing.T) {
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	cf := cloudformation.NewFromConfig(srv.Config("111111111111"))
+	c := s3.NewFromConfig(srv.Config("111111111111"))
+	tmpl := func(team string, cors bool) string {
+		body := `
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: cfn-configured
+      Tags:
+        - Key: team
+          Value: ` + team + `
+        - Key: cost-center
+          Value: "42"
+      OwnershipControls:
+        Rules:
+          - ObjectOwnership: BucketOwnerPreferred
+      PublicAccessBlockConfiguration:
+        BlockPublicAcls: true
+        BlockPublicPolicy: true
+        IgnorePublicAcls: true
+        RestrictPublicBuckets: false
+      LifecycleConfiguration:
+        Rules:
+          - Id: expire-tmp
+            Status: Enabled
+            Prefix: tmp/
+            TagFilters:
+              - Key: scratch
+                Value: "yes"
+            ExpirationInDays: 7
+          - Id: uploads
+            Status: Enabled
+            AbortIncompleteMultipartUpload:
+              DaysAfterInitiation: 3
+          - Id: archive
+            Status: Enabled
+            Prefix: logs/
+            Transitions:
+              - StorageClass: GLACIER
+                TransitionInDays: 90
+            ExpirationInDays: 365
+`
+		if cors {
+			body += `      CorsConfiguration:
+        CorsRules:
+          - Id: web
+            AllowedOrigins: ["https://app.example.com"]
+            AllowedMethods: [GET, PUT]
+            AllowedHeaders: ["*"]
+            ExposedHeaders: [ETag]
+            MaxAge: 300
+`
+		}
+		return body
+	}
+	if _, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("configured"), TemplateBody: aws.String(tmpl("blue", true))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stackdeploy.Wait(ctx, srv.Config("111111111111"), "configured", nil, nil); err != nil {
+		t.Fatalf("stack: %v", err)
+	}
+	b := aws.String("cfn-configured")
+	tags, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b})
+	if err != nil || tagMap(tags.TagSet)["team"] != "blue" || tagMap(tags.TagSet)["cost-center"] != "42" {
+		t.Errorf("bucket tags: %v, %v", tags, err)
+	}
+	lc, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b})
+	if err != nil || len(lc.Rules) != 3 {
+		t.Fatalf("lifecycle: %v, %v", lc, err)
+	}
+	if r := lc.Rules[0]; r.Filter.And == nil || aws.ToString(r.Filter.And.Prefix) != "tmp/" || len(r.Filter.And.Tags) != 1 || aws.ToInt32(r.Expiration.Days) != 7 {
+		t.Errorf("rule expire-tmp: %+v", r)
+	}
+	if r := lc.Rules[1]; aws.ToInt32(r.AbortIncompleteMultipartUpload.DaysAfterInitiation) != 3 {
+		t.Errorf("rule uploads: %+v", r)
+	}
+	if r := lc.Rules[2]; len(r.Transitions) != 1 || r.Transitions[0].StorageClass != s3types.TransitionStorageClassGlacier || aws.ToInt32(r.Expiration.Days) != 365 {
+		t.Errorf("rule archive: %+v", r)
+	}
+	cors, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: b})
+	if err != nil || len(cors.CORSRules) != 1 || aws.ToInt32(cors.CORSRules[0].MaxAgeSeconds) != 300 || cors.CORSRules[0].ExposeHeaders[0] != "ETag" {
+		t.Errorf("CORS: %v, %v", cors, err)
+	}
+	oc, err := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})
+	if err != nil || oc.OwnershipControls.Rules[0].ObjectOwnership != s3types.ObjectOwnershipBucketOwnerPreferred {
+		t.Errorf("ownership controls: %v", err)
+	}
+	pab, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
+	if err != nil || aws.ToBool(pab.PublicAccessBlockConfiguration.RestrictPublicBuckets) || !aws.ToBool(pab.PublicAccessBlockConfiguration.BlockPublicAcls) {
+		t.Errorf("public access block: %v", err)
+	}
+	if _, err := cf.UpdateStack(ctx, &cloudformation.UpdateStackInput{StackName: aws.String("configured"), TemplateBody: aws.String(tmpl("red", false))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stackdeploy.Wait(ctx, srv.Config("111111111111"), "configured", nil, nil); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	if tags, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b}); err != nil || tagMap(tags.TagSet)["team"] != "red" {
+		t.Errorf("tags after the update: %v", err)
+	}
+	if _, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: b}); apiCode(err) != "NoSuchCORSConfiguration" {
+		t.Errorf("CORS after the update dropped it: got %v, want NoSuchCORSConfiguration", err)
+	}
+	// A lifecycle rule S3 refuses fails the resource with S3's error.
+	bad := strings.Replace(tmpl("blue", false), "ExpirationInDays: 7", "ExpirationInDays: 0", 1)
+	bad = strings.Replace(bad, "cfn-configured", "cfn-refused", 1)
+	if _, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("refused"), TemplateBody: aws.String(bad)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = stackdeploy.Wait(ctx, srv.Config("111111111111"), "refused", nil, nil)
+	var f *stackdeploy.Failure
+	if !errors.As(err, &f) || !strings.Contains(err.Error(), "'Days' for Expiration action must be a positive integer") {
+		t.Errorf("a rule with ExpirationInDays 0: got %v, want the bucket to fail with S3's InvalidArgument", err)
 	}
 }
