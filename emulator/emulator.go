@@ -38,6 +38,7 @@ import (
 	"github.com/xacct/xacct/emulator/kms"
 	"github.com/xacct/xacct/emulator/lambda"
 	"github.com/xacct/xacct/emulator/logs"
+	"github.com/xacct/xacct/emulator/organizations"
 	"github.com/xacct/xacct/emulator/s3"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/emulator/sigv4"
@@ -160,6 +161,7 @@ type Emulator struct {
 	cw         *cloudwatch.Service
 	sns        *sns.Service
 	cfn        *cloudformation.Service
+	orgs       *organizations.Service
 	stop       context.CancelFunc // ends the services' background work
 	background sync.WaitGroup     // the background work under way
 	stopOnce   sync.Once
@@ -320,6 +322,9 @@ func (e *Emulator) Close() error {
 
 // IAM returns the IAM service, for in-process setup and inspection.
 func (e *Emulator) IAM() *iam.Service { return e.iam }
+
+// Organizations returns the AWS Organizations service.
+func (e *Emulator) Organizations() *organizations.Service { return e.orgs }
 
 // S3 returns the S3 service.
 func (e *Emulator) S3() *s3.Service { return e.s3 }

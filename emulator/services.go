@@ -5,12 +5,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/xacct/xacct/emulator/auth"
 	"github.com/xacct/xacct/emulator/cloudformation"
 	"github.com/xacct/xacct/emulator/cloudwatch"
 	"github.com/xacct/xacct/emulator/iam"
 	"github.com/xacct/xacct/emulator/kms"
 	"github.com/xacct/xacct/emulator/lambda"
 	"github.com/xacct/xacct/emulator/logs"
+	"github.com/xacct/xacct/emulator/organizations"
 	"github.com/xacct/xacct/emulator/s3"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/emulator/sigv4"
@@ -81,6 +83,7 @@ var services = []serviceEntry{
 	{name: "iam", flavor: sigv4.FlavorQuery, start: startIAM},
 	{name: "sts", flavor: sigv4.FlavorQuery, start: startSTS},
 	{name: kms.SigningName, flavor: sigv4.FlavorJSON, start: startKMS},
+	{name: organizations.SigningName, flavor: sigv4.FlavorJSON, start: startOrganizations},
 	{name: "s3", flavor: sigv4.FlavorS3, anonymous: true, start: startS3},
 	{name: "logs", flavor: sigv4.FlavorJSON, start: startLogs},
 	{name: sns.SigningName, flavor: sigv4.FlavorQuery, start: startSNS},
@@ -119,6 +122,30 @@ func startKMS(e *Emulator) (running, error) {
 		return running{}, err
 	}
 	return running{handler: e.kms.Mux(), close: closeFunc(e.kms.Close)}, nil
+}
+
+func startOrganizations(e *Emulator) (running, error) {
+	var err error
+	e.orgs, err = organizations.New(organizations.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, Log: e.log, AccessRoles: e.orgAccessRole})
+	if err != nil {
+		return running{}, err
+	}
+	e.authz.Orgs = e.orgs
+	return running{handler: e.orgs.Mux(), close: closeFunc(e.orgs.Close)}, nil
+}
+
+// orgAccessRole creates a new member account's access role as AWS
+// Organizations does (AWS Organizations User Guide, "Accessing a member
+// account that has a management account access role"): AdministratorAccess,
+// trusting the management account. It acts in IAM as the new account.
+func (e *Emulator) orgAccessRole(ctx context.Context, acct, name, mgmt string) error {
+	ctx = service.WithCall(ctx, &service.Call{Service: "iam", Time: e.opts.Now(), Caller: auth.RootCaller(acct), Log: e.log})
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := e.iam.CreateRole(ctx, &iam.CreateRoleIn{RoleName: name, AssumeRolePolicyDocument: trust}); err != nil {
+		return err
+	}
+	_, err := e.iam.Attach(ctx, &iam.AttachIn{RoleName: name, PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess"})
+	return err
 }
 
 func startS3(e *Emulator) (running, error) {

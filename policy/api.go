@@ -178,6 +178,36 @@ type Set struct {
 	// any other policy still wins (AWS KMS Developer Guide, "Grants in
 	// AWS KMS").
 	Grants []Named
+	// SCP holds, when the principal belongs to a member account of an
+	// organization, the service control policies of each level of its
+	// account's path: the root, each OU, the account. Every level must
+	// allow (AWS Organizations User Guide, "SCP evaluation"). Nil: no SCPs
+	// apply (no organization, the management account, a service principal
+	// or a service-linked role).
+	SCP []OrgLevel
+	// RCP holds, when the resource belongs to a member account and its
+	// service supports RCPs, the resource control policies of each level
+	// of the resource account's path, each of which must allow (AWS
+	// Organizations User Guide, "RCP evaluation"). RCPs are evaluated like
+	// resource-based policies: their Principal element is matched.
+	RCP []OrgLevel
+}
+
+// OrgLevel is the organization policies of one type attached to one node
+// of an account's path in its organization.
+type OrgLevel struct {
+	// Target names the node as explanations show it: "root `Root`",
+	// "OU `Workloads`", "account `222222222222`".
+	Target string
+	// Policies are the policies attached to the node, by name.
+	Policies []Named
+}
+
+// OrgGap is a level of an organization path whose policies of one type
+// allow nothing for the request.
+type OrgGap struct {
+	Source Source // SourceSCP or SourceRCP
+	Target string // the OrgLevel's Target
 }
 
 // Source names a part of a Set, used when explaining decisions.
@@ -190,6 +220,8 @@ const (
 	SourceSession  Source = "session policy"
 	SourceResource Source = "resource-based policy"
 	SourceGrant    Source = "grant"
+	SourceSCP      Source = "service control policy"
+	SourceRCP      Source = "resource control policy"
 )
 
 // StatementRef identifies one statement that took part in a decision.
@@ -203,6 +235,9 @@ type StatementRef struct {
 	Index int
 	// Effect is the statement's effect (Allow or ExplicitDeny).
 	Effect Effect
+	// Target is, for an SCP or RCP, where the policy is attached (an
+	// OrgLevel's Target); empty otherwise.
+	Target string
 }
 
 // Decision is the evaluator's answer with its reasons.
@@ -220,6 +255,10 @@ type Decision struct {
 	// of a denial that "should" have been allowed (a missing sts:ExternalId,
 	// an aws:PrincipalArn naming another role).
 	NearMisses []NearMiss
+	// Gaps lists, for an ImplicitDeny by SCPs or RCPs (Missing holds
+	// SourceSCP or SourceRCP), the levels of the organization path where no
+	// policy of that type allows the request.
+	Gaps []OrgGap
 }
 
 // NearMiss is an Allow statement defeated by one of its conditions.

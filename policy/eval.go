@@ -1,8 +1,12 @@
 package policy
 
 // This file decides requests: which statements apply, and how the policy
-// types combine (IAM User Guide, "Policy evaluation logic" and
-// "Cross-account policy evaluation logic").
+// types combine (IAM User Guide, "Policy evaluation logic", "How AWS
+// enforcement code logic evaluates requests to allow or deny access" and
+// "Cross-account policy evaluation logic"): an explicit deny in any policy
+// (SCPs and RCPs included) decides; then the RCPs must allow, then the SCPs,
+// each at every level of the organization path; then resource-based,
+// identity-based, boundary and session policies as below.
 
 // evaluator holds one request while its statements are checked.
 type evaluator struct {
@@ -150,6 +154,7 @@ type source struct {
 	named  *Named
 	isRes  bool
 	policy *Policy
+	target string // where an SCP or RCP is attached
 }
 
 // Evaluate decides req against the policies in set.
@@ -187,7 +192,20 @@ func EvaluateInto(req *Request, set *Set, d *Decision) {
 		return
 	}
 
-	// 2. Which policy types allow.
+	// 2. RCPs, then SCPs: every level of the organization path needs an
+	// allow; the first type missing one decides (evaluation stops there).
+	d.Gaps = d.Gaps[:0]
+	for _, org := range [...]struct {
+		levels []OrgLevel
+		src    Source
+	}{{set.RCP, SourceRCP}, {set.SCP, SourceSCP}} {
+		if ev.orgGaps(org.levels, org.src, d) {
+			d.Missing = append(d.Missing, org.src)
+			return
+		}
+	}
+
+	// 3. Which of the other policy types allow.
 	mark := len(d.Matched)
 	idAllow := ev.allows(set.Identity, SourceIdentity, d)
 	bAllow := true
@@ -310,6 +328,9 @@ func (ev *evaluator) grantAllows(grants []Named, idAllow, bAllow, sAllow bool, d
 // condition. It runs on the deny path, off the hot path of allowed
 // requests.
 func (ev *evaluator) nearMisses(s source, d *Decision) {
+	if s.src == SourceSCP || s.src == SourceRCP {
+		return
+	}
 	for i := range s.policy.stmts {
 		st := &s.policy.stmts[i]
 		c := &st.c
@@ -369,8 +390,41 @@ func (ev *evaluator) allowsOne(n *Named, src Source, isRes bool, d *Decision) gr
 	return best
 }
 
+// orgGaps records in d.Gaps each level of levels where no policy has an
+// Allow statement matching the request, and reports whether there was one.
+// RCPs (src SourceRCP) match their Principal element like resource-based
+// policies.
+func (ev *evaluator) orgGaps(levels []OrgLevel, src Source, d *Decision) bool {
+	gap := false
+	for i := range levels {
+		if !ev.levelAllows(&levels[i], src == SourceRCP) {
+			d.Gaps = append(d.Gaps, OrgGap{Source: src, Target: levels[i].Target})
+			gap = true
+		}
+	}
+	return gap
+}
+
+func (ev *evaluator) levelAllows(l *OrgLevel, isRes bool) bool {
+	for _, n := range l.Policies {
+		if n.Policy == nil {
+			continue
+		}
+		for i := range n.Policy.stmts {
+			st := &n.Policy.stmts[i]
+			if st.c.deny {
+				continue
+			}
+			if ok, _ := ev.matches(&st.c, isRes); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func ref(s source, st *Statement, e Effect) StatementRef {
-	return StatementRef{Source: s.src, Policy: s.named.Name, Sid: st.Sid, Index: st.c.index, Effect: e}
+	return StatementRef{Source: s.src, Policy: s.named.Name, Sid: st.Sid, Index: st.c.index, Effect: e, Target: s.target}
 }
 
 // each calls f for every policy in set.
@@ -390,5 +444,18 @@ func each(set *Set, f func(source)) {
 	}
 	if set.Resource != nil && set.Resource.Policy != nil {
 		f(source{src: SourceResource, named: set.Resource, isRes: true, policy: set.Resource.Policy})
+	}
+	for _, org := range [...]struct {
+		levels []OrgLevel
+		src    Source
+	}{{set.RCP, SourceRCP}, {set.SCP, SourceSCP}} {
+		for i := range org.levels {
+			l := &org.levels[i]
+			for j := range l.Policies {
+				if p := l.Policies[j].Policy; p != nil {
+					f(source{src: org.src, named: &l.Policies[j], isRes: org.src == SourceRCP, policy: p, target: l.Target})
+				}
+			}
+		}
 	}
 }

@@ -29,6 +29,19 @@ func (d Decision) Explain() string {
 			switch m {
 			case SourceResource:
 				b.WriteString("no statement of the resource-based policy allows this principal")
+			case SourceSCP, SourceRCP:
+				b.WriteString("no " + string(m) + " attached to ")
+				n := 0
+				for _, g := range d.Gaps {
+					if g.Source == m {
+						if n > 0 {
+							b.WriteString(", ")
+						}
+						b.WriteString(g.Target)
+						n++
+					}
+				}
+				b.WriteString(" allows the action")
 			default:
 				b.WriteString("no " + string(m) + " allows the action")
 			}
@@ -67,6 +80,9 @@ func (r StatementRef) String() string {
 	stmt := fmt.Sprintf("statement %d", r.Index)
 	if r.Sid != "" {
 		stmt = fmt.Sprintf("statement %q", r.Sid)
+	}
+	if r.Target != "" {
+		return fmt.Sprintf("%s of %s %q attached to %s", stmt, r.Source, r.Policy, r.Target)
 	}
 	return fmt.Sprintf("%s of %s %q", stmt, r.Source, r.Policy)
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xacct/xacct/emulator/service"
@@ -18,6 +19,31 @@ type Policies interface {
 	RolePolicies(acct, name string) (identity []policy.Named, boundary *policy.Named)
 }
 
+// Organizations is where the authorizer reads which organization an account
+// belongs to and the SCPs and RCPs that apply to it.
+// *organizations.Service implements it. It is safe for concurrent use.
+type Organizations interface {
+	// OrgAccount returns acct's place in its organization; ok is false
+	// when acct belongs to none.
+	OrgAccount(acct string) (a OrgAccount, ok bool)
+}
+
+// OrgAccount is an account's place in its organization.
+type OrgAccount struct {
+	// OrgID is the organization's id (aws:PrincipalOrgID,
+	// aws:ResourceOrgID).
+	OrgID string
+	// Management is true for the organization's management account, which
+	// no SCP or RCP affects.
+	Management bool
+	// Path is the account's organization path, "o-…/r-…/ou-…/" down to
+	// its parent (aws:PrincipalOrgPaths, aws:ResourceOrgPaths).
+	Path string
+	// SCP and RCP are the policies of each level from the root to the
+	// account while the type is enabled (nil for the management account).
+	SCP, RCP []policy.OrgLevel
+}
+
 // Authorizer implements service.Authorizer with the caller's current
 // policies: it is the authorizer of every request the emulator serves and
 // of the services' own checks (SNS publishing for CloudWatch, Lambda
@@ -26,6 +52,9 @@ type Policies interface {
 type Authorizer struct {
 	// Policies reads identity policies and boundaries.
 	Policies Policies
+	// Orgs, when set, reads the organizations: their SCPs and RCPs join
+	// the evaluation and the organization condition keys are set.
+	Orgs Organizations
 	// Recorder, when set, is shown every decision (nil: off): Decide
 	// calls its Record once per check, with an empty diagnosis, after the
 	// policy engine decided and before the service acts on the decision,
@@ -68,6 +97,9 @@ func (a *Authorizer) Decide(ctx context.Context, call *service.Call, chk service
 			set.Session = c.SessionPolicies
 		}
 	}
+	if a.Orgs != nil {
+		a.applyOrgs(&req, &set, chk)
+	}
 	d := policy.Evaluate(&req, &set)
 	if a.Recorder != nil {
 		a.Recorder.Record(call, chk, d, "")
@@ -104,4 +136,60 @@ func setGlobalKeys(cx *policy.Context, call *service.Call) {
 		}
 		cx.Set("aws:PrincipalIsAWSService", strconv.FormatBool(c.Principal.Type == policy.PrincipalService))
 	}
+}
+
+// rcpServices are the services of the emulator whose resources RCPs
+// govern (Organizations User Guide, "Resource control policies (RCPs)",
+// "List of AWS services that support RCPs": Amazon S3, AWS STS, AWS KMS,
+// Amazon SQS, AWS Secrets Manager, …).
+var rcpServices = map[string]bool{"s3": true, "sts": true, "kms": true, "sqs": true, "secretsmanager": true}
+
+// applyOrgs adds the organizations' part of a request: the organization
+// condition keys (IAM User Guide, "AWS global condition context keys":
+// aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:ResourceOrgID,
+// aws:ResourceOrgPaths, aws:SourceOrgID), the SCPs of a principal of a
+// member account (not for the management account, service principals or
+// service-linked roles; the root user of a member account included), and
+// the RCPs of a resource of a member account for the services that support
+// them (not for service principals or service-linked roles; AWS
+// Organizations User Guide, "Service control policies (SCPs)", "Resource
+// control policies (RCPs)": tasks and entities not restricted).
+func (a *Authorizer) applyOrgs(req *policy.Request, set *policy.Set, chk service.Check) {
+	pr := &req.Principal
+	exempt := pr.Type == policy.PrincipalService || serviceLinked(pr)
+	if pr.Account != "" && pr.Type != policy.PrincipalService && pr.Type != policy.PrincipalAnonymous {
+		if oa, ok := a.Orgs.OrgAccount(pr.Account); ok {
+			req.Context.Set("aws:PrincipalOrgID", oa.OrgID)
+			req.Context.Set("aws:PrincipalOrgPaths", oa.Path)
+			if !oa.Management && !exempt {
+				set.SCP = oa.SCP
+			}
+		}
+	}
+	resAcct := chk.ResourceAccount
+	if resAcct == "" {
+		resAcct = pr.Account
+	}
+	if resAcct != "" {
+		if oa, ok := a.Orgs.OrgAccount(resAcct); ok {
+			req.Context.Set("aws:ResourceOrgID", oa.OrgID)
+			req.Context.Set("aws:ResourceOrgPaths", oa.Path)
+			svc, _, _ := strings.Cut(req.Action, ":")
+			if !oa.Management && !exempt && rcpServices[strings.ToLower(svc)] {
+				set.RCP = oa.RCP
+			}
+		}
+	}
+	if v, ok := req.Context.Get("aws:SourceAccount"); ok && len(v) == 1 {
+		if oa, ok := a.Orgs.OrgAccount(v[0]); ok {
+			req.Context.Set("aws:SourceOrgID", oa.OrgID)
+			req.Context.Set("aws:SourceOrgPaths", oa.Path)
+		}
+	}
+}
+
+// serviceLinked reports whether pr is a session of a service-linked role
+// (path /aws-service-role/), which SCPs and RCPs do not restrict.
+func serviceLinked(pr *policy.Principal) bool {
+	return pr.Type == policy.PrincipalAssumedRole && strings.Contains(pr.RoleARN, ":role/aws-service-role/")
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -34,6 +35,9 @@ func Diagnose(call *Call, chk Check, d policy.Decision) string {
 	var caller *Caller
 	if call != nil {
 		caller = call.Caller
+	}
+	if why := diagnoseOrg(chk, d); why != "" {
+		return why
 	}
 	if isTrust(chk) {
 		return diagnoseAssume(caller, chk, d)
@@ -226,6 +230,47 @@ func diagnoseAction(caller *Caller, chk Check, d policy.Decision) string {
 	}
 	// The policy engine's own words follow, for who reads statements.
 	return strings.Join(parts, "; ") + " (" + d.Explain() + ")"
+}
+
+// orgAbbrev is how diagnoses name the organization policy types.
+var orgAbbrev = map[policy.Source]string{policy.SourceSCP: "SCP", policy.SourceRCP: "RCP"}
+
+// diagnoseOrg says how an SCP or RCP refused chk: the policy and where it
+// is attached ("denied by SCP `DenyS3Outside` attached to OU `Workloads`"),
+// or the level of the organization where none allows it. It returns ""
+// when d was not decided by an organization policy.
+func diagnoseOrg(chk Check, d policy.Decision) string {
+	what := chk.Action + " on " + chk.Resource
+	if d.Effect == policy.ExplicitDeny && len(d.Matched) > 0 {
+		r := d.Matched[0]
+		if ab := orgAbbrev[r.Source]; ab != "" {
+			stmt := fmt.Sprintf("statement %d", r.Index)
+			if r.Sid != "" {
+				stmt = fmt.Sprintf("statement %q", r.Sid)
+			}
+			return "denied by " + ab + " `" + r.Policy + "` attached to " + r.Target + ": its " + stmt + " denies " + what +
+				", whatever the IAM policies allow"
+		}
+		return ""
+	}
+	if d.Effect != policy.ImplicitDeny {
+		return ""
+	}
+	for _, m := range d.Missing {
+		ab := orgAbbrev[m]
+		if ab == "" {
+			continue
+		}
+		var at []string
+		for _, g := range d.Gaps {
+			if g.Source == m {
+				at = append(at, g.Target)
+			}
+		}
+		return "denied by " + ab + "s: no " + ab + " attached to " + strings.Join(at, ", ") + " allows " + what +
+			" (every level from the root to the account needs an " + ab + " that allows it)"
+	}
+	return ""
 }
 
 // refs names the statements of an explicit deny: which statement, in which
