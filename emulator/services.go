@@ -144,7 +144,7 @@ func (e *Emulator) orgAccessRole(ctx context.Context, acct, name, mgmt string) e
 	if _, err := e.iam.CreateRole(ctx, &iam.CreateRoleIn{RoleName: name, AssumeRolePolicyDocument: trust}); err != nil {
 		return err
 	}
-	_, err := e.iam.Attach(ctx, &iam.AttachIn{RoleName: name, PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess"})
+	_, err := e.iam.Attach(ctx, &iam.AttachIn{EntityIn: iam.EntityIn{RoleName: name}, PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess"})
 	return err
 }
 
