@@ -401,10 +401,29 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ServeHTTP authenticates the request, routes it by the service in its
 // credential scope and logs one line for it.
+// continueEmptyBody answers "Expect: 100-continue" on a request without a
+// body with 100 Continue at once, as S3 does for an empty upload. net/http
+// sends it only when a handler reads a body, so such a request got its
+// final answer without one; botocore, which waits for the interim answer,
+// then keeps the connection in a state in which its next request on it is
+// never sent (an empty PutObject from a file stalled the call after it).
+func continueEmptyBody(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 || !r.ProtoAtLeast(1, 1) {
+		return
+	}
+	for _, v := range strings.Split(r.Header.Get("Expect"), ",") {
+		if strings.EqualFold(strings.TrimSpace(v), "100-continue") {
+			w.WriteHeader(http.StatusContinue)
+			return
+		}
+	}
+}
+
 func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	r, disarm := wrapBody(rw, r, e.opts.BodyReadTimeout)
 	defer disarm()
+	continueEmptyBody(rw, r)
 	w := &statusWriter{ResponseWriter: rw}
 	call := &service.Call{
 		RequestID: newRequestID(),

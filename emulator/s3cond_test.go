@@ -1,9 +1,13 @@
 package emulator_test
 
 import (
+	"bufio"
 	"context"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -347,5 +351,69 @@ func TestS3ConformanceRaw(t *testing.T) {
 	status, _, body = rawRequest(t, srv, http.MethodPut, "/raw/inm", []byte("x"), map[string]string{"If-None-Match": `"abc"`})
 	if status != 501 || !strings.Contains(body, "<Code>NotImplemented</Code>") {
 		t.Errorf("PUT If-None-Match with an ETag: got %d %s, want 501 NotImplemented", status, body)
+	}
+}
+
+// TestS3EmptyBodyExpectContinue: an empty upload with Expect:
+// 100-continue gets 100 Continue and then its answer, and the connection
+// serves the next request (botocore waits for the interim answer; without
+// it, its next request on the connection was never sent).
+func TestS3EmptyBodyExpectContinue(t *testing.T) {
+	srv := emulatortest.New(t)
+	mustBucket(t, s3For(srv.Config(home)), "expect")
+	u, _ := url.Parse(srv.URL)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	head := rawSigned(t, srv, http.MethodPut, "/expect/empty", 0, map[string]string{"Expect": "100-continue"})
+	if _, err := conn.Write(head); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusContinue {
+		t.Fatalf("empty PUT with Expect: 100-continue: first answer %d, want 100 Continue", resp.StatusCode)
+	}
+	if resp, err = http.ReadResponse(br, nil); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("empty PUT: final answer %v, %v; want 200", resp, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	// The next request on the same connection is answered.
+	if _, err := conn.Write(rawSigned(t, srv, http.MethodHead, "/expect/empty", 0, nil)); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodHead, "/", nil)
+	if resp, err = http.ReadResponse(br, req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("next request on the connection: %v, %v; want 200", resp, err)
+	}
+}
+
+// TestS3ExpiredSigV2URL: a Signature Version 2 presigned URL (botocore's
+// default in us-east-1) past its Expires answers 403 AccessDenied "Request
+// has expired"; an unexpired one is refused for its signature version
+// (Amazon S3 User Guide, "AWS Signature Version 2 turned off").
+func TestS3ExpiredSigV2URL(t *testing.T) {
+	srv := emulatortest.New(t)
+	mustBucket(t, s3For(srv.Config(home)), "sigv2")
+	get := func(expires int64) (int, string) {
+		resp, err := http.Get(srv.URL + "/sigv2/k?AWSAccessKeyId=" + home + "&Signature=abc%3D&Expires=" + strconv.FormatInt(expires, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, body := get(time.Now().Add(-time.Hour).Unix()); status != 403 || !strings.Contains(body, "<Code>AccessDenied</Code><Message>Request has expired</Message>") {
+		t.Errorf("expired SigV2 URL: got %d %s, want 403 AccessDenied Request has expired", status, body)
+	}
+	if status, body := get(time.Now().Add(time.Hour).Unix()); status != 400 || !strings.Contains(body, "AWS4-HMAC-SHA256") {
+		t.Errorf("unexpired SigV2 URL: got %d %s, want 400 InvalidRequest", status, body)
 	}
 }

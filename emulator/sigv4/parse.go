@@ -163,8 +163,24 @@ func requestTime(r *http.Request) (time.Time, bool) {
 		return t, err == nil
 	}
 	if d := r.Header.Get("Date"); d != "" {
-		t, err := http.ParseTime(d)
-		return t, err == nil
+		return parseDate(d)
+	}
+	return time.Time{}, false
+}
+
+// parseDate reads a Date header in the forms clients send: HTTP's
+// (http.ParseTime: "Sun, 06 Dec 2026 08:00:00 GMT" and the obsolete
+// ones), and RFC 1123 with a numeric zone, which botocore sends when it
+// signs with the Date header instead of X-Amz-Date (Python's
+// email.utils.formatdate: "Sun, 06 Dec 2026 08:00:00 -0000").
+func parseDate(d string) (time.Time, bool) {
+	if t, err := http.ParseTime(d); err == nil {
+		return t, true
+	}
+	for _, layout := range []string{time.RFC1123Z, time.RFC1123, "Mon, 2 Jan 2006 15:04:05 -0700"} {
+		if t, err := time.Parse(layout, d); err == nil {
+			return t.UTC(), true
+		}
 	}
 	return time.Time{}, false
 }

@@ -10,7 +10,9 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xacct/xacct/emulator/awserr"
 )
@@ -29,7 +31,14 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (*Result, error)
 	header := r.Header.Get("Authorization")
 	if strings.HasPrefix(header, "AWS ") || (header == "" && strings.Contains(r.URL.RawQuery, "AWSAccessKeyId=") && strings.Contains(r.URL.RawQuery, "Signature=")) {
 		// Signature Version 2: S3 refuses it for buckets created since
-		// 2020 (Amazon S3 User Guide, "AWS Signature Version 2 turned off").
+		// 2020 (Amazon S3 User Guide, "AWS Signature Version 2 turned off"),
+		// but a presigned URL past its Expires is refused as expired first
+		// (botocore presigns with SigV2 by default in us-east-1).
+		if exp, err := strconv.ParseInt(r.URL.Query().Get("Expires"), 10, 64); header == "" && err == nil {
+			if now := v.now(); !now.Before(time.Unix(exp, 0)) {
+				return nil, errPresignExpired(FlavorS3, time.Unix(exp, 0), now)
+			}
+		}
 		return nil, errSigV2()
 	}
 	presigned := header == "" && strings.Contains(r.URL.RawQuery, "X-Amz-")
