@@ -122,7 +122,7 @@ func (c *Console) buildGraph() *graph {
 		}
 		for _, name := range svcs {
 			sp := policy.Principal{Type: policy.PrincipalService, Service: name, ARN: name}
-			d := check.TrustStep(sp, ri.node.ID, ri.node.Account, ri.trust, policy.Context{})
+			d := trustOnly(check.TrustStep(sp, ri.node.ID, ri.node.Account, ri.trust, policy.Context{}))
 			if !d.Allowed() {
 				continue
 			}
@@ -255,7 +255,7 @@ func decideEdge(pr *principal, role *gnode, trust *policy.Named) *gedge {
 		}
 	}
 	e.Identity = check.IdentityStep(pr.p, pr.ids, pr.boundary, role.ID)
-	e.Trust = check.TrustStep(pr.p, role.ID, role.Account, trust, cx)
+	e.Trust = trustOnly(check.TrustStep(pr.p, role.ID, role.Account, trust, cx))
 	e.Statements = statements(e.Identity, append(append([]policy.Named{}, pr.ids...), boundaryList(pr.boundary)...), nil)
 	e.Statements = append(e.Statements, statements(e.Trust, nil, trust)...)
 	return e
@@ -406,4 +406,18 @@ func abs(n int) int {
 func (g *graph) CondClass(key string) string {
 	class, _ := callerKey(key)
 	return class
+}
+
+// trustOnly keeps, of step 2's decision, the trust policy's statements:
+// TrustStep grants any identity permission to ask about the trust policy
+// alone, and that stand-in is no statement of the user's.
+func trustOnly(d policy.Decision) policy.Decision {
+	var m []policy.StatementRef
+	for _, r := range d.Matched {
+		if r.Source == policy.SourceResource {
+			m = append(m, r)
+		}
+	}
+	d.Matched = m
+	return d
 }
