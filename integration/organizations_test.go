@@ -62,7 +62,9 @@ func TestOrganizationsCLI(t *testing.T) {
 	rootID := strings.TrimSpace(must(t, env, "aws", "organizations", "list-roots", "--query", "Roots[0].Id", "--output", "text"))
 	ou := strings.TrimSpace(must(t, env, "aws", "organizations", "create-organizational-unit", "--parent-id", rootID, "--name", "Workloads",
 		"--query", "OrganizationalUnit.Id", "--output", "text"))
-	var created struct{ CreateAccountStatus struct{ State, AccountId string } }
+	var created struct {
+		CreateAccountStatus struct{ State, AccountId string }
+	}
 	if err := json.Unmarshal([]byte(must(t, env, "aws", "organizations", "create-account", "--email", "dev@example.com", "--account-name", "dev")), &created); err != nil {
 		t.Fatal(err)
 	}
