@@ -16,7 +16,7 @@ import (
 func init() {
 	register("AWS::S3::Bucket", provider{
 		known: []string{"BucketName", "OwnershipControls", "PublicAccessBlockConfiguration", "Tags", "BucketEncryption",
-			"LifecycleConfiguration", "CorsConfiguration"},
+			"LifecycleConfiguration", "CorsConfiguration", "VersioningConfiguration"},
 		replaceOn: []string{"BucketName"},
 		create:    createBucket, update: updateBucket,
 		delete: func(ctx context.Context, d *deployer, st *stack, r *resource) error {
@@ -124,7 +124,25 @@ func bucketSettings(ctx context.Context, d *deployer, name string, old, p props)
 			}
 		}
 	}
-	return nil
+	return bucketVersioning(ctx, d, name, old, p)
+}
+
+// bucketVersioning applies VersioningConfiguration (Status Enabled or
+// Suspended; AWS CloudFormation User Guide, AWS::S3::Bucket
+// VersioningConfiguration). A bucket's versioning cannot be turned off, so
+// removing the property from a versioned bucket suspends it.
+func bucketVersioning(ctx context.Context, d *deployer, name string, old, p props) error {
+	if !changed(old, p, "VersioningConfiguration") {
+		return nil
+	}
+	status := s3types.BucketVersioningStatusSuspended
+	if vc := p.obj("VersioningConfiguration"); vc != nil {
+		status = s3types.BucketVersioningStatus(vc.str("Status"))
+	} else if old == nil || old.obj("VersioningConfiguration") == nil {
+		return nil
+	}
+	_, err := d.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &name, VersioningConfiguration: &s3types.VersioningConfiguration{Status: status}})
+	return err
 }
 
 // bucketEncryption applies BucketEncryption (CloudFormation User Guide,

@@ -56,7 +56,8 @@ func (s *Service) getObjectAttributes(q *request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkVersionID("versionId", q.get("versionId"), q.has("versionId")); err != nil {
+	vid, vset, err := versionParam(q)
+	if err != nil {
 		return err
 	}
 	want := map[string]bool{}
@@ -88,13 +89,20 @@ func (s *Service) getObjectAttributes(q *request) error {
 		}
 		marker = n
 	}
-	if err := s.authorize(q, "s3:GetObjectAttributes", b, pol, q.key, nil); err != nil {
+	// A version's attributes need s3:GetObjectVersionAttributes and
+	// s3:GetObjectVersion (Amazon S3 API Reference, GetObjectAttributes).
+	action := "s3:GetObjectAttributes"
+	if vset {
+		action = "s3:GetObjectVersionAttributes"
+	}
+	if err := s.authorize(q, action, b, pol, q.key, nil); err != nil {
 		return err
 	}
-	o, err := s.readableObject(q, b, pol, q.key)
+	o, err := s.readableObject(q, b, pol, q.key, versionRef{vid, vset})
 	if err != nil {
 		return err
 	}
+	setVersionHeader(q.w.Header(), b, o)
 	if err := readEncryption(q.r.Header, ssecPrefix, o.SSEC); err != nil {
 		return err
 	}

@@ -216,17 +216,6 @@ func (s *Service) getBucketLocation(q *request) error {
 	return q.writeXML(http.StatusOK, locationConstraint{Xmlns: xmlns, Value: loc})
 }
 
-func (s *Service) getBucketVersioning(q *request) error {
-	b, pol, err := s.requireBucket(q.bucket)
-	if err != nil {
-		return err
-	}
-	if err := s.authorize(q, "s3:GetBucketVersioning", b, pol, "", nil); err != nil {
-		return err
-	}
-	return q.writeXML(http.StatusOK, versioningConfiguration{Xmlns: xmlns})
-}
-
 // ownerOnly enforces that bucket-policy operations come from the bucket
 // owner's account: others get 405 MethodNotAllowed once authorized, and the
 // owner account's root user is allowed even when the policy denies it

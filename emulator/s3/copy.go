@@ -12,17 +12,21 @@ import (
 )
 
 // copySource parses x-amz-copy-source: "bucket/key" or "/bucket/key",
-// URL-encoded, optionally with "?versionId=" (Amazon S3 API Reference,
-// CopyObject).
-func copySource(h string) (bucket, key string, err error) {
+// URL-encoded, optionally with "?versionId=" naming the source version
+// (Amazon S3 API Reference, CopyObject).
+func copySource(h string) (bucket, key string, ref versionRef, err error) {
 	src, query, hasQuery := strings.Cut(h, "?")
 	if hasQuery {
 		v, err := url.ParseQuery(query)
 		if err != nil {
-			return "", "", errInvalidArgument("Invalid copy source encoding", "x-amz-copy-source", h)
+			return "", "", ref, errInvalidArgument("Invalid copy source encoding", "x-amz-copy-source", h)
 		}
-		if err := checkVersionID("x-amz-copy-source", v.Get("versionId"), v.Has("versionId")); err != nil {
-			return "", "", err
+		if v.Has("versionId") {
+			id := v.Get("versionId")
+			if !wellFormedVersionID(id) {
+				return "", "", ref, errInvalidVersionID("x-amz-copy-source", id)
+			}
+			ref = versionRef{storedVersionID(id), true}
 		}
 	}
 	src = strings.TrimPrefix(src, "/")
@@ -31,9 +35,9 @@ func copySource(h string) (bucket, key string, err error) {
 	}
 	bucket, key, ok := strings.Cut(src, "/")
 	if !ok || bucket == "" || key == "" {
-		return "", "", errInvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", "x-amz-copy-source", h)
+		return "", "", ref, errInvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", "x-amz-copy-source", h)
 	}
-	return bucket, key, nil
+	return bucket, key, ref, nil
 }
 
 // copySourceConditions applies x-amz-copy-source-if-* to the source.
@@ -57,10 +61,14 @@ func copySourceConditions(h http.Header, o *Object) error {
 	return nil
 }
 
-// readCopySource authorizes s3:GetObject on the copy source, decided by
-// the source bucket's own policy and owner, and returns the object.
+// readCopySource authorizes s3:GetObject (s3:GetObjectVersion for a
+// source version id) on the copy source, decided by the source bucket's
+// own policy and owner, and returns the object. It sets
+// x-amz-copy-source-version-id when the source bucket is versioned or a
+// version was named. A delete marker named by version id is not a source
+// (400 InvalidRequest); a current one is NoSuchKey.
 func (s *Service) readCopySource(q *request) (*Object, blob, error) {
-	sb, sk, err := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
+	sb, sk, ref, err := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -68,8 +76,14 @@ func (s *Service) readCopySource(q *request) (*Object, blob, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	o, bl, err := s.openReadable(q, b, pol, sk)
+	o, bl, err := s.openReadable(q, b, pol, sk, ref)
 	if err != nil {
+		if e := awserr.From(err); e.Code == "MethodNotAllowed" && ref.set {
+			return nil, nil, errInvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.")
+		} else if e.Code == "NoSuchKey" {
+			e.Header = nil
+			return nil, nil, e
+		}
 		return nil, nil, err
 	}
 	// A source written with a customer key is read with it
@@ -81,6 +95,9 @@ func (s *Service) readCopySource(q *request) (*Object, blob, error) {
 	if err := copySourceConditions(q.r.Header, o); err != nil {
 		bl.Close()
 		return nil, nil, err
+	}
+	if b.Versioning != "" || ref.set {
+		q.w.Header().Set("x-amz-copy-source-version-id", wireVersionID(o.VersionID))
 	}
 	return o, bl, nil
 }
@@ -132,9 +149,9 @@ func (s *Service) copyObject(q *request) error {
 	if src.Size > MaxCopySource {
 		return errCopySourceTooLarge()
 	}
-	sb, sk, _ := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
+	sb, sk, ref, _ := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
 	changesEncryption := len(q.r.Header.Values("X-Amz-Server-Side-Encryption")) > 0 || key != nil || src.SSEC.on()
-	if sb == q.bucket && sk == q.key && directive == "COPY" && q.r.Header.Get("X-Amz-Storage-Class") == "" && q.r.Header.Get("X-Amz-Checksum-Algorithm") == "" && !changesEncryption {
+	if sb == q.bucket && sk == q.key && !ref.set && directive == "COPY" && q.r.Header.Get("X-Amz-Storage-Class") == "" && q.r.Header.Get("X-Amz-Checksum-Algorithm") == "" && !changesEncryption {
 		return errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	if q.r.Header.Get("X-Amz-Tagging-Directive") == "REPLACE" && len(tags) > 0 {
@@ -184,6 +201,7 @@ func (s *Service) copyObject(q *request) error {
 		return err
 	}
 	encryptionHeaders(q.w.Header(), o.SSEC)
+	setVersionHeader(q.w.Header(), b, o)
 	return q.writeXML(http.StatusOK, copyObjectResult{Xmlns: xmlns, ETag: o.ETag, LastModified: isoTime(o.LastModified),
 		ChecksumCRC32: o.Checksums.CRC32, ChecksumCRC32C: o.Checksums.CRC32C, ChecksumSHA1: o.Checksums.SHA1, ChecksumSHA256: o.Checksums.SHA256})
 }
@@ -199,7 +217,7 @@ func (s *Service) copyTags(q *request, src *Object) ([]Tag, error) {
 		if len(src.Tags) == 0 {
 			return nil, nil
 		}
-		sb, sk, err := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
+		sb, sk, ref, err := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +225,11 @@ func (s *Service) copyTags(q *request, src *Object) ([]Tag, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := s.authorize(q, "s3:GetObjectTagging", b, pol, sk, existingTagContext(nil, src)); err != nil {
+		action := "s3:GetObjectTagging"
+		if ref.set {
+			action = "s3:GetObjectVersionTagging"
+		}
+		if err := s.authorize(q, action, b, pol, sk, existingTagContext(nil, src)); err != nil {
 			return nil, err
 		}
 		return append([]Tag(nil), src.Tags...), nil

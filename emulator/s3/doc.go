@@ -9,7 +9,8 @@
 // operation a method, bucket, key and subresource name); shapes.go the XML
 // wire shapes; model.go the stored state; buckets.go, objects.go, copy.go,
 // list.go, multipart.go, acl.go and public.go the operations on each
-// resource; authz.go the authorization with bucket policies, ACLs and
+// resource; versioning.go the bucket's versioning, ListObjectVersions and
+// the version headers, versions.go each key's version stack; authz.go the authorization with bucket policies, ACLs and
 // Object Ownership; body.go the one way a request body is taken in (staged,
 // sized, hashed, checked against the client's digests and trailer);
 // checksum.go the digests; store.go the state and its locking; persist.go

@@ -28,7 +28,7 @@ func FuzzCopySource(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, h string) {
-		b, k, err := copySource(h)
+		b, k, _, err := copySource(h)
 		if err == nil && (b == "" || k == "") {
 			t.Fatalf("%q: empty bucket or key without error", h)
 		}

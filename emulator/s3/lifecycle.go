@@ -608,13 +608,15 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (expired, aborted int
 		if ctx.Err() != nil {
 			return
 		}
-		blob, ok, err := s.store.expireObject(v.bucket, v.key, v.etag, v.modified)
+		blob, ok, err := s.store.expireObject(v.bucket, v.key, v.etag, v.modified, now.UTC().Truncate(time.Second))
 		if err != nil {
 			s.opts.Log.Warn("s3 lifecycle: expiring an object failed", "bucket", v.bucket, "key", v.key, "error", err)
 			continue
 		}
 		if ok {
-			s.store.blobs.Remove(blob)
+			if blob != "" {
+				s.store.blobs.Remove(blob)
+			}
 			expired++
 		}
 	}
@@ -651,7 +653,7 @@ func (s *Service) abortExpiredUpload(bucket, id string) bool {
 // expireObject deletes key if it is still the object written with etag at
 // modified (not overwritten since the rule chose it) and returns its
 // blob; deleted is false when it was not.
-func (st *store) expireObject(bucket, key, etag string, modified time.Time) (blob string, deleted bool, err error) {
+func (st *store) expireObject(bucket, key, etag string, modified, now time.Time) (blob string, deleted bool, err error) {
 	b, unlock, err := st.lockKey(bucket, key)
 	if err != nil {
 		return "", false, nil
@@ -663,14 +665,16 @@ func (st *store) expireObject(bucket, key, etag string, modified time.Time) (blo
 	if o == nil || o.ETag != etag || !o.LastModified.Equal(modified) {
 		return "", false, nil
 	}
-	err = st.commit(&record{Op: opDeleteObject, Name: bucket, Key: key}, staged{}, func(string) {
-		delete(b.objects, key)
-		b.removeKey(key)
-	})
+	// In a versioned bucket the expiry adds a delete marker (Amazon S3
+	// User Guide, "Expiring objects"), as a simple DELETE does.
+	st.mu.RLock()
+	owner := b.Owner
+	st.mu.RUnlock()
+	_, blob, err = st.deleteCurrentLocked(b, key, owner, now)
 	if err != nil {
 		return "", false, err
 	}
-	return o.Blob, true, nil
+	return blob, true, nil
 }
 
 // Run calls Tick with the service's clock every interval until ctx is done.

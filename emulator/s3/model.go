@@ -38,7 +38,20 @@ type Bucket struct {
 	CORS []CORSRule `json:",omitempty"`
 	// Lifecycle is the bucket's lifecycle configuration (nil: none).
 	Lifecycle []LifecycleRule `json:",omitempty"`
+	// Versioning is "" for a bucket whose versioning was never set (it
+	// can never return to that state), VersioningEnabled or
+	// VersioningSuspended.
+	Versioning string `json:",omitempty"`
+	// MFADelete is "" when never configured, "Enabled" or "Disabled".
+	MFADelete string `json:",omitempty"`
 }
+
+// Versioning states of a bucket (Amazon S3 User Guide, "Retaining
+// multiple versions of objects with S3 Versioning").
+const (
+	VersioningEnabled   = "Enabled"
+	VersioningSuspended = "Suspended"
+)
 
 // PublicAccessBlock is a bucket's public access block configuration.
 type PublicAccessBlock struct {
@@ -91,8 +104,16 @@ type Object struct {
 	UploadID string `json:",omitempty"`
 	// Tags are the object's tags.
 	Tags []Tag `json:",omitempty"`
-	// Blob names the stored bytes (a file name in the disk store).
+	// Blob names the stored bytes (a file name in the disk store); ""
+	// for a delete marker.
 	Blob string
+	// VersionID is the object's version id, "" for the null version
+	// (every object written while versioning was never enabled or was
+	// suspended).
+	VersionID string `json:",omitempty"`
+	// DeleteMarker marks a delete marker: a version with no data that
+	// makes a key read as deleted.
+	DeleteMarker bool `json:",omitempty"`
 }
 
 // Upload is an in-progress multipart upload.

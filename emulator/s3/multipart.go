@@ -225,6 +225,9 @@ func (s *Service) completeResult(q *request, o *Object, withType bool) error {
 	if !o.SSEC.on() {
 		q.w.Header().Set("x-amz-server-side-encryption", sseS3)
 	}
+	if b, _, ok := s.store.bucket(q.bucket); ok {
+		setVersionHeader(q.w.Header(), b, o)
+	}
 	return q.writeXML(http.StatusOK, res)
 }
 

@@ -240,6 +240,7 @@ func (s *Service) putObject(q *request) error {
 	}
 	s.objectResponseHeaders(q, o, true)
 	setExpirationHeader(q.w.Header(), &b, o)
+	setVersionHeader(q.w.Header(), b, o)
 	return q.noContent(http.StatusOK)
 }
 
@@ -303,18 +304,57 @@ func (s *Service) objectResponseHeaders(q *request, o *Object, write bool) {
 	}
 }
 
-// readableObject loads key for a read. Authorization comes before
-// existence: a caller not allowed s3:GetObject is refused whether or not
-// the key exists, and a missing key is NoSuchKey only for callers also
-// allowed s3:ListBucket, AccessDenied otherwise (Amazon S3 API Reference,
-// GetObject and HeadObject: "Permissions").
-func (s *Service) readableObject(q *request, b Bucket, pol *policy.Policy, key string) (*Object, error) {
-	o, ok := s.store.object(b.Name, key)
-	if err := s.authorize(q, "s3:GetObject", b, pol, key, existingTagContext(nil, o)); err != nil {
+// versionRef names the version a read is of: the current one, or with set
+// the version id (stored form: "" is the null version).
+type versionRef struct {
+	id  string
+	set bool
+}
+
+// lookup finds the version ref names of key: the current version that is
+// not a delete marker, or the named version (which may be one).
+func (s *store) lookup(bucket, key string, ref versionRef) (*Object, bool) {
+	if !ref.set {
+		return s.object(bucket, key)
+	}
+	return s.version(bucket, key, ref.id)
+}
+
+// readableObject loads key (or a version of it) for a read. Authorization
+// comes before existence: a caller not allowed s3:GetObject (with a
+// version id, s3:GetObjectVersion) is refused whether or not the key
+// exists, and a missing key is NoSuchKey (NoSuchVersion) only for callers
+// also allowed s3:ListBucket, AccessDenied otherwise (Amazon S3 API
+// Reference, GetObject and HeadObject: "Permissions"). A current delete
+// marker is 404 NoSuchKey, a delete marker named by version id 405, both
+// with x-amz-delete-marker (Amazon S3 User Guide, "Working with delete
+// markers").
+func (s *Service) readableObject(q *request, b Bucket, pol *policy.Policy, key string, ref versionRef) (*Object, error) {
+	action := "s3:GetObject"
+	if ref.set {
+		action = "s3:GetObjectVersion"
+	}
+	o, ok := s.store.lookup(b.Name, key, ref)
+	var tagged *Object
+	if ok && !o.DeleteMarker {
+		tagged = o
+	}
+	if err := s.authorize(q, action, b, pol, key, existingTagContext(nil, tagged)); err != nil {
 		return nil, err
 	}
-	if !ok {
+	switch {
+	case !ok && ref.set:
+		if err := s.authorize(q, "s3:ListBucket", b, pol, "", nil); err != nil {
+			return nil, err
+		}
+		return nil, errNoSuchVersion(key, wireVersionID(ref.id))
+	case !ok:
+		if m := s.store.currentMarker(b.Name, key); m != nil {
+			return nil, errCurrentMarker(key, m)
+		}
 		return nil, s.missingKey(q, b, pol, key)
+	case o.DeleteMarker:
+		return nil, errMarkerVersion(o)
 	}
 	// An object another account wrote under ObjectWriter ownership, without
 	// bucket-owner-full-control, is not the bucket owner's to read.
@@ -338,9 +378,9 @@ func (s *Service) missingKey(q *request, b Bucket, pol *policy.Policy, key strin
 // racing an overwrite or a delete may load metadata whose blob is removed
 // before it is opened; it then reads the metadata again, so it answers the
 // old object, the new one, or NoSuchKey — never an internal error.
-func (s *Service) openReadable(q *request, b Bucket, pol *policy.Policy, key string) (*Object, blob, error) {
+func (s *Service) openReadable(q *request, b Bucket, pol *policy.Policy, key string, ref versionRef) (*Object, blob, error) {
 	for attempt := 0; ; attempt++ {
-		o, err := s.readableObject(q, b, pol, key)
+		o, err := s.readableObject(q, b, pol, key, ref)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -351,7 +391,7 @@ func (s *Service) openReadable(q *request, b Bucket, pol *policy.Policy, key str
 		if !errors.Is(err, fs.ErrNotExist) || attempt == maxOpenAttempts {
 			return nil, nil, err
 		}
-		if cur, ok := s.store.object(b.Name, key); ok && cur.Blob == o.Blob {
+		if cur, ok := s.store.lookup(b.Name, key, ref); ok && cur.Blob == o.Blob {
 			// The metadata still names a blob that is gone: not a race.
 			return nil, nil, err
 		}
@@ -455,19 +495,21 @@ func (s *Service) readObject(q *request, withBody bool) error {
 	if err != nil {
 		return err
 	}
-	if err := checkVersionID("versionId", q.get("versionId"), q.has("versionId")); err != nil {
+	vid, vset, err := versionParam(q)
+	if err != nil {
 		return err
 	}
+	ref := versionRef{vid, vset}
 	// HEAD needs only the metadata; GET opens the bytes with it.
 	var o *Object
 	var bl blob
 	if withBody {
-		o, bl, err = s.openReadable(q, b, pol, q.key)
+		o, bl, err = s.openReadable(q, b, pol, q.key, ref)
 		if err == nil {
 			defer bl.Close()
 		}
 	} else {
-		o, err = s.readableObject(q, b, pol, q.key)
+		o, err = s.readableObject(q, b, pol, q.key, ref)
 	}
 	if err != nil {
 		return err
@@ -475,6 +517,7 @@ func (s *Service) readObject(q *request, withBody bool) error {
 	if err := readEncryption(q.r.Header, ssecPrefix, o.SSEC); err != nil {
 		return err
 	}
+	setVersionHeader(q.w.Header(), b, o)
 	if err := readConditions(q.r.Header, o); err != nil {
 		if awserr.Is(err, "NotModified") {
 			q.w.Header().Set("ETag", o.ETag)
@@ -619,33 +662,72 @@ func (s *Service) deleteCondition(q *request, b Bucket, pol *policy.Policy, key,
 	}, nil
 }
 
+// deleteObject is DeleteObject: without a version id it removes the null
+// version or adds a delete marker as the bucket's versioning says; with
+// one (s3:DeleteObjectVersion) it removes that version for good. A
+// version id that names nothing is not an error (Amazon S3 API
+// Reference, DeleteObject).
 func (s *Service) deleteObject(q *request) error {
 	b, pol, err := s.requireBucket(q.bucket)
 	if err != nil {
 		return err
 	}
+	out, err := s.removeObject(q, b, pol, q.key, q.get("versionId"), q.has("versionId"), q.r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	h := q.w.Header()
+	if out.DeleteMarker {
+		h.Set("x-amz-delete-marker", "true")
+	}
+	if out.Versioned || q.has("versionId") {
+		h.Set("x-amz-version-id", wireVersionID(out.VersionID))
+	}
+	return q.noContent(http.StatusNoContent)
+}
+
+// removeObject authorizes and runs one delete of DeleteObject or
+// DeleteObjects; vid is the version id as the client sent it, ifMatch the
+// delete's If-Match (checked against the current object, or the version
+// named).
+func (s *Service) removeObject(q *request, b Bucket, pol *policy.Policy, key, vid string, vset bool, ifMatch string) (deleteOutcome, error) {
+	if vset && vid == "" {
+		return deleteOutcome{}, errInvalidVersionID("versionId", vid)
+	}
+	action := "s3:DeleteObject"
+	if vset {
+		action = "s3:DeleteObjectVersion"
+	}
 	var cx map[string][]string
-	if v := q.r.Header.Get("If-Match"); v != "" {
-		cx = map[string][]string{"s3:if-match": {v}}
+	if ifMatch != "" {
+		cx = map[string][]string{"s3:if-match": {ifMatch}}
 	}
-	if err := s.authorize(q, "s3:DeleteObject", b, pol, q.key, cx); err != nil {
-		return err
+	if err := s.authorize(q, action, b, pol, key, cx); err != nil {
+		return deleteOutcome{}, err
 	}
-	if err := checkVersionID("versionId", q.get("versionId"), q.has("versionId")); err != nil {
-		return err
-	}
-	cond, err := s.deleteCondition(q, b, pol, q.key, q.r.Header.Get("If-Match"))
+	cond, err := s.deleteCondition(q, b, pol, key, ifMatch)
 	if err != nil {
-		return err
+		return deleteOutcome{}, err
 	}
-	blobName, err := s.store.deleteObjectIf(q.bucket, q.key, cond)
+	var out deleteOutcome
+	var blobName string
+	if vset {
+		if b.MFADelete == "Enabled" {
+			if err := checkMFA(q, b); err != nil {
+				return deleteOutcome{}, err
+			}
+		}
+		out, blobName, err = s.store.deleteVersion(b.Name, key, storedVersionID(vid), cond)
+	} else {
+		out, blobName, err = s.store.deleteCurrent(b.Name, key, q.call.Caller.Account(), s.opts.Now().UTC().Truncate(time.Second), cond)
+	}
 	if err != nil {
-		return err
+		return deleteOutcome{}, err
 	}
 	if blobName != "" {
 		s.store.blobs.Remove(blobName)
 	}
-	return q.noContent(http.StatusNoContent)
+	return out, nil
 }
 
 func (s *Service) deleteObjects(q *request) error {
@@ -662,34 +744,34 @@ func (s *Service) deleteObjects(q *request) error {
 	}
 	res := deleteResult{Xmlns: xmlns}
 	for _, obj := range req.Objects {
-		var cx map[string][]string
-		if obj.ETag != "" {
-			cx = map[string][]string{"s3:if-match": {obj.ETag}}
-		}
-		if err := s.authorize(q, "s3:DeleteObject", b, pol, obj.Key, cx); err != nil {
-			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: "AccessDenied", Message: "Access Denied"})
-			continue
-		}
-		cond, err := s.deleteCondition(q, b, pol, obj.Key, obj.ETag)
+		vset := obj.VersionID != ""
+		out, err := s.removeObject(q, b, pol, obj.Key, obj.VersionID, vset, obj.ETag)
 		if err != nil {
-			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: "AccessDenied", Message: "Access Denied"})
+			e := awserr.From(err)
+			if e.StatusCode >= 500 {
+				e = awserr.New(http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again.")
+			}
+			msg := e.Message
+			if e.Code == "AccessDenied" {
+				msg = "Access Denied"
+			}
+			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, VersionID: obj.VersionID, Code: e.Code, Message: msg})
 			continue
 		}
-		blobName, err := s.store.deleteObjectIf(q.bucket, obj.Key, cond)
-		if e, ok := err.(*awserr.Error); ok && e.StatusCode < 500 {
-			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: e.Code, Message: e.Message})
+		if req.Quiet {
 			continue
 		}
-		if err != nil {
-			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
-			continue
+		d := deletedXML{Key: obj.Key, VersionID: obj.VersionID}
+		switch {
+		case vset:
+			d.DeleteMarker = out.DeleteMarker
+			if out.DeleteMarker {
+				d.DeleteMarkerVersionID = obj.VersionID
+			}
+		case out.DeleteMarker:
+			d.DeleteMarker, d.DeleteMarkerVersionID = true, wireVersionID(out.VersionID)
 		}
-		if blobName != "" {
-			s.store.blobs.Remove(blobName)
-		}
-		if !req.Quiet {
-			res.Deleted = append(res.Deleted, deletedXML{Key: obj.Key})
-		}
+		res.Deleted = append(res.Deleted, d)
 	}
 	return q.writeXML(http.StatusOK, res)
 }

@@ -41,8 +41,8 @@ const compactMin = 64 << 20
 const (
 	opBucket       = "bucket"        // Bucket created or changed
 	opDeleteBucket = "delete-bucket" // Name
-	opObject       = "object"        // Name, Object (+ data); UploadID: the upload it completes
-	opDeleteObject = "delete-object" // Name, Key
+	opObject       = "object"        // Name, Object (+ data); UploadID: the upload it completes; InPlace: a metadata change
+	opDeleteObject = "delete-object" // Name, Key, VersionID ("": the null version)
 	opUpload       = "upload"        // Upload without its parts
 	opDeleteUpload = "delete-upload" // UploadID
 	opPart         = "part"          // UploadID, Part (+ data)
@@ -60,6 +60,12 @@ type record struct {
 	Object   *Object `json:",omitempty"`
 	Upload   *Upload `json:",omitempty"`
 	Part     *Part   `json:",omitempty"`
+	// VersionID names the version an opDeleteObject removes ("" the null
+	// version, the only one a journal written before versioning has).
+	VersionID string `json:",omitempty"`
+	// InPlace marks an opObject that changes an existing version's
+	// metadata rather than adding a current version.
+	InPlace bool `json:",omitempty"`
 }
 
 // encodeRecord returns rec's payload and the offset of data in it.
@@ -119,7 +125,7 @@ func (s *store) open() error {
 			return nil
 		}
 		name := ""
-		if (rec.Object != nil && rec.Object.Blob == "") || (rec.Part != nil && rec.Part.Blob == "") {
+		if (rec.Object != nil && rec.Object.Blob == "" && !rec.Object.DeleteMarker) || (rec.Part != nil && rec.Part.Blob == "") {
 			name = db.inline.add(off+dataOff, int64(len(data)))
 		}
 		if !s.apply(rec, name) {
@@ -144,6 +150,13 @@ func (s *store) open() error {
 	for _, b := range s.buckets {
 		for _, o := range b.objects {
 			live[o.Blob] = true
+		}
+		for _, vs := range b.versions {
+			for _, o := range vs {
+				if !o.DeleteMarker {
+					live[o.Blob] = true
+				}
+			}
 		}
 	}
 	for _, u := range s.uploads {
@@ -183,11 +196,10 @@ func (s *store) apply(rec *record, inline string) bool {
 			return false
 		}
 		o := rec.Object
-		if o.Blob == "" {
+		if o.Blob == "" && !o.DeleteMarker {
 			o.Blob = inline
 		}
-		b.objects[o.Key] = o
-		b.insertKey(o.Key)
+		b.putVersion(o, rec.InPlace)
 		if rec.UploadID != "" {
 			delete(s.uploads, rec.UploadID)
 		}
@@ -196,8 +208,7 @@ func (s *store) apply(rec *record, inline string) bool {
 		if b == nil {
 			return false
 		}
-		delete(b.objects, rec.Key)
-		b.removeKey(rec.Key)
+		b.removeVersion(rec.Key, rec.VersionID)
 	case opUpload:
 		if rec.Upload == nil {
 			return false
@@ -311,14 +322,28 @@ func (s *store) writeState(add func(rec *record, blob string) error) error {
 		if err := add(&record{Op: opBucket, Bucket: &bk}, ""); err != nil {
 			return err
 		}
-		for _, k := range b.keys {
-			o := *b.objects[k]
+		addObject := func(o Object) error {
 			blob := o.Blob
 			if isInline(blob) {
 				o.Blob = ""
 			}
-			if err := add(&record{Op: opObject, Name: n, Object: &o}, blob); err != nil {
+			return add(&record{Op: opObject, Name: n, Object: &o}, blob)
+		}
+		for _, k := range b.keys {
+			if _, ok := b.versions[k]; ok {
+				continue
+			}
+			if err := addObject(*b.objects[k]); err != nil {
 				return err
+			}
+		}
+		// A stack replays oldest first: each version goes on top.
+		for _, k := range b.vkeys {
+			vs := b.versions[k]
+			for i := len(vs) - 1; i >= 0; i-- {
+				if err := addObject(*vs[i]); err != nil {
+					return err
+				}
 			}
 		}
 	}

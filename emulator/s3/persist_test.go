@@ -51,7 +51,7 @@ func put(t *testing.T, s *store, bucket, key string, data []byte) {
 
 func del(t *testing.T, s *store, bucket, key string) {
 	t.Helper()
-	old, err := s.deleteObject(bucket, key)
+	_, old, err := s.deleteCurrent(bucket, key, "", time.Time{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,6 +364,10 @@ func FuzzReplay(f *testing.F) {
 		{Op: opDeleteUpload, UploadID: "u"},
 		{Op: opDeleteBucket, Name: "b"},
 		{Op: opPart, UploadID: "missing"},
+		{Op: opObject, Name: "b", Object: &Object{Key: "k", VersionID: "v1"}},
+		{Op: opObject, Name: "b", Object: &Object{Key: "k", VersionID: "v2", DeleteMarker: true}},
+		{Op: opObject, Name: "b", Object: &Object{Key: "k", VersionID: "v1", Size: 3}, InPlace: true},
+		{Op: opDeleteObject, Name: "b", Key: "k", VersionID: "v2"},
 	} {
 		p, _, _ := encodeRecord(rec, []byte("data"))
 		f.Add(p)
@@ -402,7 +406,7 @@ func TestCompactionUnderLoad(t *testing.T) {
 			for i := range rounds {
 				k := fmt.Sprint("w", w, "-", i%5)
 				if i%7 == 6 {
-					old, err := s.deleteObject("b", k)
+					_, old, err := s.deleteCurrent("b", k, "", time.Time{}, nil)
 					if err != nil {
 						t.Error(err)
 						return

@@ -260,7 +260,7 @@ func (s *Service) GetObjectAs(ctx context.Context, bucket, key string) (io.ReadC
 		return nil, 0, err
 	}
 	q := &request{call: call, ctx: ctx, bucket: bucket, key: key}
-	o, bl, err := s.openReadable(q, b, pol, key)
+	o, bl, err := s.openReadable(q, b, pol, key, versionRef{})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -313,6 +313,8 @@ func (s *Service) route(q *request) handler {
 				return op("PutBucketCors", s.putBucketCors)
 			case q.has("lifecycle"):
 				return op("PutBucketLifecycleConfiguration", s.putBucketLifecycle)
+			case q.has("versioning"):
+				return op("PutBucketVersioning", s.putBucketVersioning)
 			case len(q.q) > 0:
 				return op("Unsupported", s.unsupported)
 			}
@@ -343,6 +345,8 @@ func (s *Service) route(q *request) handler {
 				return op("GetBucketCors", s.getBucketCors)
 			case q.has("lifecycle"):
 				return op("GetBucketLifecycleConfiguration", s.getBucketLifecycle)
+			case q.has("versions"):
+				return op("ListObjectVersions", s.listObjectVersions)
 			case !onlyListParams(q):
 				// An unmodelled subresource (?policyStatus, ?accelerate,
 				// ?requestPayment, …) is never answered with a listing.

@@ -81,8 +81,52 @@ type accessControlPolicy struct {
 }
 
 type versioningConfiguration struct {
-	XMLName xml.Name `xml:"VersioningConfiguration"`
-	Xmlns   string   `xml:"xmlns,attr"`
+	XMLName   xml.Name `xml:"VersioningConfiguration"`
+	Xmlns     string   `xml:"xmlns,attr"`
+	Status    string   `xml:"Status,omitempty"`
+	MfaDelete string   `xml:"MfaDelete,omitempty"`
+}
+
+// listVersionsResult is ListObjectVersions' answer; Entries are
+// versionXML and deleteMarkerXML values in listing order.
+type listVersionsResult struct {
+	XMLName             xml.Name          `xml:"ListVersionsResult"`
+	Xmlns               string            `xml:"xmlns,attr"`
+	Name                string            `xml:"Name"`
+	Prefix              string            `xml:"Prefix"`
+	KeyMarker           string            `xml:"KeyMarker"`
+	VersionIDMarker     string            `xml:"VersionIdMarker"`
+	NextKeyMarker       string            `xml:"NextKeyMarker,omitempty"`
+	NextVersionIDMarker string            `xml:"NextVersionIdMarker,omitempty"`
+	MaxKeys             int               `xml:"MaxKeys"`
+	Delimiter           string            `xml:"Delimiter,omitempty"`
+	IsTruncated         bool              `xml:"IsTruncated"`
+	EncodingType        string            `xml:"EncodingType,omitempty"`
+	Entries             []any             // versionXML, deleteMarkerXML
+	CommonPrefixes      []commonPrefixXML `xml:"CommonPrefixes"`
+}
+
+type versionXML struct {
+	XMLName           xml.Name  `xml:"Version"`
+	Key               string    `xml:"Key"`
+	VersionID         string    `xml:"VersionId"`
+	IsLatest          bool      `xml:"IsLatest"`
+	LastModified      string    `xml:"LastModified"`
+	ETag              string    `xml:"ETag"`
+	ChecksumAlgorithm []string  `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string    `xml:"ChecksumType,omitempty"`
+	Size              int64     `xml:"Size"`
+	Owner             *ownerXML `xml:"Owner,omitempty"`
+	StorageClass      string    `xml:"StorageClass"`
+}
+
+type deleteMarkerXML struct {
+	XMLName      xml.Name  `xml:"DeleteMarker"`
+	Key          string    `xml:"Key"`
+	VersionID    string    `xml:"VersionId"`
+	IsLatest     bool      `xml:"IsLatest"`
+	LastModified string    `xml:"LastModified"`
+	Owner        *ownerXML `xml:"Owner,omitempty"`
 }
 
 type objectXML struct {
@@ -160,13 +204,17 @@ type deleteRequest struct {
 }
 
 type deletedXML struct {
-	Key string `xml:"Key"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 type deleteErrorXML struct {
-	Key     string `xml:"Key"`
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
 }
 
 type deleteResult struct {

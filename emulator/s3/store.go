@@ -18,8 +18,13 @@ import (
 type bucketState struct {
 	Bucket
 	policy  *policy.Policy
-	objects map[string]*Object
-	keys    []string // sorted (byte order, as S3 lists UTF-8 keys)
+	objects map[string]*Object // current versions that are not delete markers
+	keys    []string           // sorted (byte order, as S3 lists UTF-8 keys)
+	// versions holds the version stacks of keys with more than one
+	// version or a delete marker, newest first; vkeys their sorted names
+	// (versions.go).
+	versions map[string][]*Object
+	vkeys    []string
 
 	// writers is held shared by every object write in flight (across its
 	// fsyncs) and exclusively by DeleteBucket, so a bucket is never
@@ -115,22 +120,9 @@ func (s *store) saveBucket(b *bucketState) error {
 }
 
 // insertKey adds key to the sorted index if it is new.
-func (b *bucketState) insertKey(key string) {
-	i := sort.SearchStrings(b.keys, key)
-	if i < len(b.keys) && b.keys[i] == key {
-		return
-	}
-	b.keys = append(b.keys, "")
-	copy(b.keys[i+1:], b.keys[i:])
-	b.keys[i] = key
-}
+func (b *bucketState) insertKey(key string) { b.keys = insertSorted(b.keys, key) }
 
-func (b *bucketState) removeKey(key string) {
-	i := sort.SearchStrings(b.keys, key)
-	if i < len(b.keys) && b.keys[i] == key {
-		b.keys = append(b.keys[:i], b.keys[i+1:]...)
-	}
-}
+func (b *bucketState) removeKey(key string) { b.keys = removeSorted(b.keys, key) }
 
 // lockKey holds bucket's writers lock shared and key's lock until the
 // returned unlock is called.
@@ -255,18 +247,30 @@ func (s *store) putObjectIf(bucket string, o *Object, body staged, cond func(*Ob
 
 // commitObject is putObject for a caller holding the bucket's writers lock
 // shared and o's key lock. A completed multipart upload passes its id:
-// the same record forgets the upload.
+// the same record forgets the upload. o becomes the key's current version:
+// with a new version id when the bucket's versioning is enabled, else as
+// the null version (versions.go).
 func (s *store) commitObject(b *bucketState, o *Object, body staged, uploadID string) (old string, err error) {
+	s.mu.RLock()
+	enabled := b.Versioning == VersioningEnabled
+	s.mu.RUnlock()
+	o.VersionID = ""
+	if enabled {
+		o.VersionID = newVersionID()
+	}
+	return s.commitVersion(b, o, body, uploadID, false)
+}
+
+// commitVersion commits o (a new current version, or with inPlace a
+// metadata change of an existing version) and returns the blob it
+// replaced.
+func (s *store) commitVersion(b *bucketState, o *Object, body staged, uploadID string, inPlace bool) (old string, err error) {
 	o.Blob = body.blob
-	err = s.commit(&record{Op: opObject, Name: b.Name, Object: o, UploadID: uploadID}, body, func(inline string) {
+	err = s.commit(&record{Op: opObject, Name: b.Name, Object: o, UploadID: uploadID, InPlace: inPlace}, body, func(inline string) {
 		if body.inline {
 			o.Blob = inline
 		}
-		if prev := b.objects[o.Key]; prev != nil && prev.Blob != o.Blob {
-			old = prev.Blob
-		}
-		b.objects[o.Key] = o
-		b.insertKey(o.Key)
+		old = b.putVersion(o, inPlace)
 		if uploadID != "" {
 			delete(s.uploads, uploadID)
 		}
@@ -284,19 +288,29 @@ func (s *store) restage(name string) (staged, error) {
 	return staged{data: data, inline: true, size: int64(len(data))}, err
 }
 
-// updateObject replaces key's metadata by a copy that change edited; it
-// returns NoSuchKey if there is none.
+// updateObject replaces the metadata of key's current version by a copy
+// that change edited; it returns NoSuchKey if there is none.
 func (s *store) updateObject(bucket, key string, change func(*Object)) error {
+	return s.updateVersion(bucket, key, versionRef{}, change)
+}
+
+// updateVersion is updateObject for the version ref names (the current
+// one when ref is not set): NoSuchVersion if there is none, 405 for a
+// delete marker.
+func (s *store) updateVersion(bucket, key string, ref versionRef, change func(*Object)) error {
 	b, unlock, err := s.lockKey(bucket, key)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	s.mu.RLock()
-	o := b.objects[key]
-	s.mu.RUnlock()
-	if o == nil {
+	o, ok := s.lookup(bucket, key, ref)
+	switch {
+	case !ok && ref.set:
+		return errNoSuchVersion(key, wireVersionID(ref.id))
+	case !ok:
 		return errNoSuchKey(key)
+	case o.DeleteMarker:
+		return errMarkerVersion(o)
 	}
 	c := *o
 	change(&c)
@@ -304,46 +318,11 @@ func (s *store) updateObject(bucket, key string, change func(*Object)) error {
 	if err != nil {
 		return err
 	}
-	old, err := s.commitObject(b, &c, body, "")
+	old, err := s.commitVersion(b, &c, body, "", true)
 	if old != "" {
 		s.blobs.Remove(old)
 	}
 	return err
-}
-
-// deleteObject removes key's metadata and returns its blob.
-func (s *store) deleteObject(bucket, key string) (string, error) {
-	return s.deleteObjectIf(bucket, key, nil)
-}
-
-// deleteObjectIf is deleteObject for a conditional delete: cond, when
-// set, is shown the key's object (nil for none) under the key's lock, and
-// an error from it stops the delete.
-func (s *store) deleteObjectIf(bucket, key string, cond func(*Object) error) (string, error) {
-	b, unlock, err := s.lockKey(bucket, key)
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	s.mu.RLock()
-	o := b.objects[key]
-	s.mu.RUnlock()
-	if cond != nil {
-		if err := cond(o); err != nil {
-			return "", err
-		}
-	}
-	if o == nil {
-		return "", nil
-	}
-	err = s.commit(&record{Op: opDeleteObject, Name: bucket, Key: key}, staged{}, func(string) {
-		delete(b.objects, key)
-		b.removeKey(key)
-	})
-	if err != nil {
-		return "", err
-	}
-	return o.Blob, nil
 }
 
 // lockBucketWrites waits until no object write is in flight in bucket and
@@ -370,14 +349,15 @@ func (s *store) lockBucketWrites(bucket string) (*bucketState, func(), error) {
 }
 
 // deleteBucket deletes a bucket once no object write is in flight in it,
-// if it holds no object (BucketNotEmpty). Multipart uploads in progress do
-// not keep a bucket: they go with it, and their parts' blobs are removed.
+// if it holds no object version or delete marker (BucketNotEmpty).
+// Multipart uploads in progress do not keep a bucket: they go with it,
+// and their parts' blobs are removed.
 func (s *store) deleteBucket(name string) error {
 	b, unlock, err := s.lockBucketWrites(name)
 	if err != nil {
 		return err
 	}
-	if len(b.objects) > 0 {
+	if b.hasVersions() {
 		unlock()
 		return errBucketNotEmpty(name)
 	}
@@ -570,9 +550,9 @@ func (s *store) uploadsIn(bucket string) []*Upload {
 	return us
 }
 
-// takeOwnership makes the bucket owner the owner of every object and
-// upload in bucket, once no write is in flight in it. An inline object's
-// bytes are committed again with its new record.
+// takeOwnership makes the bucket owner the owner of every object version
+// and upload in bucket, once no write is in flight in it. An inline
+// object's bytes are committed again with its new record.
 func (s *store) takeOwnership(bucket string) error {
 	bs, unlock, err := s.lockBucketWrites(bucket)
 	if err != nil {
@@ -585,18 +565,29 @@ func (s *store) takeOwnership(bucket string) error {
 			s.blobs.Remove(n)
 		}
 	}()
+	var all []*Object
 	for k, o := range bs.objects {
+		if _, ok := bs.versions[k]; !ok {
+			all = append(all, o)
+		}
+	}
+	for _, vs := range bs.versions {
+		all = append(all, vs...)
+	}
+	for _, o := range all {
 		if o.Owner == bs.Owner {
 			continue
 		}
 		c := *o
 		c.Owner, c.OwnerFullControl = bs.Owner, false
-		body, err := s.restage(o.Blob)
-		if err != nil {
-			return err
+		body := staged{}
+		if !o.DeleteMarker {
+			if body, err = s.restage(o.Blob); err != nil {
+				return err
+			}
 		}
 		c.Blob = body.blob
-		name, err := s.appendRecord(&record{Op: opObject, Name: bucket, Object: &c}, body.data, body.inline)
+		name, err := s.appendRecord(&record{Op: opObject, Name: bucket, Object: &c, InPlace: true}, body.data, body.inline)
 		if err != nil {
 			return err
 		}
@@ -604,7 +595,7 @@ func (s *store) takeOwnership(bucket string) error {
 			c.Blob = name
 			replaced = append(replaced, o.Blob)
 		}
-		bs.objects[k] = &c
+		bs.putVersion(&c, true)
 	}
 	for _, u := range s.uploads {
 		if u.Bucket == bucket && u.Owner != bs.Owner {

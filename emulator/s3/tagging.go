@@ -196,27 +196,45 @@ func setTaggingCount(h http.Header, o *Object) {
 // taggedObject authorizes action on the request's key with the object's
 // existing tags as condition keys (plus cx), then returns the object.
 // As for GetObject, a caller not allowed the action is refused whether or
-// not the key exists.
-func (s *Service) taggedObject(q *request, action string, cx map[string][]string) (Bucket, *Object, error) {
+// not the key exists. With ?versionId= it is that version's, and the
+// action is the version's (s3:GetObjectVersionTagging,
+// s3:PutObjectVersionTagging, s3:DeleteObjectVersionTagging); a delete
+// marker has no tags (405 MethodNotAllowed).
+func (s *Service) taggedObject(q *request, action string, cx map[string][]string) (Bucket, *Object, versionRef, error) {
 	b, pol, err := s.requireBucket(q.bucket)
 	if err != nil {
-		return Bucket{}, nil, err
+		return Bucket{}, nil, versionRef{}, err
 	}
-	if err := checkVersionID("versionId", q.get("versionId"), q.has("versionId")); err != nil {
-		return Bucket{}, nil, err
+	vid, vset, err := versionParam(q)
+	if err != nil {
+		return Bucket{}, nil, versionRef{}, err
 	}
-	o, _ := s.store.object(q.bucket, q.key)
-	if err := s.authorize(q, action, b, pol, q.key, existingTagContext(cx, o)); err != nil {
-		return Bucket{}, nil, err
+	ref := versionRef{vid, vset}
+	if vset {
+		action = strings.Replace(action, "Object", "ObjectVersion", 1)
 	}
-	if o == nil {
-		return Bucket{}, nil, s.missingKey(q, b, pol, q.key)
+	o, _ := s.store.lookup(q.bucket, q.key, ref)
+	var tagged *Object
+	if o != nil && !o.DeleteMarker {
+		tagged = o
 	}
-	return b, o, nil
+	if err := s.authorize(q, action, b, pol, q.key, existingTagContext(cx, tagged)); err != nil {
+		return Bucket{}, nil, ref, err
+	}
+	switch {
+	case o == nil && vset:
+		return Bucket{}, nil, ref, errNoSuchVersion(q.key, wireVersionID(vid))
+	case o == nil:
+		return Bucket{}, nil, ref, s.missingKey(q, b, pol, q.key)
+	case o.DeleteMarker:
+		return Bucket{}, nil, ref, errMarkerVersion(o)
+	}
+	setVersionHeader(q.w.Header(), b, o)
+	return b, o, ref, nil
 }
 
 func (s *Service) getObjectTagging(q *request) error {
-	_, o, err := s.taggedObject(q, "s3:GetObjectTagging", nil)
+	_, o, _, err := s.taggedObject(q, "s3:GetObjectTagging", nil)
 	if err != nil {
 		return err
 	}
@@ -228,20 +246,22 @@ func (s *Service) putObjectTagging(q *request) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.taggedObject(q, "s3:PutObjectTagging", requestTagContext(nil, tags)); err != nil {
+	_, _, ref, err := s.taggedObject(q, "s3:PutObjectTagging", requestTagContext(nil, tags))
+	if err != nil {
 		return err
 	}
-	if err := s.store.updateObject(q.bucket, q.key, func(o *Object) { o.Tags = tags }); err != nil {
+	if err := s.store.updateVersion(q.bucket, q.key, ref, func(o *Object) { o.Tags = tags }); err != nil {
 		return err
 	}
 	return q.noContent(http.StatusOK)
 }
 
 func (s *Service) deleteObjectTagging(q *request) error {
-	if _, _, err := s.taggedObject(q, "s3:DeleteObjectTagging", nil); err != nil {
+	_, _, ref, err := s.taggedObject(q, "s3:DeleteObjectTagging", nil)
+	if err != nil {
 		return err
 	}
-	if err := s.store.updateObject(q.bucket, q.key, func(o *Object) { o.Tags = nil }); err != nil {
+	if err := s.store.updateVersion(q.bucket, q.key, ref, func(o *Object) { o.Tags = nil }); err != nil {
 		return err
 	}
 	return q.noContent(http.StatusNoContent)

@@ -127,17 +127,6 @@ func checkWriteHeaders(h http.Header, withMeta bool) error {
 	return nil
 }
 
-// checkVersionID accepts only the null version: versioning is not
-// modelled, so every bucket is unversioned and any other id is invalid
-// (Amazon S3 User Guide, "Working with objects in a versioning-suspended
-// bucket": objects in an unversioned bucket have version id null).
-func checkVersionID(param, v string, present bool) error {
-	if present && v != "null" {
-		return errInvalidVersionID(param, v)
-	}
-	return nil
-}
-
 // bodyError turns a failure reading a request body into S3's answer: a
 // body that ends before its Content-Length is IncompleteBody.
 func bodyError(err error) error {
