@@ -95,7 +95,7 @@ func (c *Copier) copyObject(ctx context.Context, src Source, dstBucket, dstKey s
 		// A multipart source gets a single-part ETag in the target: record
 		// the source's so a rerun can skip it. REPLACE needs the source's
 		// headers.
-		meta, err := c.sourceMetadata(ctx, src)
+		meta, err := c.sourceMetadata(ctx, src, false)
 		if err != nil {
 			return fail("HeadObject", err)
 		}
@@ -118,6 +118,8 @@ type headers struct {
 	disposition *string
 	language    *string
 	cache       *string
+	// tagging is the source's tags as x-amz-tagging ("" for none).
+	tagging string
 }
 
 func (h headers) apply(in *s3.CopyObjectInput) {
@@ -127,8 +129,9 @@ func (h headers) apply(in *s3.CopyObjectInput) {
 }
 
 // sourceMetadata reads the source's headers with the target credentials
-// (which S3 uses to read copy sources) and adds the source ETag.
-func (c *Copier) sourceMetadata(ctx context.Context, src Source) (headers, error) {
+// (which S3 uses to read copy sources) and adds the source ETag; withTags
+// also reads its tags (GetObjectTagging) when it has any.
+func (c *Copier) sourceMetadata(ctx context.Context, src Source, withTags bool) (headers, error) {
 	h, err := c.dst.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(src.Bucket), Key: aws.String(src.Key)})
 	if err != nil {
 		return headers{}, err
@@ -138,20 +141,35 @@ func (c *Copier) sourceMetadata(ctx context.Context, src Source) (headers, error
 		meta[k] = v
 	}
 	meta[SourceETagKey] = strings.Trim(src.ETag, `"`)
-	return headers{meta: meta, contentType: h.ContentType, encoding: h.ContentEncoding, disposition: h.ContentDisposition, language: h.ContentLanguage, cache: h.CacheControl}, nil
+	out := headers{meta: meta, contentType: h.ContentType, encoding: h.ContentEncoding, disposition: h.ContentDisposition, language: h.ContentLanguage, cache: h.CacheControl}
+	if withTags && aws.ToInt32(h.TagCount) > 0 {
+		// CopyObject keeps the source's tags by itself (the default
+		// x-amz-tagging-directive, COPY); a multipart copy must set them
+		// on CreateMultipartUpload.
+		tg, err := c.dst.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(src.Bucket), Key: aws.String(src.Key)})
+		if err != nil {
+			return headers{}, err
+		}
+		v := url.Values{}
+		for _, t := range tg.TagSet {
+			v.Add(aws.ToString(t.Key), aws.ToString(t.Value))
+		}
+		out.tagging = v.Encode()
+	}
+	return out, nil
 }
 
 // multipartCopy copies src in parts with UploadPartCopy, aborting the
 // upload on failure. It returns the failing operation's name.
 func (c *Copier) multipartCopy(ctx context.Context, src Source, dstBucket, dstKey string) (string, error) {
-	meta, err := c.sourceMetadata(ctx, src)
+	meta, err := c.sourceMetadata(ctx, src, true)
 	if err != nil {
 		return "HeadObject", err
 	}
 	cu, err := c.dst.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
 		Bucket: aws.String(dstBucket), Key: aws.String(dstKey), ACL: c.opts.ACL, Metadata: meta.meta,
 		ContentType: meta.contentType, ContentEncoding: meta.encoding, ContentDisposition: meta.disposition,
-		ContentLanguage: meta.language, CacheControl: meta.cache,
+		ContentLanguage: meta.language, CacheControl: meta.cache, Tagging: nonEmpty(meta.tagging),
 	})
 	if err != nil {
 		return "CreateMultipartUpload", err

@@ -320,3 +320,55 @@ func TestTargetListingSavesHeads(t *testing.T) {
 	}
 	w.verify(t, "data/")
 }
+
+// TestCopyKeepsTagsAndMetadata: a copied object keeps its tags, user
+// metadata and content headers, whether it is copied with CopyObject
+// (tags by the default x-amz-tagging-directive COPY, which needs
+// s3:GetObjectTagging on the source) or in parts (tags read with
+// GetObjectTagging and set on CreateMultipartUpload, which needs
+// s3:PutObjectTagging on the target).
+func TestCopyKeepsTagsAndMetadata(t *testing.T) {
+	w := newWorld(t, 0, nil)
+	ctx := context.Background()
+	emulatortest.Must(iam.NewFromConfig(w.srv.Config("222222222222")).PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("copier"), PolicyName: aws.String("copy"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:GetObject","s3:GetObjectTagging"],"Resource":["arn:aws:s3:::home-src","arn:aws:s3:::home-src/*"]},{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:PutObjectTagging","s3:AbortMultipartUpload"],"Resource":"arn:aws:s3:::target-dst/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::target-dst"}]}`)}))(t)
+	emulatortest.Must(w.home.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("home-src"), Policy: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/copier"},"Action":["s3:GetObject","s3:GetObjectTagging","s3:ListBucket"],"Resource":["arn:aws:s3:::home-src","arn:aws:s3:::home-src/*"]}]}`)}))(t)
+	for key, size := range map[string]int{"data/small.txt": 10, "data/big.bin": 7 << 20} {
+		b := make([]byte, size)
+		rand.Read(b)
+		emulatortest.Must(w.home.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("home-src"), Key: aws.String(key), Body: bytes.NewReader(b),
+			Metadata: map[string]string{"origin": "home"}, ContentType: aws.String("text/x-test"), CacheControl: aws.String("max-age=60"),
+			Tagging: aws.String("team=blue&class=a%20b")}))(t)
+	}
+	src := s3.NewFromConfig(w.role)
+	c := s3copy.New(src, src, func(o *s3copy.Options) { o.MultipartThreshold, o.PartSize = 6<<20, 5<<20 })
+	sum, err := c.Copy(ctx, s3copy.Job{SourceBucket: "home-src", Prefix: "data/", TargetBucket: "target-dst"})
+	if err != nil || sum.Copied != 2 {
+		t.Fatalf("copy: %+v %v", sum, err)
+	}
+	tc := s3.NewFromConfig(w.srv.Config("222222222222"))
+	for _, key := range []string{"data/small.txt", "data/big.bin"} {
+		h, err := tc.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("target-dst"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Metadata["origin"] != "home" || aws.ToString(h.ContentType) != "text/x-test" || aws.ToString(h.CacheControl) != "max-age=60" {
+			t.Errorf("%s: metadata %v, content type %q, cache control %q", key, h.Metadata, aws.ToString(h.ContentType), aws.ToString(h.CacheControl))
+		}
+		tg, err := tc.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("target-dst"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, tag := range tg.TagSet {
+			got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+		}
+		if len(got) != 2 || got["team"] != "blue" || got["class"] != "a b" {
+			t.Errorf("%s: tags %v, want team=blue and class=a b", key, got)
+		}
+	}
+	if n := w.srv.Count("s3:UploadPartCopy"); n != 2 {
+		t.Errorf("UploadPartCopy calls: got %d, want 2 (the 7 MiB object in 5 MiB parts)", n)
+	}
+}
