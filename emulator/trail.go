@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/xacct/xacct/emulator/auth"
 	"github.com/xacct/xacct/emulator/console"
 	"github.com/xacct/xacct/emulator/internal/trail"
 	"github.com/xacct/xacct/emulator/service"
@@ -184,7 +185,9 @@ func (e *Emulator) serveReserved(w http.ResponseWriter, r *http.Request) bool {
 // services, read-only; it is served at console.Prefix.
 func (e *Emulator) openConsole() {
 	o := console.Options{IAM: e.iam, S3: e.s3, Lambda: e.lambda, Stacks: e.cfn, Alarms: e.cw, Logs: e.logs, Outbox: e.sns,
-		Region: e.opts.Region, Now: e.opts.Now, Log: e.log}
+		Region: e.opts.Region, Now: e.opts.Now, Log: e.log,
+		// The graph's questions are the authorizer's, minus the trail.
+		Authz: &auth.Authorizer{Policies: e.authz.Policies, Orgs: e.authz.Orgs}}
 	if e.trail.Enabled() {
 		o.Trail = e.trail
 	}

@@ -93,6 +93,10 @@ type Options struct {
 	Logs   Logs
 	Outbox Outbox
 	Trail  Trail
+	// Authz, when set, decides the trust graph's edges as the emulator's
+	// STS would (organizations included); it must record nothing (no
+	// decision trail). Nil decides them with internal/check alone.
+	Authz service.Authorizer
 	// Region is the emulator's default region: stacks, alarms and logs are
 	// read in it and in the regions of the functions and buckets.
 	Region string

@@ -13,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -221,4 +223,35 @@ func TestLiveTrail(t *testing.T) {
 		}
 	}
 	t.Fatalf("the stream ended without the refused AssumeRole: %v", sc.Err())
+}
+
+// TestGraphOrganizations: an edge allowed by a trust policy's
+// aws:PrincipalOrgID condition is drawn in the organization's colour for
+// a member account's role, and goes when an SCP on that account denies
+// sts:AssumeRole: the graph decides as the emulator's STS does.
+func TestGraphOrganizations(t *testing.T) {
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	org := organizations.NewFromConfig(srv.AdminConfig(t, target))
+	co := emulatortest.Must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))(t)
+	acct := emulatortest.Must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("member"), Email: aws.String("member@example.com")}))(t)
+	member := aws.ToString(acct.CreateAccountStatus.AccountId)
+	mi := iam.NewFromConfig(srv.Config(member))
+	emulatortest.Must(mi.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("worker"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))(t)
+	emulatortest.Must(mi.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("worker"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}))(t)
+	emulatortest.Must(iam.NewFromConfig(srv.Config(target)).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("shared"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"OrgOnly","Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"` + aws.ToString(co.Organization.Id) + `"}}}]}`)}))(t)
+	edge := `data-from="arn:aws:iam::` + member + `:role/worker" data-to="arn:aws:iam::222222222222:role/shared"`
+	body := get(t, srv, "/_xacct/graph", http.StatusOK)
+	if !strings.Contains(body, `class="edge org" `+edge) {
+		t.Fatalf("no organization-coloured edge worker → shared")
+	}
+	scp := emulatortest.Must(org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("NoAssume"), Description: aws.String("no"),
+		Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`)}))(t)
+	emulatortest.Must(org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: scp.Policy.PolicySummary.Id, TargetId: &member}))(t)
+	if body := get(t, srv, "/_xacct/graph", http.StatusOK); strings.Contains(body, edge) {
+		t.Fatalf("the edge worker → shared is still drawn under an SCP denying sts:AssumeRole")
+	}
 }

@@ -1,12 +1,15 @@
 package console
 
 import (
+	"context"
 	"html/template"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xacct/xacct/emulator/iam"
+	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/internal/check"
 	"github.com/xacct/xacct/policy"
 )
@@ -67,6 +70,7 @@ type principal struct {
 	p        policy.Principal
 	ids      []policy.Named
 	boundary *policy.Named
+	caller   *service.Caller // as the emulator's authorizer sees it
 }
 
 // buildGraph decides every edge on the current state.
@@ -89,6 +93,7 @@ func (c *Console) buildGraph() *graph {
 			n := &gnode{ID: u.ARN, Account: acct, Name: u.Name, Kind: "user"}
 			ids, b := c.o.IAM.UserPolicies(acct, u.Name)
 			pr := &principal{node: n, ids: ids, boundary: b, p: policy.Principal{Type: policy.PrincipalUser, ARN: u.ARN, Account: acct, UniqueID: u.ID, Tags: iam.Tags(u.Tags)}}
+			pr.caller = &service.Caller{Principal: pr.p, UserName: u.Name}
 			ga.Nodes = append(ga.Nodes, n)
 			byAccount[acct] = append(byAccount[acct], pr)
 			byARN[u.ARN] = pr
@@ -99,6 +104,8 @@ func (c *Console) buildGraph() *graph {
 			ids, b := c.o.IAM.RolePolicies(acct, r.Name)
 			pr := &principal{node: n, ids: ids, boundary: b, p: policy.Principal{Type: policy.PrincipalAssumedRole, Account: acct, RoleARN: r.ARN,
 				ARN: "arn:aws:sts::" + acct + ":assumed-role/" + r.Name + "/console", UniqueID: r.ID + ":console", Tags: iam.Tags(r.Tags)}}
+			now := c.o.Now()
+			pr.caller = &service.Caller{Principal: pr.p, RoleName: r.Name, SessionName: "console", Issued: now, Expires: now.Add(time.Hour)}
 			ga.Nodes = append(ga.Nodes, n)
 			byAccount[acct] = append(byAccount[acct], pr)
 			byARN[r.ARN] = pr
@@ -116,7 +123,7 @@ func (c *Console) buildGraph() *graph {
 			if pr.node == ri.node {
 				continue
 			}
-			if e := decideEdge(pr, ri.node, ri.trust); e != nil {
+			if e := c.decideEdge(pr, ri.node, ri.trust); e != nil {
 				g.Edges = append(g.Edges, e)
 			}
 		}
@@ -199,16 +206,18 @@ func candidates(p *policy.Policy, byAccount map[string][]*principal, byARN map[s
 	return out, svcs
 }
 
-// callerKeys are condition keys a caller presents with its AssumeRole
-// (sts:ExternalId, tags, MFA) or gets from its organization: a trust
-// policy that tests them makes a conditional edge.
-func callerKey(key string) (class string, ok bool) {
+// callerKey classifies a condition key a trust policy tests: keys the
+// caller presents with its AssumeRole (sts:ExternalId, MFA, tags, session
+// name) can be retried with the values the policy wants; organization
+// keys are facts of the principal (the authorizer sets them from the
+// emulator's Organizations), only coloured.
+func callerKey(key string) (class string, presented bool) {
 	k := strings.ToLower(key)
 	switch {
 	case k == "sts:externalid":
 		return "externalid", true
-	case strings.HasPrefix(k, "aws:principalorg") || k == "aws:resourceorgid":
-		return "org", true
+	case strings.HasPrefix(k, "aws:principalorg") || strings.HasPrefix(k, "aws:sourceorg"):
+		return "org", false
 	case strings.HasPrefix(k, "aws:multifactorauth"):
 		return "mfa", true
 	case strings.HasPrefix(k, "sts:") || strings.HasPrefix(k, "aws:requesttag/") || k == "aws:tagkeys" || k == "aws:sourceidentity":
@@ -217,13 +226,30 @@ func callerKey(key string) (class string, ok bool) {
 	return "", false
 }
 
-// decideEdge asks the engine whether pr may assume role; when the trust
-// policy refuses for want of caller-presented keys only, it asks again
-// with the values the policy tests, and the edge is conditional.
-func decideEdge(pr *principal, role *gnode, trust *policy.Named) *gedge {
+// assume decides sts:AssumeRole by pr on role with the caller-presented
+// keys cx: with the emulator's authorizer when the console has it (the
+// decision its STS makes, organizations' SCPs and RCPs and global keys
+// included, nothing recorded), else with check.Assume.
+func (c *Console) assume(pr *principal, role *gnode, trust *policy.Named, cx policy.Context, keys map[string][]string) policy.Decision {
+	if c.o.Authz == nil {
+		return check.Assume(pr.p, pr.ids, pr.boundary, role.ID, role.Account, trust, cx)
+	}
+	chkCx := map[string][]string{"sts:RoleSessionName": {"console"}}
+	for k, v := range keys {
+		chkCx[k] = v
+	}
+	call := &service.Call{Caller: pr.caller, Time: c.o.Now(), Region: c.o.Region, Service: "sts", Operation: "AssumeRole"}
+	return c.o.Authz.Decide(context.Background(), call, service.Check{Action: "sts:AssumeRole", Resource: role.ID, ResourceAccount: role.Account, ResourcePolicy: trust, Context: chkCx})
+}
+
+// decideEdge asks whether pr may assume role; when the trust policy
+// refuses for want of caller-presented keys only, it asks again with the
+// values the policy tests. The edge is coloured by the condition keys of
+// the trust statements that allow it.
+func (c *Console) decideEdge(pr *principal, role *gnode, trust *policy.Named) *gedge {
 	var cx policy.Context
-	d := check.Assume(pr.p, pr.ids, pr.boundary, role.ID, role.Account, trust, cx)
-	var keys []string
+	keys := map[string][]string{}
+	d := c.assume(pr, role, trust, cx, keys)
 	if !d.Allowed() && len(d.NearMisses) > 0 {
 		seen := map[string]bool{}
 		for _, st := range trust.Policy.Statements() {
@@ -235,23 +261,34 @@ func decideEdge(pr *principal, role *gnode, trust *policy.Named) *gedge {
 					continue
 				}
 				seen[strings.ToLower(cond.Key)] = true
-				keys = append(keys, cond.Key)
 				cx.Set(cond.Key, sample(cond))
+				keys[cond.Key] = []string{sample(cond)}
 			}
 		}
 		if len(keys) == 0 {
 			return nil
 		}
-		d = check.Assume(pr.p, pr.ids, pr.boundary, role.ID, role.Account, trust, cx)
+		d = c.assume(pr, role, trust, cx, keys)
 	}
 	if !d.Allowed() {
 		return nil
 	}
-	e := &gedge{From: pr.node, To: role, Conditions: keys, Class: "plain"}
-	for _, k := range keys {
-		class, _ := callerKey(k)
-		if e.Class == "plain" || rank[class] > rank[e.Class] {
-			e.Class = class
+	e := &gedge{From: pr.node, To: role, Class: "plain"}
+	seen := map[string]bool{}
+	for _, ref := range d.Matched {
+		if ref.Source != policy.SourceResource || ref.Index >= len(trust.Policy.Statements()) {
+			continue
+		}
+		for _, cond := range trust.Policy.Statements()[ref.Index].Conditions {
+			class, _ := callerKey(cond.Key)
+			if class == "" || seen[strings.ToLower(cond.Key)] {
+				continue
+			}
+			seen[strings.ToLower(cond.Key)] = true
+			e.Conditions = append(e.Conditions, cond.Key)
+			if e.Class == "plain" || rank[class] > rank[e.Class] {
+				e.Class = class
+			}
 		}
 	}
 	e.Identity = check.IdentityStep(pr.p, pr.ids, pr.boundary, role.ID)
