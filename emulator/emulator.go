@@ -40,6 +40,7 @@ import (
 	"github.com/xacct/xacct/emulator/logs"
 	"github.com/xacct/xacct/emulator/organizations"
 	"github.com/xacct/xacct/emulator/s3"
+	"github.com/xacct/xacct/emulator/s3control"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/emulator/sigv4"
 	"github.com/xacct/xacct/emulator/sns"
@@ -88,6 +89,9 @@ type Options struct {
 	// the request fails with 400 RequestTimeout, as S3 fails it (default
 	// DefaultBodyReadTimeout; negative disables it).
 	BodyReadTimeout time.Duration
+	// BatchConcurrency bounds the tasks one S3 Batch Operations job runs
+	// at once (default 16).
+	BatchConcurrency int
 	// Decisions is how many authorization decisions the decision trail
 	// keeps (0: trail.DefaultCapacity; negative: none).
 	Decisions int
@@ -177,6 +181,8 @@ type Emulator struct {
 	authz      *auth.Authorizer    // decides every service.Check
 	trail      *trail.Trail        // the decision trail (trail.go)
 	cloudtrail *cloudtrail.Service
+	s3control  *s3control.Service
+	claims     []claim  // services that claim requests signed for another's name
 	refusals   refusals // by invocation, for the function's log (trail.go)
 	console    *console.Console
 }
@@ -224,6 +230,9 @@ func New(opts ...Option) (*Emulator, error) {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 		e.routes[s.name] = route{handler: run.handler, flavor: s.flavor}
+		if s.claims != nil {
+			e.claims = append(e.claims, claim{name: s.name, signedAs: s.signedAs, match: s.claims})
+		}
 		if s.anonymous {
 			e.anonymous = s.name
 		}
@@ -361,6 +370,13 @@ func (e *Emulator) KMS() *kms.Service { return e.kms }
 
 // Logs returns the CloudWatch Logs service.
 func (e *Emulator) Logs() *logs.Service { return e.logs }
+
+// S3Control returns the S3 Control (Batch Operations) service.
+func (e *Emulator) S3Control() *s3control.Service { return e.s3control }
+
+// WithBatchConcurrency bounds the tasks one S3 Batch Operations job runs
+// at once.
+func WithBatchConcurrency(n int) Option { return func(o *Options) { o.BatchConcurrency = n } }
 
 // STS returns the STS service.
 func (e *Emulator) STS() *sts.Service { return e.sts }

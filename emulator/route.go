@@ -19,7 +19,20 @@ func (e *Emulator) route(r *http.Request) (string, service.Handler) {
 	if name == "" && !looksLikeAPICall(r) {
 		name = e.anonymous
 	}
+	for _, c := range e.claims {
+		if c.signedAs == name && c.match(r) {
+			name = c.name
+			break
+		}
+	}
 	return name, e.routes[name].handler
+}
+
+// claim is a service that serves some of the requests signed for another
+// service's name (S3 Control's, signed for "s3").
+type claim struct {
+	name, signedAs string
+	match          func(*http.Request) bool
 }
 
 // flavor returns the error flavor of the service with this signing name

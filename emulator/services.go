@@ -14,6 +14,7 @@ import (
 	"github.com/xacct/xacct/emulator/logs"
 	"github.com/xacct/xacct/emulator/organizations"
 	"github.com/xacct/xacct/emulator/s3"
+	"github.com/xacct/xacct/emulator/s3control"
 	"github.com/xacct/xacct/emulator/service"
 	"github.com/xacct/xacct/emulator/sigv4"
 	"github.com/xacct/xacct/emulator/sns"
@@ -37,6 +38,11 @@ type serviceEntry struct {
 	// buckets, presigned POST) and receives unsigned requests that do not
 	// look like a query or JSON API call. At most one service sets it.
 	anonymous bool
+	// signedAs, when set, is the signing name of another service whose
+	// requests this one claims when claims matches them: S3 Control's
+	// requests are signed for "s3" and told apart by path and header.
+	signedAs string
+	claims   func(r *http.Request) bool
 	// start builds the service from the emulator's options and the
 	// services before it in the table (start keeps it in its Emulator
 	// field, for the accessors and the services after it).
@@ -91,6 +97,7 @@ var services = []serviceEntry{
 	{name: "lambda", flavor: sigv4.FlavorJSON, start: startLambda},
 	{name: "cloudformation", flavor: sigv4.FlavorQuery, start: startCloudFormation},
 	{name: "cloudtrail", flavor: sigv4.FlavorJSON, start: startCloudTrail},
+	{name: "s3control", flavor: sigv4.FlavorS3, signedAs: "s3", claims: s3control.Match, start: startS3Control},
 }
 
 func startIAM(e *Emulator) (running, error) {
@@ -225,6 +232,21 @@ func startCloudFormation(e *Emulator) (running, error) {
 	// Close waits for the stack operations under way; they call the other
 	// services, which close after it.
 	return running{handler: e.cfn, close: closeFunc(e.cfn.Close)}, nil
+}
+
+func startS3Control(e *Emulator) (running, error) {
+	var err error
+	e.s3control, err = s3control.New(s3control.Options{
+		Now: e.opts.Now, DataDir: e.opts.DataDir, Log: e.log, Env: batchEnv{e}, Concurrency: e.opts.BatchConcurrency,
+	})
+	if err != nil {
+		return running{}, err
+	}
+	return running{
+		handler:    e.s3control,
+		background: func(ctx context.Context) { e.s3control.Start(); <-ctx.Done(); e.s3control.Stop() },
+		close:      closeFunc(e.s3control.Close),
+	}, nil
 }
 
 // closeFunc adapts a Close method, which has nothing to drain, to

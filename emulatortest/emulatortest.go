@@ -43,6 +43,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/xacct/xacct/emulator"
+	"github.com/xacct/xacct/emulator/s3control"
 )
 
 // Server is a running emulator.
@@ -157,9 +158,18 @@ func (s *Server) ConfigFrom(p aws.CredentialsProvider) aws.Config {
 		Region:           "us-east-1",
 		Credentials:      p,
 		BaseEndpoint:     aws.String(s.URL),
-		HTTPClient:       &http.Client{Transport: DetachRequestBodies(s.srv.Client().Transport)},
+		HTTPClient:       &http.Client{Transport: DetachRequestBodies(s.transport())},
 		RetryMaxAttempts: 1,
 	}
+}
+
+// transport is the test server's client transport, with S3 Control's
+// host prefix (ACCOUNT.127.0.0.1:PORT) dialled to the server.
+func (s *Server) transport() http.RoundTripper {
+	if t, ok := s.srv.Client().Transport.(*http.Transport); ok {
+		return s3control.Transport(t)
+	}
+	return s.srv.Client().Transport
 }
 
 // SessionCredentials converts STS credentials into aws.Credentials.

@@ -298,7 +298,15 @@ func inheritedTransitive(caller *service.Caller) []string {
 // principal (Lambda assuming a function's execution role). Only the role's
 // trust policy decides: it must allow the service to call sts:AssumeRole.
 func (s *Service) AssumeRoleForService(ctx context.Context, roleARN, servicePrincipal, sessionName string, duration int32) (*Session, error) {
-	role, err := s.serviceTrust(roleARN, servicePrincipal)
+	return s.AssumeRoleForServiceWith(ctx, roleARN, servicePrincipal, sessionName, duration, nil)
+}
+
+// AssumeRoleForServiceWith is AssumeRoleForService with the request's
+// condition keys (aws:SourceAccount, aws:SourceArn), which a trust policy
+// limiting the service to one account or resource tests (IAM User Guide,
+// "The confused deputy problem").
+func (s *Service) AssumeRoleForServiceWith(ctx context.Context, roleARN, servicePrincipal, sessionName string, duration int32, keys map[string][]string) (*Session, error) {
+	role, err := s.serviceTrust(roleARN, servicePrincipal, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -327,14 +335,14 @@ func (s *Service) missingRole(ctx context.Context, acct, name string, role *iam.
 // service principal assume it, without issuing a session (Lambda checks its
 // execution role when a function is created).
 func (s *Service) CheckServiceTrust(roleARN, servicePrincipal string) error {
-	_, err := s.serviceTrust(roleARN, servicePrincipal)
+	_, err := s.serviceTrust(roleARN, servicePrincipal, nil)
 	return err
 }
 
 // serviceTrust returns the role roleARN names if its trust policy lets the
 // service principal call sts:AssumeRole; AccessDenied if it does not or
 // there is no such role.
-func (s *Service) serviceTrust(roleARN, servicePrincipal string) (*iam.Role, error) {
+func (s *Service) serviceTrust(roleARN, servicePrincipal string, keys map[string][]string) (*iam.Role, error) {
 	acct, name, ok := roleFromARN(roleARN)
 	if !ok {
 		return nil, validationError("roleArn", roleARN, "satisfy constraint: must be a role ARN")
@@ -348,6 +356,9 @@ func (s *Service) serviceTrust(roleARN, servicePrincipal string) (*iam.Role, err
 		Action:          "sts:AssumeRole",
 		Resource:        role.ARN,
 		ResourceAccount: role.Account,
+	}
+	for k, v := range keys {
+		req.Context.Set(k, v...)
 	}
 	d := policy.Evaluate(req, &policy.Set{Resource: &policy.Named{Name: "trust policy of " + role.ARN, Policy: s.iam.TrustPolicy(role)}})
 	if !d.Allowed() {
