@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -398,27 +399,36 @@ feed:
 
 // runTask runs one task, retrying TemporaryFailure with a doubling delay
 // up to MaxAttempts ("Invoke AWS Lambda function": Batch Operations
-// retries a task whose function returns TemporaryFailure; a Lambda
-// throttle is retried the same way). It returns nil when ctx ended first.
+// retries a task whose function returns TemporaryFailure). A Lambda
+// throttle (429) is retried the same way but is not counted as an attempt:
+// the function never ran, and the job slows down instead of failing tasks.
+// It returns nil when ctx ended first.
 func (w *worker) runTask(ctx context.Context, i int, t Task) *result {
 	delay := w.s.opts.RetryDelay
-	for attempt := 1; ; attempt++ {
+	for attempt := 1; ; {
 		r, temporary := w.attempt(ctx, i, t)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if !temporary || attempt >= w.s.opts.MaxAttempts {
+		if !temporary {
 			return r
+		}
+		if r.HTTP != http.StatusTooManyRequests {
+			if attempt >= w.s.opts.MaxAttempts {
+				return r
+			}
+			attempt++
 		}
 		w.s.mu.Lock()
 		w.s.retries[w.j.ID]++
 		w.s.mu.Unlock()
+		wait := delay + time.Duration(rand.Int64N(int64(delay)))
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(delay):
+		case <-time.After(wait):
 		}
-		delay = min(delay*2, 5*time.Second)
+		delay = min(delay*2, 2*time.Second)
 	}
 }
 
