@@ -440,7 +440,7 @@ func TestKMSGrants(t *testing.T) {
 		t.Fatalf("Decrypt before the grant: got %v, want AccessDeniedException", err)
 	}
 	g, err := owner.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: aws.String(k), GranteePrincipal: aws.String("arn:aws:iam::" + target + ":user/grantee"),
-		Operations: []kmstypes.GrantOperation{kmstypes.GrantOperationDecrypt, kmstypes.GrantOperationRetireGrant},
+		Operations:  []kmstypes.GrantOperation{kmstypes.GrantOperationDecrypt, kmstypes.GrantOperationRetireGrant},
 		Constraints: &kmstypes.GrantConstraints{EncryptionContextEquals: ec}})
 	if err != nil {
 		t.Fatal(err)

@@ -32,6 +32,8 @@ bench PutObject "$N" "$((N/4))"
 bench GetObject "$N" "$((N/4))"
 bench CopyObject "$N" "$((N/4))"
 bench ListObjectsV2 20 5
+bench KMSEncrypt "$N" "$((N/4))"
+bench KMSDecrypt "$N" "$((N/4))"
 # The same with a raw net/http + SigV4 client: the servers' own costs.
 for op in GetCallerIdentity AssumeRole PutObject GetObject CopyObject; do bench $op "$N" "$((N/4))" -raw; done
 bench ListObjectsV2 20 5 -raw

@@ -23,12 +23,12 @@ import (
 
 func main() {
 	endpoint := flag.String("endpoint", "http://127.0.0.1:4566", "endpoint to measure")
-	op := flag.String("op", "GetCallerIdentity", "operation: GetCallerIdentity, AssumeRole, PutObject, GetObject, CopyObject, ListObjectsV2, stream or startup")
+	op := flag.String("op", "GetCallerIdentity", "operation: GetCallerIdentity, AssumeRole, PutObject, GetObject, CopyObject, ListObjectsV2, KMSEncrypt, KMSDecrypt, stream or startup")
 	n := flag.Int("n", 2000, "number of calls")
 	binary := flag.String("binary", "", "xacct binary (for -op startup)")
 	size := flag.Int64("size", 2<<30, "object size (for -op stream)")
 	pid := flag.Int("pid", 0, "server process id (for -op stream)")
-	clients := flag.Int("c", 1, "concurrent clients (PutObject, GetObject, CopyObject, ListObjectsV2)")
+	clients := flag.Int("c", 1, "concurrent clients (PutObject, GetObject, CopyObject, ListObjectsV2, KMSEncrypt, KMSDecrypt)")
 	raw := flag.Bool("raw", false, "send requests with net/http and the SigV4 signer instead of the SDK clients")
 	flag.Parse()
 	var err error
@@ -53,6 +53,8 @@ func run(endpoint, op, binary string, size int64, pid, n, clients int) error {
 		err = s3Stream(endpoint, size, pid)
 	case "PutObject", "GetObject", "CopyObject", "ListObjectsV2":
 		err = s3Throughput(endpoint, op, n, clients)
+	case "KMSEncrypt", "KMSDecrypt":
+		err = kmsThroughput(endpoint, op, n, clients)
 	default:
 		err = throughput(endpoint, op, n)
 	}
