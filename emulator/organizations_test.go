@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -360,5 +361,53 @@ func TestOrganizationsPersist(t *testing.T) {
 	_, err = iam.NewFromConfig(devAdmin).ListRoles(ctx, &iam.ListRolesInput{})
 	if why := explainOf(err); !strings.Contains(why, "SCP `NoIAM` attached to account `"+w.dev+"`") {
 		t.Errorf("after restart: %v, X-Xacct-Explain %q", err, why)
+	}
+}
+
+// TestOrganizationsSimulate: SimulatePrincipalPolicy takes the SCPs of a
+// member account into account (EvaluationResult.OrganizationsDecisionDetail)
+// and leaves the management account's entities alone.
+func TestOrganizationsSimulate(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	w := newOrgWorld(t, srv, "111111111111")
+	srv.AdminConfig(t, w.dev)
+	scp, err := w.org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("DenyAssume"), Description: aws.String("d"),
+		Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{w.workloads, w.rootID} {
+		if _, err := w.org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: scp.Policy.PolicySummary.Id, TargetId: aws.String(target)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.AdminConfig(t, w.mgmt)
+	for _, c := range []struct {
+		acct   string
+		action string
+		want   iamtypes.PolicyEvaluationDecisionType
+		byOrgs *bool
+	}{
+		{w.dev, "sts:AssumeRole", iamtypes.PolicyEvaluationDecisionTypeExplicitDeny, aws.Bool(false)},
+		{w.dev, "s3:GetObject", iamtypes.PolicyEvaluationDecisionTypeAllowed, aws.Bool(true)},
+		{w.mgmt, "sts:AssumeRole", iamtypes.PolicyEvaluationDecisionTypeAllowed, nil},
+	} {
+		out, err := iam.NewFromConfig(srv.Config(c.acct)).SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
+			PolicySourceArn: aws.String("arn:aws:iam::" + c.acct + ":user/admin"), ActionNames: []string{c.action}})
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.acct, c.action, err)
+		}
+		r := out.EvaluationResults[0]
+		if r.EvalDecision != c.want {
+			t.Errorf("%s %s: got %s, want %s", c.acct, c.action, r.EvalDecision, c.want)
+		}
+		switch {
+		case c.byOrgs == nil && r.OrganizationsDecisionDetail != nil:
+			t.Errorf("%s %s: OrganizationsDecisionDetail for the management account", c.acct, c.action)
+		case c.byOrgs != nil && (r.OrganizationsDecisionDetail == nil || r.OrganizationsDecisionDetail.AllowedByOrganizations != *c.byOrgs):
+			t.Errorf("%s %s: OrganizationsDecisionDetail %+v, want AllowedByOrganizations %v", c.acct, c.action, r.OrganizationsDecisionDetail, *c.byOrgs)
+		}
 	}
 }

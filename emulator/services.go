@@ -19,6 +19,7 @@ import (
 	"github.com/xacct/xacct/emulator/sigv4"
 	"github.com/xacct/xacct/emulator/sns"
 	"github.com/xacct/xacct/emulator/sts"
+	"github.com/xacct/xacct/policy"
 )
 
 // serviceEntry registers one emulated service: everything the front door
@@ -102,7 +103,7 @@ var services = []serviceEntry{
 
 func startIAM(e *Emulator) (running, error) {
 	var err error
-	e.iam, err = iam.New(iam.Options{Now: e.opts.Now, DataDir: e.opts.DataDir})
+	e.iam, err = iam.New(iam.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, SCPs: e.orgSCPs})
 	if err != nil {
 		return running{}, err
 	}
@@ -139,6 +140,20 @@ func startOrganizations(e *Emulator) (running, error) {
 	}
 	e.authz.Orgs = e.orgs
 	return running{handler: e.orgs.Mux(), close: closeFunc(e.orgs.Close)}, nil
+}
+
+// orgSCPs returns, for IAM's simulator, the SCPs of acct when it is a
+// member account of an organization. Organizations is built after IAM: it
+// is read at call time.
+func (e *Emulator) orgSCPs(acct string) ([]policy.OrgLevel, bool) {
+	if e.orgs == nil {
+		return nil, false
+	}
+	oa, ok := e.orgs.OrgAccount(acct)
+	if !ok || oa.Management {
+		return nil, false
+	}
+	return oa.SCP, oa.SCP != nil
 }
 
 // orgAccessRole creates a new member account's access role as AWS

@@ -8,6 +8,7 @@ import (
 
 	"github.com/xacct/xacct/emulator/protocol/query"
 	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/policy"
 )
 
 // Options configures the IAM service.
@@ -16,6 +17,10 @@ type Options struct {
 	Now func() time.Time
 	// DataDir, when set, keeps IAM state on disk under DataDir/iam.
 	DataDir string
+	// SCPs, when set, returns the service control policies of each level
+	// of acct's organization path (member is false when acct is in no
+	// organization or is its management account), for the simulator.
+	SCPs func(acct string) (levels []policy.OrgLevel, member bool)
 }
 
 // Service is the emulated IAM: roles, users, managed policies and access
@@ -23,6 +28,7 @@ type Options struct {
 type Service struct {
 	now   func() time.Time
 	store *store
+	scps  func(acct string) ([]policy.OrgLevel, bool)
 }
 
 // New returns the IAM service, loading state from opts.DataDir if set.
@@ -41,7 +47,7 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{now: now, store: st}, nil
+	return &Service{now: now, store: st, scps: opts.SCPs}, nil
 }
 
 // Namespace is the XML namespace of IAM responses.

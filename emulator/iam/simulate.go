@@ -61,7 +61,14 @@ type EvaluationResult struct {
 	MissingContextValues              []string
 	EvalDecisionDetails               map[string]string
 	PermissionsBoundaryDecisionDetail *BoundaryDetail
+	OrganizationsDecisionDetail       *OrganizationsDetail
 	ResourceSpecificResults           []ResourceSpecificResult
+}
+
+// OrganizationsDetail is OrganizationsDecisionDetail: whether the SCPs of
+// the simulated entity's organization allow the request.
+type OrganizationsDetail struct {
+	AllowedByOrganizations bool
 }
 
 // ResourceSpecificResult is the outcome for one of the ResourceArns.
@@ -96,6 +103,7 @@ type simInput struct {
 	principal policy.Principal
 	set       policy.Set
 	idSource  map[string]string // policy name → SourcePolicyType
+	member    bool              // the entity's account is a member account of an organization
 }
 
 // SimulatePrincipalPolicy evaluates the policies of a user or role (plus
@@ -128,6 +136,15 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in *SimulateIn) (
 		for _, n := range sim.set.Identity {
 			sim.idSource[n.Name] = sourceType(n.Name, "user")
 		}
+	}
+	// The SCPs of a member account's organization take part, as in IAM's
+	// simulator (IAM User Guide, "Testing IAM policies with the IAM policy
+	// simulator": "If your account is a member of an organization in AWS
+	// Organizations, the simulator includes the SCPs"; API Reference,
+	// EvaluationResult: OrganizationsDecisionDetail). Service-linked roles
+	// are exempt, as SCPs do not restrict them.
+	if s.scps != nil && !strings.Contains(sim.principal.RoleARN, ":role/aws-service-role/") {
+		sim.set.SCP, sim.member = s.scps(acct)
 	}
 	return s.simulate(ctx, in, sim)
 }
@@ -248,6 +265,9 @@ func (s *Service) simulate(ctx context.Context, in *SimulateIn, sim simInput) (*
 					typ = "permissions boundary"
 				case policy.SourceSession:
 					typ = "session"
+				case policy.SourceSCP:
+					// PolicySourceType has no value for an SCP.
+					typ = "none"
 				}
 				so := StatementOut{SourcePolicyId: m.Policy, SourcePolicyType: typ}
 				if p := byName[m.Policy]; p != nil && m.Index < len(p.Statements()) {
@@ -256,6 +276,10 @@ func (s *Service) simulate(ctx context.Context, in *SimulateIn, sim simInput) (*
 					so.EndPosition = &Position{Line: int32(st.End.Line), Column: int32(st.End.Column)}
 				}
 				r.MatchedStatements = append(r.MatchedStatements, so)
+			}
+			if sim.member {
+				od := policy.Evaluate(req, &policy.Set{Identity: []policy.Named{{Name: "all", Policy: allowAll}}, SCP: sim.set.SCP})
+				r.OrganizationsDecisionDetail = &OrganizationsDetail{AllowedByOrganizations: od.Allowed()}
 			}
 			if sim.set.Boundary != nil {
 				bd := policy.Evaluate(req, &policy.Set{Identity: []policy.Named{*sim.set.Boundary}})
@@ -276,6 +300,16 @@ func (s *Service) simulate(ctx context.Context, in *SimulateIn, sim simInput) (*
 	}
 	return &SimulateOut{EvaluationResults: page, IsTruncated: trunc, Marker: next}, nil
 }
+
+// allowAll stands for every other policy when the simulator asks whether
+// the SCPs alone allow a request.
+var allowAll = func() *policy.Policy {
+	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.KindIdentity)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
 
 // missingContext returns the context keys that statements of policies
 // covering action use and given does not supply (IAM API Reference,
