@@ -699,7 +699,7 @@ func TestS3OwnershipConformance(t *testing.T) {
 }
 
 // TestS3BucketConfigTemplate: a user's template whose AWS::S3::Bucket has
-// Tags, a LifecycleConfiguration, a CorsConfiguration, a
+// VersioningConfiguration, Tags, a LifecycleConfiguration, a CorsConfiguration, a
 // PublicAccessBlockConfiguration and OwnershipControls deploys, the bucket
 // reads each back, and an update that changes the tags and drops the CORS
 // configuration applies both (CloudFormation User Guide, AWS::S3::Bucket).
@@ -715,6 +715,8 @@ Resources:
     Type: AWS::S3::Bucket
     Properties:
       BucketName: cfn-configured
+      VersioningConfiguration:
+        Status: Enabled
       Tags:
         - Key: team
           Value: ` + team + `
@@ -741,6 +743,9 @@ Resources:
             Status: Enabled
             AbortIncompleteMultipartUpload:
               DaysAfterInitiation: 3
+            NoncurrentVersionExpiration:
+              NoncurrentDays: 30
+              NewerNoncurrentVersions: 2
           - Id: archive
             Status: Enabled
             Prefix: logs/
@@ -780,11 +785,15 @@ Resources:
 	if r := lc.Rules[0]; r.Filter.And == nil || aws.ToString(r.Filter.And.Prefix) != "tmp/" || len(r.Filter.And.Tags) != 1 || aws.ToInt32(r.Expiration.Days) != 7 {
 		t.Errorf("rule expire-tmp: %+v", r)
 	}
-	if r := lc.Rules[1]; aws.ToInt32(r.AbortIncompleteMultipartUpload.DaysAfterInitiation) != 3 {
+	if r := lc.Rules[1]; aws.ToInt32(r.AbortIncompleteMultipartUpload.DaysAfterInitiation) != 3 || aws.ToInt32(r.NoncurrentVersionExpiration.NoncurrentDays) != 30 ||
+		aws.ToInt32(r.NoncurrentVersionExpiration.NewerNoncurrentVersions) != 2 {
 		t.Errorf("rule uploads: %+v", r)
 	}
 	if r := lc.Rules[2]; len(r.Transitions) != 1 || r.Transitions[0].StorageClass != s3types.TransitionStorageClassGlacier || aws.ToInt32(r.Expiration.Days) != 365 {
 		t.Errorf("rule archive: %+v", r)
+	}
+	if v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b}); err != nil || v.Status != s3types.BucketVersioningStatusEnabled {
+		t.Errorf("versioning: %v, %v", v, err)
 	}
 	cors, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: b})
 	if err != nil || len(cors.CORSRules) != 1 || aws.ToInt32(cors.CORSRules[0].MaxAgeSeconds) != 300 || cors.CORSRules[0].ExposeHeaders[0] != "ETag" {
@@ -820,5 +829,67 @@ Resources:
 	var f *stackdeploy.Failure
 	if !errors.As(err, &f) || !strings.Contains(err.Error(), "'Days' for Expiration action must be a positive integer") {
 		t.Errorf("a rule with ExpirationInDays 0: got %v, want the bucket to fail with S3's InvalidArgument", err)
+	}
+}
+
+// TestS3LifecycleVersioned: in a versioned bucket an expired current
+// object gets a delete marker, NoncurrentVersionExpiration removes
+// noncurrent versions NoncurrentDays after they became noncurrent beyond
+// the NewerNoncurrentVersions newest, and ExpiredObjectDeleteMarker removes
+// a delete marker left alone (Amazon S3 User Guide, "Lifecycle
+// configuration elements").
+func TestS3LifecycleVersioned(t *testing.T) {
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	c := s3.NewFromConfig(srv.Config("111111111111"))
+	newBucket(t, c, "lcv")
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("lcv"),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("lcv"), LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: []s3types.LifecycleRule{
+		{ID: aws.String("keep-one"), Status: "Enabled", Filter: &s3types.LifecycleRuleFilter{Prefix: aws.String("v/")},
+			NoncurrentVersionExpiration: &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(1), NewerNoncurrentVersions: aws.Int32(1)}},
+		{ID: aws.String("expire"), Status: "Enabled", Filter: &s3types.LifecycleRuleFilter{Prefix: aws.String("m/")},
+			Expiration: &s3types.LifecycleExpiration{Days: aws.Int32(1)}, NoncurrentVersionExpiration: &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(1)}},
+		{ID: aws.String("markers"), Status: "Enabled", Filter: &s3types.LifecycleRuleFilter{Prefix: aws.String("m/")},
+			Expiration: &s3types.LifecycleExpiration{ExpiredObjectDeleteMarker: aws.Bool(true)}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{"1", "2", "3"} {
+		putString(t, c, "lcv", "v/k", body)
+	}
+	putString(t, c, "lcv", "m/k", "m")
+	versions := func(key string) (data, markers int) {
+		out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("lcv"), Prefix: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(out.Versions), len(out.DeleteMarkers)
+	}
+	start := time.Now().UTC()
+	s3svc := srv.Emulator.S3()
+	s3svc.Tick(ctx, start.Add(3*24*time.Hour))
+	if d, m := versions("v/k"); d != 2 || m != 0 {
+		t.Errorf("v/k after NoncurrentDays with one newer noncurrent kept: %d versions, %d markers; want 2, 0", d, m)
+	}
+	if got := getString(t, c, "lcv", "v/k"); got != "3" {
+		t.Errorf("v/k current: got %q", got)
+	}
+	if d, m := versions("m/k"); d != 1 || m != 1 {
+		t.Errorf("m/k after its expiry: %d versions, %d markers; want the version kept behind a delete marker", d, m)
+	}
+	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lcv"), Key: aws.String("m/k")}); apiCode(err) != "NoSuchKey" {
+		t.Errorf("GET m/k after expiry: got %v, want NoSuchKey", err)
+	}
+	s3svc.Tick(ctx, start.Add(6*24*time.Hour))
+	if d, m := versions("m/k"); d != 0 || m != 1 {
+		t.Errorf("m/k after NoncurrentDays: %d versions, %d markers; want only the marker", d, m)
+	}
+	s3svc.Tick(ctx, start.Add(7*24*time.Hour))
+	if d, m := versions("m/k"); d != 0 || m != 0 {
+		t.Errorf("m/k after ExpiredObjectDeleteMarker: %d versions, %d markers; want none", d, m)
 	}
 }

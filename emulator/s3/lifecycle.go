@@ -567,17 +567,22 @@ func lifecycleRuleToXML(r LifecycleRule) lifecycleRuleXML {
 }
 
 // Tick applies every bucket's lifecycle rules at now: current objects
-// whose expiry has come are deleted, and multipart uploads initiated
-// more than DaysAfterInitiation days ago (rounded up to midnight UTC)
-// are aborted. The emulator calls it as its clock advances (Run); tests
-// call it with an injected time. It returns the number of objects
-// expired and uploads aborted.
+// whose expiry has come are deleted (a delete marker takes their place in
+// a versioned bucket), noncurrent versions NoncurrentDays after they
+// became noncurrent (beyond the NewerNoncurrentVersions newest) and
+// delete markers left with no other version (ExpiredObjectDeleteMarker)
+// are removed, and multipart uploads initiated more than
+// DaysAfterInitiation days ago are aborted; days count to the next
+// midnight UTC. The emulator calls it as its clock advances (Run); tests
+// call it with an injected time. It returns the number of objects and
+// versions expired and of uploads aborted.
 func (s *Service) Tick(ctx context.Context, now time.Time) (expired, aborted int) {
 	type victim struct {
 		bucket, key, etag string
 		modified          time.Time
 	}
 	var objs []victim
+	var old []versionVictim
 	var ups []*Upload
 	s.store.mu.RLock()
 	for _, b := range s.store.buckets {
@@ -589,6 +594,9 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (expired, aborted int
 			if at, _, ok := objectExpiry(&b.Bucket, o); ok && !now.Before(at) {
 				objs = append(objs, victim{b.Name, k, o.ETag, o.LastModified})
 			}
+		}
+		for _, k := range b.vkeys {
+			old = append(old, expiredVersions(b, k, now)...)
 		}
 	}
 	for _, u := range s.store.uploads {
@@ -611,6 +619,22 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (expired, aborted int
 		blob, ok, err := s.store.expireObject(v.bucket, v.key, v.etag, v.modified, now.UTC().Truncate(time.Second))
 		if err != nil {
 			s.opts.Log.Warn("s3 lifecycle: expiring an object failed", "bucket", v.bucket, "key", v.key, "error", err)
+			continue
+		}
+		if ok {
+			if blob != "" {
+				s.store.blobs.Remove(blob)
+			}
+			expired++
+		}
+	}
+	for _, v := range old {
+		if ctx.Err() != nil {
+			return
+		}
+		blob, ok, err := s.store.expireVersion(v)
+		if err != nil {
+			s.opts.Log.Warn("s3 lifecycle: removing a version failed", "bucket", v.bucket, "key", v.key, "error", err)
 			continue
 		}
 		if ok {
@@ -675,6 +699,75 @@ func (st *store) expireObject(bucket, key, etag string, modified, now time.Time)
 		return "", false, err
 	}
 	return blob, true, nil
+}
+
+// versionVictim is a version a rule removes for good.
+type versionVictim struct {
+	bucket, key, id string
+	modified        time.Time
+	// soleMarker is set for an expired object delete marker: it is
+	// removed only while it is still the key's only version.
+	soleMarker bool
+}
+
+// expiredVersions returns the versions of key the bucket's enabled rules
+// remove at now: noncurrent versions (a version becomes noncurrent when
+// the next one is written) past NoncurrentDays and beyond the
+// NewerNoncurrentVersions newest noncurrent ones, and a current delete
+// marker with no other version under ExpiredObjectDeleteMarker (Amazon S3
+// User Guide, "Lifecycle configuration elements": NoncurrentVersionExpiration,
+// ExpiredObjectDeleteMarker). The caller holds mu.
+func expiredVersions(b *bucketState, key string, now time.Time) []versionVictim {
+	vs := b.stack(key)
+	var out []versionVictim
+	if len(vs) == 1 && vs[0].DeleteMarker {
+		for i := range b.Lifecycle {
+			r := &b.Lifecycle[i]
+			if e := r.Expiration; r.Status == "Enabled" && e != nil && e.ExpiredObjectDeleteMarker != nil && *e.ExpiredObjectDeleteMarker && strings.HasPrefix(key, r.prefix()) {
+				return []versionVictim{{bucket: b.Name, key: key, id: vs[0].VersionID, modified: vs[0].LastModified, soleMarker: true}}
+			}
+		}
+		return nil
+	}
+	for i := 1; i < len(vs); i++ {
+		v, since := vs[i], vs[i-1].LastModified
+		for j := range b.Lifecycle {
+			r := &b.Lifecycle[j]
+			if r.Status != "Enabled" || r.NoncurrentDays == 0 || i-1 < r.NewerNoncurrent || !r.matches(v) {
+				continue
+			}
+			if !now.Before(afterDays(since, r.NoncurrentDays)) {
+				out = append(out, versionVictim{bucket: b.Name, key: key, id: v.VersionID, modified: v.LastModified})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// expireVersion removes a version a rule chose if it is still there
+// unchanged (and, for an expired delete marker, still alone) and returns
+// its blob; removed is false when it was not.
+func (st *store) expireVersion(v versionVictim) (blob string, removed bool, err error) {
+	b, unlock, err := st.lockKey(v.bucket, v.key)
+	if err != nil {
+		return "", false, nil
+	}
+	defer unlock()
+	st.mu.RLock()
+	vs := b.stack(v.key)
+	found := false
+	for _, o := range vs {
+		if o.VersionID == v.id && o.LastModified.Equal(v.modified) {
+			found = true
+		}
+	}
+	st.mu.RUnlock()
+	if !found || (v.soleMarker && len(vs) != 1) {
+		return "", false, nil
+	}
+	blob, err = st.removeVersion(b, v.key, v.id)
+	return blob, err == nil, err
 }
 
 // Run calls Tick with the service's clock every interval until ctx is done.
