@@ -31,9 +31,19 @@ func runCopy(ctx context.Context, m *Main, args []string) error {
 	startAfter := fs.String("start-after", "", "continue after this key (a continuation token from an earlier run)")
 	region := fs.String("region", "", "region (default: the SDK's)")
 	quiet := fs.Bool("quiet", false, "no progress bar or progress lines")
+	batch := fs.Bool("batch", false, "run the copy as an S3 Batch Operations job that invokes the deployed s3-copy function once per object (for prefixes too large for one function)")
+	reportBucket := fs.String("report-bucket", "", "with --batch: bucket of the job's manifest (manifests/) and completion report (reports/); deploy/home.yaml's BatchReportBucketName (required)")
+	batchOp := fs.String("batch-operation", "LambdaInvoke", "with --batch: LambdaInvoke (the s3-copy function) or S3PutObjectCopy (S3's own copy, as the job role)")
+	function := fs.String("function", "xacct-s3-copy", "with --batch: the s3-copy function the job invokes")
+	jobRole := fs.String("job-role-arn", "", "with --batch: the job's role (default: this account's "+defaultBatchRole+", from deploy/home.yaml)")
+	generate := fs.Bool("generate-manifest", false, "with --batch: let Batch Operations list the source (ManifestGenerator) instead of writing a manifest")
+	scope := fs.String("report-scope", "FailedTasksOnly", "with --batch: AllTasks or FailedTasksOnly")
+	priority := fs.Int("priority", 10, "with --batch: the job's priority")
+	poll := fs.Duration("poll", time.Second, "with --batch: how often to ask for the job's progress")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `usage: xacct copy s3://SOURCE-BUCKET[/PREFIX] s3://TARGET-BUCKET[/PREFIX] [--role-arn ARN] [flags]
        xacct copy --source-bucket B [--prefix P] --target-bucket B [--dest-prefix P] [flags]
+       xacct copy --batch --report-bucket B s3://SOURCE[/PREFIX] s3://TARGET[/PREFIX] [flags]
 
 Runs the s3-copy engine from a terminal: lists the source prefix and copies
 every object server-side to the target bucket, skipping objects already
@@ -42,6 +52,14 @@ rate) on a terminal, a plain line every few seconds otherwise. On Ctrl-C
 it prints the --start-after that resumes the copy. Credentials come from the default chain (environment, profile;
 AWS_ENDPOINT_URL points at the emulator). Prints the same JSON summary as
 the function.
+
+With --batch the copy runs as an S3 Batch Operations job instead: xacct
+lists the source into a CSV manifest in the report bucket (or, with
+--generate-manifest, lets Batch Operations list it), creates a job that
+invokes the deployed s3-copy function once per object as the job role of
+deploy/home.yaml, follows it with a progress bar, and prints the report's
+failed tasks and a JSON summary. It works the same against AWS and the
+emulator.
 
 flags:`)
 		fs.PrintDefaults()
@@ -78,6 +96,20 @@ flags:`)
 		return usagef("copy: the source bucket is missing (--source-bucket B)")
 	case *dst == "":
 		return usagef("copy: the target bucket is missing (--target-bucket B)")
+	}
+	if *batch {
+		if *reportBucket == "" {
+			return usagef("copy --batch: the report bucket is missing (--report-bucket B)")
+		}
+		if *scope != "AllTasks" && *scope != "FailedTasksOnly" {
+			return usagef("copy --batch: --report-scope must be AllTasks or FailedTasksOnly, not %q", *scope)
+		}
+		if *priority < 0 || *poll <= 0 {
+			return usagef("copy --batch: --priority must be 0 or more and --poll positive")
+		}
+		return m.runBatchCopy(ctx, batchCopy{src: *src, prefix: *prefix, dst: *dst, destPrefix: *destPrefix, reportBucket: *reportBucket,
+			function: *function, operation: *batchOp, roleARN: *jobRole, generate: *generate, scope: *scope, priority: int32(*priority),
+			poll: *poll, quiet: *quiet}, *region)
 	}
 	if *listWith != "role" && *listWith != "self" {
 		return usagef("copy: --list-with must be role or self, not %q", *listWith)

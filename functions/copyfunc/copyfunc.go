@@ -235,8 +235,9 @@ type BatchResult struct {
 }
 
 // HandleBatch copies each task's object to the target bucket. Keys are
-// URL-encoded in schema 1.0. userArguments.destinationPrefix, when given,
-// is prepended to the target key.
+// URL-encoded in schema 1.0. userArguments.sourcePrefix, when given, is
+// cut from the front of the key and userArguments.destinationPrefix put
+// in its place (`xacct copy --batch --dest-prefix`).
 func (h *Handler) HandleBatch(ctx context.Context, ev BatchEvent) (BatchResponse, error) {
 	resp := BatchResponse{InvocationSchemaVersion: ev.InvocationSchemaVersion, TreatMissingKeysAs: "PermanentFailure", InvocationID: ev.InvocationID}
 	if ev.InvocationSchemaVersion != "1.0" && ev.InvocationSchemaVersion != "2.0" {
@@ -255,7 +256,7 @@ func (h *Handler) HandleBatch(ctx context.Context, ev BatchEvent) (BatchResponse
 		if bucket == "" {
 			bucket = strings.TrimPrefix(t.S3BucketArn, "arn:aws:s3:::")
 		}
-		dstKey := ev.Job.UserArguments["destinationPrefix"] + key
+		dstKey := ev.Job.UserArguments["destinationPrefix"] + strings.TrimPrefix(key, ev.Job.UserArguments["sourcePrefix"])
 		switch {
 		case err != nil:
 			r.ResultCode, r.ResultString = resultFor(err), "assume role: "+err.Error()
