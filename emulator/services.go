@@ -173,7 +173,7 @@ func (e *Emulator) orgAccessRole(ctx context.Context, acct, name, mgmt string) e
 func startS3(e *Emulator) (running, error) {
 	var err error
 	e.s3, err = s3.New(s3.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, Log: e.log, PrincipalExists: e.iam.PrincipalExists,
-		Principals: e.iam, MinPartSize: e.opts.S3MinPartSize})
+		Principals: e.iam, MinPartSize: e.opts.S3MinPartSize, VerifyPost: e.verifyPost})
 	if err != nil {
 		return running{}, err
 	}
@@ -268,4 +268,11 @@ func startS3Control(e *Emulator) (running, error) {
 // running.close.
 func closeFunc(c func() error) func(context.Context) error {
 	return func(context.Context) error { return c() }
+}
+
+// verifyPost checks an S3 browser upload's signature with the emulator's
+// keys, as a signed request's is checked.
+func (e *Emulator) verifyPost(ctx context.Context, p s3.PostSignature) (*service.Caller, error) {
+	return e.authn.VerifyPolicy(ctx, sigv4.PolicySignature{Algorithm: p.Algorithm, Credential: p.Credential, Date: p.Date,
+		Signature: p.Signature, Token: p.Token, Policy: p.Policy})
 }

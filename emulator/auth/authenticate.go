@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -92,4 +93,17 @@ func (a *Authenticator) Authenticate(r *http.Request, call *service.Call) (*serv
 		return caller, res.Scope.Region, awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid")
 	}
 	return caller, res.Scope.Region, nil
+}
+
+// VerifyPolicy checks the signature of an S3 browser upload (the form's
+// x-amz-* fields and its policy) and returns the caller it authenticates.
+func (a *Authenticator) VerifyPolicy(ctx context.Context, p sigv4.PolicySignature) (*service.Caller, error) {
+	res, err := a.v.VerifyPolicy(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if res.Caller == nil {
+		return nil, awserr.From(ErrUnknownKey)
+	}
+	return res.Caller, nil
 }

@@ -13,7 +13,10 @@
 // the version headers, versions.go each key's version stack; authz.go the authorization with bucket policies, ACLs and
 // Object Ownership; body.go the one way a request body is taken in (staged,
 // sized, hashed, checked against the client's digests and trailer);
-// checksum.go the digests; store.go the state and its locking; persist.go
+// checksum.go the digests; sse.go the encryption headers (SSE-S3, SSE-C)
+// and bucketenc.go the bucket's default encryption and policy status;
+// attributes.go GetObjectAttributes; post.go and postpolicy.go browser
+// uploads (POST object) and their policy documents; store.go the state and its locking; persist.go
 // and blobs.go the data directory (a journal of changes, with small bodies
 // inline, and blob files for large ones); errors.go and validate.go the
 // error codes and input checks.

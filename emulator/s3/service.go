@@ -50,6 +50,9 @@ type Options struct {
 	// Log receives the data directory's warnings (records dropped or
 	// skipped at open, a failed compaction); nil discards them.
 	Log *slog.Logger
+	// VerifyPost checks the signature of a browser upload (POST object)
+	// and returns its caller; nil refuses signed POST uploads.
+	VerifyPost func(ctx context.Context, p PostSignature) (*service.Caller, error)
 	// Hosts are extra host names whose subdomains are bucket names
 	// (virtual-host-style addressing), besides s3.amazonaws.com,
 	// s3.REGION.amazonaws.com and localhost.
@@ -380,6 +383,9 @@ func (s *Service) route(q *request) handler {
 		case http.MethodPost:
 			if q.has("delete") {
 				return op("DeleteObjects", s.deleteObjects)
+			}
+			if isPostUpload(q.r) {
+				return op("PostObject", s.postObject)
 			}
 		case http.MethodOptions:
 			return op("PreflightRequest", s.preflight)
