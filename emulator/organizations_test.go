@@ -5,8 +5,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/xacct/xacct/emulator"
 	"github.com/xacct/xacct/emulatortest"
+	"github.com/xacct/xacct/internal/stackdeploy"
 )
 
 // The id formats of AWS Organizations (AWS Organizations API Reference,
@@ -409,5 +412,100 @@ func TestOrganizationsSimulate(t *testing.T) {
 		case c.byOrgs != nil && (r.OrganizationsDecisionDetail == nil || r.OrganizationsDecisionDetail.AllowedByOrganizations != *c.byOrgs):
 			t.Errorf("%s %s: OrganizationsDecisionDetail %+v, want AllowedByOrganizations %v", c.acct, c.action, r.OrganizationsDecisionDetail, *c.byOrgs)
 		}
+	}
+}
+
+// TestOrganizationsStack deploys a user's template of an OU, an account in
+// it and an SCP attached to the OU into the management account, checks
+// them through the API and their effect, updates the policy's targets and
+// deletes the stack.
+func TestOrganizationsStack(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	const mgmt = "111111111111"
+	cfg := srv.AdminConfig(t, mgmt)
+	org := organizations.NewFromConfig(cfg)
+	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{}); err != nil {
+		t.Fatal(err)
+	}
+	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootID := aws.ToString(roots.Roots[0].Id)
+	tmpl := func(targets string) []byte {
+		return []byte(`
+Parameters:
+  RootId: {Type: String}
+Resources:
+  Teams:
+    Type: AWS::Organizations::OrganizationalUnit
+    Properties: {Name: Teams, ParentId: !Ref RootId}
+  Analytics:
+    Type: AWS::Organizations::Account
+    Properties:
+      AccountName: analytics
+      Email: analytics@example.com
+      ParentIds: [!Ref Teams]
+  NoIAMUsers:
+    Type: AWS::Organizations::Policy
+    Properties:
+      Name: NoIAMUsers
+      Type: SERVICE_CONTROL_POLICY
+      Description: no long-term credentials
+      Content:
+        Version: '2012-10-17'
+        Statement: [{Sid: NoUsers, Effect: Deny, Action: iam:CreateUser, Resource: '*'}]
+      TargetIds: ` + targets + `
+Outputs:
+  Account: {Value: !Ref Analytics}
+  AccountArn: {Value: !GetAtt Analytics.Arn}
+  OU: {Value: !GetAtt Teams.Id}
+  PolicyArn: {Value: !GetAtt NoIAMUsers.Arn}
+`)
+	}
+	res, err := stackdeploy.Deploy(ctx, cfg, "org", tmpl("[!Ref Teams]"), map[string]string{"RootId": rootID}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, ou := res.Outputs["Account"], res.Outputs["OU"]
+	if !ouIDRe.MatchString(ou) || len(acct) != 12 || !strings.HasPrefix(res.Outputs["PolicyArn"], "arn:aws:organizations::"+mgmt+":policy/o-") {
+		t.Fatalf("outputs: %v", res.Outputs)
+	}
+	ps, err := org.ListParents(ctx, &organizations.ListParentsInput{ChildId: &acct})
+	if err != nil || aws.ToString(ps.Parents[0].Id) != ou {
+		t.Fatalf("parent of the stack's account: %+v %v", ps, err)
+	}
+	// The SCP applies to the new account, even to its root user.
+	_, err = iam.NewFromConfig(srv.Config(acct)).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")})
+	if why := explainOf(err); !strings.Contains(why, "SCP `NoIAMUsers` attached to OU `Teams`") {
+		t.Errorf("CreateUser in the stack's account: %v, X-Xacct-Explain %q", err, why)
+	}
+	// Moving the policy to the account itself (an update of TargetIds).
+	if _, err := stackdeploy.Deploy(ctx, cfg, "org", tmpl("[!Ref Analytics]"), map[string]string{"RootId": rootID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = iam.NewFromConfig(srv.Config(acct)).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")})
+	if why := explainOf(err); !strings.Contains(why, "attached to account `"+acct+"`") {
+		t.Errorf("after the update: %v, X-Xacct-Explain %q", err, why)
+	}
+	cf := cloudformation.NewFromConfig(cfg)
+	if _, err := cf.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("org")}); err != nil {
+		t.Fatal(err)
+	}
+	waitGone := cloudformation.NewStackDeleteCompleteWaiter(cf, func(o *cloudformation.StackDeleteCompleteWaiterOptions) {
+		o.MinDelay = 50 * time.Millisecond
+		o.MaxDelay = 200 * time.Millisecond
+	})
+	if err := waitGone.Wait(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("org")}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	all, err := org.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	if err != nil || len(all.Accounts) != 1 {
+		t.Errorf("accounts after the stack's deletion: %d %v, want the management account only", len(all.Accounts), err)
+	}
+	if _, err := iam.NewFromConfig(srv.Config(acct)).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")}); err != nil {
+		t.Errorf("CreateUser once the account left the organization: %v", err)
 	}
 }

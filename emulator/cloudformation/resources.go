@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go"
@@ -30,6 +31,7 @@ type deployer struct {
 	sns             *sns.Client
 	lambda          *lambda.Client
 	kms             *kms.Client
+	orgs            *organizations.Client
 }
 
 func newDeployer(cfg aws.Config, account, region string) *deployer {
@@ -42,6 +44,7 @@ func newDeployer(cfg aws.Config, account, region string) *deployer {
 		sns:    sns.NewFromConfig(cfg),
 		lambda: lambda.NewFromConfig(cfg),
 		kms:    kms.NewFromConfig(cfg),
+		orgs:   organizations.NewFromConfig(cfg),
 	}
 }
 
