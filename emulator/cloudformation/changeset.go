@@ -44,34 +44,6 @@ func findChangeSet(st *stack, ref string) *changeSet {
 	return nil
 }
 
-// changeSetLocked finds a change set by ARN, or by name within a stack.
-func (s *Service) changeSetLocked(call *service.Call, ref ChangeSetRef) (*stack, *changeSet, error) {
-	if strings.HasPrefix(ref.ChangeSetName, "arn:") {
-		for _, st := range s.stacks {
-			if st.Account != call.Caller.Account() {
-				continue
-			}
-			if c := findChangeSet(st, ref.ChangeSetName); c != nil {
-				return st, c, nil
-			}
-		}
-		return nil, nil, errNoChangeSet(ref.ChangeSetName)
-	}
-	name := aws.ToString(ref.StackName)
-	if name == "" {
-		return nil, nil, awserr.Validation("StackName must be specified if ChangeSetName is not specified as an ARN.")
-	}
-	st, err := s.stackLocked(call, name)
-	if err != nil {
-		return nil, nil, err
-	}
-	c := findChangeSet(st, ref.ChangeSetName)
-	if c == nil {
-		return nil, nil, errNoChangeSet(ref.ChangeSetName)
-	}
-	return st, c, nil
-}
-
 // CreateChangeSet computes the changes a template would make. The set is
 // complete when the call returns.
 func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetIn) (*CreateChangeSetOut, error) {
@@ -90,16 +62,16 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetIn) (*
 		return nil, awserr.Validation("ChangeSetType %s is not supported by the xacct emulator (CREATE and UPDATE are)", typ)
 	}
 	// A snapshot of the stack's state, read under the lock.
-	s.mu.Lock()
-	st := s.lookupLocked(call, in.StackName)
+	var st *stack
 	var status, prevBody string
 	var prevParams []cfntemplate.ParameterValue
 	dup := false
-	if st != nil {
-		status, prevBody, prevParams = st.Status, st.Body, st.Params
-		dup = findChangeSet(st, in.ChangeSetName) != nil
-	}
-	s.mu.Unlock()
+	s.store.view(func(all stacks) {
+		if st = all.lookup(call, in.StackName); st != nil {
+			status, prevBody, prevParams = st.Status, st.Body, st.Params
+			dup = findChangeSet(st, in.ChangeSetName) != nil
+		}
+	})
 	switch {
 	case typ == "CREATE" && st != nil && status != "REVIEW_IN_PROGRESS":
 		return nil, awserr.New(http.StatusBadRequest, "AlreadyExistsException", "Stack [%s] already exists and cannot be created again with the changeSet [%s].", in.StackName, in.ChangeSetName)
@@ -150,27 +122,22 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetIn) (*
 		cs.Status, cs.ExecutionStatus = "FAILED", "UNAVAILABLE"
 		cs.Reason = "The submitted information didn't contain changes. Submit different information to create a change set."
 	}
-	s.mu.Lock()
 	if fresh {
-		if s.lookupLocked(call, in.StackName) != nil {
-			s.mu.Unlock()
-			return nil, awserr.New(http.StatusBadRequest, "AlreadyExistsException", "Stack [%s] already exists", in.StackName)
+		if err := s.store.add(call, st, "REVIEW_IN_PROGRESS"); err != nil {
+			return nil, err
 		}
-		s.stacks[st.ID] = st
-		s.eventLocked(st, st.Name, "AWS::CloudFormation::Stack", st.ID, "REVIEW_IN_PROGRESS", "User Initiated")
 	}
-	st.ChangeSets = append(st.ChangeSets, cs)
-	s.mu.Unlock()
-	if err := s.saveErr(); err != nil {
+	s.store.update(func(stacks) { st.ChangeSets = append(st.ChangeSets, cs) })
+	if err := s.store.save(); err != nil {
 		// Not acknowledged: the change set (and a stack made for it) goes.
-		s.mu.Lock()
-		if i := slices.Index(st.ChangeSets, cs); i >= 0 {
-			st.ChangeSets = slices.Delete(st.ChangeSets, i, i+1)
-		}
-		if fresh {
-			delete(s.stacks, st.ID)
-		}
-		s.mu.Unlock()
+		s.store.update(func(all stacks) {
+			if i := slices.Index(st.ChangeSets, cs); i >= 0 {
+				st.ChangeSets = slices.Delete(st.ChangeSets, i, i+1)
+			}
+			if fresh {
+				delete(all, st.ID)
+			}
+		})
 		return nil, err
 	}
 	return &CreateChangeSetOut{Id: cs.ID, StackId: st.ID}, nil
@@ -178,19 +145,18 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetIn) (*
 
 // changes lists what deploying p onto st would do.
 func (s *Service) changes(ctx context.Context, st *stack, p *prepared) []Change {
-	res := resolver{s, st}
+	res := resolver{s.store, st}
 	var out []Change
 	active := p.bound.Resources()
 	order, _ := p.bound.Order()
 	for _, id := range order {
 		def, _ := p.processed.Resource(id)
-		s.mu.Lock()
-		prev := st.Resources[id]
 		var cur *resource
-		if prev != nil {
-			cur = prev.clone()
-		}
-		s.mu.Unlock()
+		s.store.view(func(stacks) {
+			if prev := st.Resources[id]; prev != nil {
+				cur = prev.clone()
+			}
+		})
 		rc := ResourceChange{LogicalResourceId: id, ResourceType: def.Type, Scope: []string{}, Details: []ResourceChangeDetail{}}
 		if cur == nil {
 			rc.Action = "Add"
@@ -230,14 +196,14 @@ func (s *Service) changes(ctx context.Context, st *stack, p *prepared) []Change 
 		rc.Scope = []string{"Properties"}
 		out = append(out, Change{Type: "Resource", ResourceChange: rc})
 	}
-	s.mu.Lock()
-	for _, id := range st.Order {
-		if r := st.Resources[id]; r != nil && !slices.Contains(active, id) {
-			out = append(out, Change{Type: "Resource", ResourceChange: ResourceChange{Action: "Remove", LogicalResourceId: id,
-				PhysicalResourceId: aws.String(r.PhysicalID), ResourceType: r.Type, Scope: []string{}, Details: []ResourceChangeDetail{}}})
+	s.store.view(func(stacks) {
+		for _, r := range st.resources() {
+			if !slices.Contains(active, r.LogicalID) {
+				out = append(out, Change{Type: "Resource", ResourceChange: ResourceChange{Action: "Remove", LogicalResourceId: r.LogicalID,
+					PhysicalResourceId: aws.String(r.PhysicalID), ResourceType: r.Type, Scope: []string{}, Details: []ResourceChangeDetail{}}})
+			}
 		}
-	}
-	s.mu.Unlock()
+	})
 	return out
 }
 
@@ -250,13 +216,12 @@ func recreation(typ, prop string) string {
 
 // DescribeChangeSet describes a change set and its changes.
 func (s *Service) DescribeChangeSet(ctx context.Context, in *ChangeSetRef) (*DescribeChangeSetOut, error) {
-	call := service.FromContext(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, c, err := s.changeSetLocked(call, *in)
-	if err != nil {
-		return nil, err
-	}
+	return withChangeSet(s.store, service.FromContext(ctx), *in, describeChangeSet)
+}
+
+// describeChangeSet is c of st as DescribeChangeSet shows it. Callers hold
+// the store's lock.
+func describeChangeSet(st *stack, c *changeSet) (*DescribeChangeSetOut, error) {
 	out := &DescribeChangeSetOut{
 		ChangeSetName: c.Name, ChangeSetId: c.ID, StackId: st.ID, StackName: st.Name, CreationTime: c.Created,
 		ExecutionStatus: c.ExecutionStatus, Status: c.Status, NotificationARNs: c.NotificationARNs, Capabilities: c.Capabilities,
@@ -279,23 +244,19 @@ func (s *Service) DescribeChangeSet(ctx context.Context, in *ChangeSetRef) (*Des
 // deleted, as in AWS.
 func (s *Service) ExecuteChangeSet(ctx context.Context, in *ChangeSetRef) (*Empty, error) {
 	call := service.FromContext(ctx)
-	s.mu.Lock()
-	st, c, err := s.changeSetLocked(call, *in)
-	if err == nil && c.ExecutionStatus != "AVAILABLE" {
-		err = awserr.New(http.StatusBadRequest, "InvalidChangeSetStatus", "ChangeSet [%s] cannot be executed in its current status of [%s]", c.ID, c.Status)
-	}
-	if err == nil && strings.HasSuffix(st.Status, "_IN_PROGRESS") && st.Status != "REVIEW_IN_PROGRESS" {
-		err = awserr.New(http.StatusBadRequest, "InvalidChangeSetStatus", "ChangeSet [%s] cannot be executed in its current status of [%s]", c.ID, c.Status)
-	}
+	var st *stack
 	var prev []cfntemplate.ParameterValue
 	roleARN := ""
-	if err == nil {
-		prev, roleARN = st.Params, c.RoleARN
-		if roleARN == "" {
-			roleARN = st.RoleARN
+	c, err := withChangeSet(s.store, call, *in, func(cur *stack, c *changeSet) (*changeSet, error) {
+		if c.ExecutionStatus != "AVAILABLE" || strings.HasSuffix(cur.Status, "_IN_PROGRESS") && cur.Status != "REVIEW_IN_PROGRESS" {
+			return nil, awserr.New(http.StatusBadRequest, "InvalidChangeSetStatus", "ChangeSet [%s] cannot be executed in its current status of [%s]", c.ID, c.Status)
 		}
-	}
-	s.mu.Unlock()
+		st, prev, roleARN = cur, cur.Params, c.RoleARN
+		if roleARN == "" {
+			roleARN = cur.RoleARN
+		}
+		return c, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -308,56 +269,48 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, in *ChangeSetRef) (*Empt
 		return nil, err
 	}
 	update := c.Type == "UPDATE"
-	s.mu.Lock()
-	c.ExecutionStatus = "EXECUTE_IN_PROGRESS"
-	st.ChangeSetID, st.Capabilities, st.RoleARN = c.ID, c.Capabilities, roleARN
-	if c.Tags != nil {
-		st.Tags = c.Tags
-	}
-	if c.NotificationARNs != nil {
-		st.NotificationARNs = c.NotificationARNs
-	}
-	st.DisableRollback = aws.ToBool(in.DisableRollback)
-	status := "CREATE_IN_PROGRESS"
-	if update {
-		status = "UPDATE_IN_PROGRESS"
-	}
-	s.eventLocked(st, st.Name, "AWS::CloudFormation::Stack", st.ID, status, "User Initiated")
-	s.mu.Unlock()
+	s.store.update(func(stacks) {
+		c.ExecutionStatus = "EXECUTE_IN_PROGRESS"
+		st.ChangeSetID, st.Capabilities, st.RoleARN = c.ID, c.Capabilities, roleARN
+		if c.Tags != nil {
+			st.Tags = c.Tags
+		}
+		if c.NotificationARNs != nil {
+			st.NotificationARNs = c.NotificationARNs
+		}
+		st.DisableRollback = aws.ToBool(in.DisableRollback)
+		status := "CREATE_IN_PROGRESS"
+		if update {
+			status = "UPDATE_IN_PROGRESS"
+		}
+		s.store.event(st, st.Name, "AWS::CloudFormation::Stack", st.ID, status, "User Initiated")
+	})
 	s.run(func() {
 		s.deploy(context.WithoutCancel(ctx), st, d, p, update)
-		s.mu.Lock()
-		st.ChangeSets = nil
-		s.mu.Unlock()
+		s.store.update(func(stacks) { st.ChangeSets = nil })
 	})
 	return &Empty{}, nil
 }
 
 // DeleteChangeSet deletes a change set that is not being executed.
 func (s *Service) DeleteChangeSet(ctx context.Context, in *ChangeSetRef) (*Empty, error) {
-	call := service.FromContext(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, c, err := s.changeSetLocked(call, *in)
-	if err != nil {
-		return nil, err
-	}
-	if c.ExecutionStatus == "EXECUTE_IN_PROGRESS" {
-		return nil, awserr.New(http.StatusBadRequest, "InvalidChangeSetStatus", "Cannot delete ChangeSet in status EXECUTE_IN_PROGRESS")
-	}
-	st.ChangeSets = slices.DeleteFunc(st.ChangeSets, func(x *changeSet) bool { return x == c })
-	return &Empty{}, nil
+	return withChangeSet(s.store, service.FromContext(ctx), *in, func(st *stack, c *changeSet) (*Empty, error) {
+		if c.ExecutionStatus == "EXECUTE_IN_PROGRESS" {
+			return nil, awserr.New(http.StatusBadRequest, "InvalidChangeSetStatus", "Cannot delete ChangeSet in status EXECUTE_IN_PROGRESS")
+		}
+		st.ChangeSets = slices.DeleteFunc(st.ChangeSets, func(x *changeSet) bool { return x == c })
+		return &Empty{}, nil
+	})
 }
 
 // ListChangeSets lists a stack's change sets.
 func (s *Service) ListChangeSets(ctx context.Context, in *ListChangeSetsIn) (*ListChangeSetsOut, error) {
-	call := service.FromContext(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, err := s.stackLocked(call, in.StackName)
-	if err != nil {
-		return nil, err
-	}
+	return withStack(s.store, service.FromContext(ctx), in.StackName, listChangeSets)
+}
+
+// listChangeSets summarizes st's change sets. Callers hold the store's
+// lock.
+func listChangeSets(st *stack) (*ListChangeSetsOut, error) {
 	out := &ListChangeSetsOut{Summaries: []ChangeSetSummary{}}
 	for _, c := range st.ChangeSets {
 		sum := ChangeSetSummary{StackId: st.ID, StackName: st.Name, ChangeSetId: c.ID, ChangeSetName: c.Name,

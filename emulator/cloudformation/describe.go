@@ -16,7 +16,9 @@ import (
 	"github.com/xacct/xacct/emulator/service"
 )
 
-func (s *Service) describe(st *stack) Stack {
+// describe is st as DescribeStacks shows it. Callers hold the store's
+// lock.
+func describe(st *stack) Stack {
 	out := Stack{
 		StackId: st.ID, StackName: st.Name, CreationTime: st.Created, StackStatus: st.Status,
 		DisableRollback: st.DisableRollback, NotificationARNs: st.NotificationARNs, Capabilities: st.Capabilities,
@@ -72,54 +74,36 @@ func maskedParams(ps []cfntemplate.ParameterValue) []Parameter {
 // DescribeStacks describes one stack (by name or id) or all live ones.
 func (s *Service) DescribeStacks(ctx context.Context, in *DescribeStacksIn) (*DescribeStacksOut, error) {
 	call := service.FromContext(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := &DescribeStacksOut{Stacks: []Stack{}}
 	if name := aws.ToString(in.StackName); name != "" {
-		st, err := s.stackLocked(call, name)
-		if err != nil {
-			return nil, err
-		}
-		out.Stacks = append(out.Stacks, s.describe(st))
-		return out, nil
+		return withStack(s.store, call, name, func(st *stack) (*DescribeStacksOut, error) {
+			return &DescribeStacksOut{Stacks: []Stack{describe(st)}}, nil
+		})
 	}
-	for _, st := range s.sortedLocked(call) {
-		if st.Status != "DELETE_COMPLETE" {
-			out.Stacks = append(out.Stacks, s.describe(st))
+	out := &DescribeStacksOut{Stacks: []Stack{}}
+	s.store.viewOwn(call, func(own []*stack) {
+		for _, st := range own {
+			if st.Status != "DELETE_COMPLETE" {
+				out.Stacks = append(out.Stacks, describe(st))
+			}
 		}
-	}
+	})
 	return out, nil
-}
-
-// sortedLocked returns the caller's stacks in the region, newest first.
-func (s *Service) sortedLocked(call *service.Call) []*stack {
-	var out []*stack
-	for _, st := range s.stacks {
-		if st.Account == call.Caller.Account() && st.Region == call.Region {
-			out = append(out, st)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
-	return out
 }
 
 // DescribeStackEvents lists a stack's events, newest first.
 func (s *Service) DescribeStackEvents(ctx context.Context, in *DescribeStackEventsIn) (*DescribeStackEventsOut, error) {
-	call := service.FromContext(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, err := s.stackLocked(call, in.StackName)
-	if err != nil {
-		return nil, err
-	}
-	out := &DescribeStackEventsOut{StackEvents: make([]StackEvent, 0, len(st.Events))}
-	for i := len(st.Events) - 1; i >= 0; i-- {
-		out.StackEvents = append(out.StackEvents, st.Events[i])
-	}
-	return out, nil
+	return withStack(s.store, service.FromContext(ctx), in.StackName, func(st *stack) (*DescribeStackEventsOut, error) {
+		out := &DescribeStackEventsOut{StackEvents: make([]StackEvent, 0, len(st.Events))}
+		for i := len(st.Events) - 1; i >= 0; i-- {
+			out.StackEvents = append(out.StackEvents, st.Events[i])
+		}
+		return out, nil
+	})
 }
 
-func (s *Service) resourcesLocked(st *stack) []*resource {
+// resources returns st's resources in creation order. Callers hold the
+// store's lock.
+func (st *stack) resources() []*resource {
 	var out []*resource
 	for _, id := range st.Order {
 		if r := st.Resources[id]; r != nil {
@@ -132,32 +116,36 @@ func (s *Service) resourcesLocked(st *stack) []*resource {
 // DescribeStackResources lists a stack's resources.
 func (s *Service) DescribeStackResources(ctx context.Context, in *DescribeStackResourcesIn) (*DescribeStackResourcesOut, error) {
 	call := service.FromContext(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var st *stack
-	if name := aws.ToString(in.StackName); name != "" {
-		var err error
-		st, err = s.stackLocked(call, name)
-		if err != nil {
-			return nil, err
+	name := aws.ToString(in.StackName)
+	if name == "" {
+		phys := aws.ToString(in.PhysicalResourceId)
+		if phys == "" {
+			return nil, awserr.Validation("Either StackName or PhysicalResourceId must be specified.")
 		}
-	} else if phys := aws.ToString(in.PhysicalResourceId); phys != "" {
-		for _, c := range s.sortedLocked(call) {
-			for _, r := range c.Resources {
-				if r.PhysicalID == phys && c.Status != "DELETE_COMPLETE" {
-					st = c
+		s.store.viewOwn(call, func(own []*stack) {
+			for _, c := range own {
+				for _, r := range c.Resources {
+					if r.PhysicalID == phys && c.Status != "DELETE_COMPLETE" {
+						name = c.ID
+					}
 				}
 			}
-		}
-		if st == nil {
+		})
+		if name == "" {
 			return nil, awserr.Validation("Stack for %s does not exist", phys)
 		}
-	} else {
-		return nil, awserr.Validation("Either StackName or PhysicalResourceId must be specified.")
 	}
+	return withStack(s.store, call, name, func(st *stack) (*DescribeStackResourcesOut, error) {
+		return stackResources(st, aws.ToString(in.LogicalResourceId)), nil
+	})
+}
+
+// stackResources describes st's resources, or only logicalID when set.
+// Callers hold the store's lock.
+func stackResources(st *stack, logicalID string) *DescribeStackResourcesOut {
 	out := &DescribeStackResourcesOut{StackResources: []StackResource{}}
-	for _, r := range s.resourcesLocked(st) {
-		if id := aws.ToString(in.LogicalResourceId); id != "" && id != r.LogicalID {
+	for _, r := range st.resources() {
+		if logicalID != "" && logicalID != r.LogicalID {
 			continue
 		}
 		sr := StackResource{StackName: st.Name, StackId: st.ID, LogicalResourceId: r.LogicalID, PhysicalResourceId: r.PhysicalID,
@@ -167,7 +155,7 @@ func (s *Service) DescribeStackResources(ctx context.Context, in *DescribeStackR
 		}
 		out.StackResources = append(out.StackResources, sr)
 	}
-	return out, nil
+	return out
 }
 
 // ListStackResources summarizes a stack's resources.
@@ -189,38 +177,36 @@ func (s *Service) ListStackResources(ctx context.Context, in *ListStackResources
 
 // ListStacks lists the caller's stacks, deleted ones included.
 func (s *Service) ListStacks(ctx context.Context, in *ListStacksIn) (*ListStacksOut, error) {
-	call := service.FromContext(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	out := &ListStacksOut{StackSummaries: []StackSummary{}}
-	for _, st := range s.sortedLocked(call) {
-		if len(in.StackStatusFilter) > 0 && !slices.Contains(in.StackStatusFilter, st.Status) {
-			continue
+	s.store.viewOwn(service.FromContext(ctx), func(own []*stack) {
+		for _, st := range own {
+			if len(in.StackStatusFilter) > 0 && !slices.Contains(in.StackStatusFilter, st.Status) {
+				continue
+			}
+			d := describe(st)
+			out.StackSummaries = append(out.StackSummaries, StackSummary{StackId: d.StackId, StackName: d.StackName, TemplateDescription: d.Description,
+				CreationTime: d.CreationTime, LastUpdatedTime: d.LastUpdatedTime, DeletionTime: d.DeletionTime, StackStatus: d.StackStatus,
+				StackStatusReason: d.StackStatusReason, DriftInformation: d.DriftInformation})
 		}
-		d := s.describe(st)
-		out.StackSummaries = append(out.StackSummaries, StackSummary{StackId: d.StackId, StackName: d.StackName, TemplateDescription: d.Description,
-			CreationTime: d.CreationTime, LastUpdatedTime: d.LastUpdatedTime, DeletionTime: d.DeletionTime, StackStatus: d.StackStatus,
-			StackStatusReason: d.StackStatusReason, DriftInformation: d.DriftInformation})
-	}
+	})
 	return out, nil
 }
 
 // ListExports lists the exports of the caller's stacks in the region.
 func (s *Service) ListExports(ctx context.Context, in *ListExportsIn) (*ListExportsOut, error) {
-	call := service.FromContext(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	out := &ListExportsOut{Exports: []Export{}}
-	for _, st := range s.sortedLocked(call) {
-		if st.Status == "DELETE_COMPLETE" {
-			continue
-		}
-		for _, o := range st.Outputs {
-			if o.ExportName != "" {
-				out.Exports = append(out.Exports, Export{ExportingStackId: st.ID, Name: o.ExportName, Value: o.Value})
+	s.store.viewOwn(service.FromContext(ctx), func(own []*stack) {
+		for _, st := range own {
+			if st.Status == "DELETE_COMPLETE" {
+				continue
+			}
+			for _, o := range st.Outputs {
+				if o.ExportName != "" {
+					out.Exports = append(out.Exports, Export{ExportingStackId: st.ID, Name: o.ExportName, Value: o.Value})
+				}
 			}
 		}
-	}
+	})
 	sort.Slice(out.Exports, func(i, j int) bool { return out.Exports[i].Name < out.Exports[j].Name })
 	return out, nil
 }

@@ -7,8 +7,9 @@
 // # Files
 //
 //   - service.go: Options, New, Close and the operation table.
-//   - store.go: stacks.json; errors.go: the errors for missing stacks and
-//     change sets.
+//   - store.go: the stacks behind the store's lock (operations and the
+//     engine go through its methods, never locking themselves) and
+//     stacks.json; errors.go: the errors for missing stacks and change sets.
 //   - stack.go: CreateStack, UpdateStack, DeleteStack, termination protection.
 //   - describe.go: the read-only stack operations (Describe*, List*).
 //   - template.go: reading templates, GetTemplate, ValidateTemplate,

@@ -13,14 +13,12 @@ import (
 // resolver answers Ref, Fn::GetAtt and Fn::ImportValue from a stack's
 // current resources and the region's exports.
 type resolver struct {
-	s  *Service
+	s  *store
 	st *stack
 }
 
 func (r resolver) Ref(ctx context.Context, id string) (string, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	res := r.st.Resources[id]
+	res := r.s.resource(r.st, id)
 	if res == nil || res.PhysicalID == "" {
 		return "", awserr.Validation("Template error: resource %s is not created yet", id)
 	}
@@ -28,54 +26,55 @@ func (r resolver) Ref(ctx context.Context, id string) (string, error) {
 }
 
 func (r resolver) GetAtt(ctx context.Context, id, attr string) (any, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	res := r.st.Resources[id]
-	if res == nil {
-		return nil, awserr.Validation("Template error: instance of Fn::GetAtt references undefined resource %s", id)
-	}
-	v, ok := res.Attrs[attr]
-	if !ok {
-		return nil, awserr.Validation("Template error: resource %s does not support attribute type %s in Fn::GetAtt", id, attr)
-	}
-	return v, nil
+	var v any
+	var err error
+	r.s.view(func(stacks) {
+		res := r.st.Resources[id]
+		if res == nil {
+			err = awserr.Validation("Template error: instance of Fn::GetAtt references undefined resource %s", id)
+			return
+		}
+		var ok bool
+		if v, ok = res.Attrs[attr]; !ok {
+			err = awserr.Validation("Template error: resource %s does not support attribute type %s in Fn::GetAtt", id, attr)
+		}
+	})
+	return v, err
 }
 
 func (r resolver) ImportValue(ctx context.Context, name string) (string, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	for _, st := range r.s.stacks {
-		if st.Account != r.st.Account || st.Region != r.st.Region || st.Status == "DELETE_COMPLETE" {
-			continue
-		}
-		for _, o := range st.Outputs {
-			if o.ExportName == name {
-				if !slices.Contains(r.st.Imports, name) {
-					r.st.Imports = append(r.st.Imports, name)
+	value, found := "", false
+	r.s.update(func(all stacks) {
+		for _, st := range all {
+			if st.Account != r.st.Account || st.Region != r.st.Region || st.Status == "DELETE_COMPLETE" {
+				continue
+			}
+			for _, o := range st.Outputs {
+				if o.ExportName == name {
+					if !slices.Contains(r.st.Imports, name) {
+						r.st.Imports = append(r.st.Imports, name)
+					}
+					value, found = o.Value, true
+					return
 				}
-				return o.Value, nil
 			}
 		}
+	})
+	if !found {
+		return "", awserr.Validation("No export named %s found", name)
 	}
-	return "", awserr.Validation("No export named %s found", name)
-}
-
-// importerLocked names a live stack other than st that imports export, or
-// "".
-func (s *Service) importerLocked(st *stack, export string) string {
-	for _, o := range s.stacks {
-		if o != st && o.Account == st.Account && o.Region == st.Region && o.Status != "DELETE_COMPLETE" && slices.Contains(o.Imports, export) {
-			return o.Name
-		}
-	}
-	return ""
+	return value, nil
 }
 
 // exportsInUse refuses to change or remove exports another stack imports,
 // as CloudFormation does. next is nil when the stack is being deleted.
 func (s *Service) exportsInUse(st *stack, next []cfntemplate.Output) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	var err error
+	s.store.view(func(all stacks) { err = exportsInUse(all, st, next) })
+	return err
+}
+
+func exportsInUse(all stacks, st *stack, next []cfntemplate.Output) error {
 	for _, o := range st.Outputs {
 		if o.ExportName == "" {
 			continue
@@ -89,7 +88,7 @@ func (s *Service) exportsInUse(st *stack, next []cfntemplate.Output) error {
 		if kept {
 			continue
 		}
-		if user := s.importerLocked(st, o.ExportName); user != "" {
+		if user := all.importer(st, o.ExportName); user != "" {
 			if next == nil {
 				return awserr.Validation("Export %s cannot be deleted as it is in use by %s", o.ExportName, user)
 			}
@@ -102,19 +101,20 @@ func (s *Service) exportsInUse(st *stack, next []cfntemplate.Output) error {
 // deploy creates or updates st's resources to match p, in dependency
 // order, rolling back on failure as CloudFormation does.
 func (s *Service) deploy(ctx context.Context, st *stack, d *deployer, p *prepared, update bool) {
-	res := resolver{s, st}
+	res := resolver{s.store, st}
 	order, _ := p.bound.Order()
 	verb := "CREATE"
 	if update {
 		verb = "UPDATE"
 	}
-	s.mu.Lock()
 	old := map[string]*resource{}
-	for id, r := range st.Resources {
-		old[id] = r.clone()
-	}
-	oldOrder := slices.Clone(st.Order)
-	s.mu.Unlock()
+	var oldOrder []string
+	s.store.view(func(stacks) {
+		for id, r := range st.Resources {
+			old[id] = r.clone()
+		}
+		oldOrder = slices.Clone(st.Order)
+	})
 
 	var created []string               // logical ids new to the stack
 	replaced := map[string]*resource{} // old physical resources replaced
@@ -127,59 +127,55 @@ func (s *Service) deploy(ctx context.Context, st *stack, d *deployer, p *prepare
 		props, err := p.bound.ResolveProperties(ctx, id, res)
 		if err != nil {
 			failed, failure = id, err
-			s.resEvent(st, id, def.Type, "", verb+"_FAILED", errText(err))
+			s.store.resEvent(st, id, def.Type, "", verb+"_FAILED", errText(err))
 			break
 		}
-		s.mu.Lock()
-		prev := st.Resources[id]
-		s.mu.Unlock()
+		prev := s.store.resource(st, id)
 		switch {
 		case prev == nil:
-			s.resEvent(st, id, def.Type, "", "CREATE_IN_PROGRESS", "")
+			s.store.resEvent(st, id, def.Type, "", "CREATE_IN_PROGRESS", "")
 			phys, attrs, err := prov.create(ctx, d, st, id, props)
 			if err != nil {
 				failed, failure = id, err
-				s.resEvent(st, id, def.Type, "", "CREATE_FAILED", errText(err))
+				s.store.resEvent(st, id, def.Type, "", "CREATE_FAILED", errText(err))
 				break
 			}
-			s.mu.Lock()
-			st.Resources[id] = &resource{LogicalID: id, Type: def.Type, PhysicalID: phys, Props: props, Attrs: attrs, DeletionPolicy: def.DeletionPolicy}
-			if !slices.Contains(st.Order, id) {
-				st.Order = append(st.Order, id)
-			}
-			s.mu.Unlock()
-			s.resEvent(st, id, def.Type, phys, "CREATE_COMPLETE", "")
+			s.store.update(func(stacks) {
+				st.Resources[id] = &resource{LogicalID: id, Type: def.Type, PhysicalID: phys, Props: props, Attrs: attrs, DeletionPolicy: def.DeletionPolicy}
+				if !slices.Contains(st.Order, id) {
+					st.Order = append(st.Order, id)
+				}
+			})
+			s.store.resEvent(st, id, def.Type, phys, "CREATE_COMPLETE", "")
 			created = append(created, id)
 		case prev.Type != def.Type || !cfntemplate.ValuesEqual(prev.Props, props):
 			if prev.Type != def.Type || prov.update == nil || prov.replaces(prev.Props, props) {
-				s.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one.")
+				s.store.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one.")
 				phys, attrs, err := prov.create(ctx, d, st, id, props)
 				if err != nil {
 					failed, failure = id, err
-					s.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_FAILED", errText(err))
+					s.store.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_FAILED", errText(err))
 					break
 				}
-				s.mu.Lock()
-				replaced[id] = prev.clone()
-				st.Resources[id] = &resource{LogicalID: id, Type: def.Type, PhysicalID: phys, Props: props, Attrs: attrs, DeletionPolicy: def.DeletionPolicy}
-				s.mu.Unlock()
-				s.resEvent(st, id, def.Type, phys, "UPDATE_COMPLETE", "")
+				s.store.update(func(stacks) { replaced[id] = prev.clone() })
+				s.store.putResource(st, &resource{LogicalID: id, Type: def.Type, PhysicalID: phys, Props: props, Attrs: attrs, DeletionPolicy: def.DeletionPolicy})
+				s.store.resEvent(st, id, def.Type, phys, "UPDATE_COMPLETE", "")
 			} else {
-				s.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_IN_PROGRESS", "")
+				s.store.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_IN_PROGRESS", "")
 				attrs, err := prov.update(ctx, d, st, prev, props)
 				if err != nil {
 					failed, failure = id, err
-					s.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_FAILED", errText(err))
+					s.store.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_FAILED", errText(err))
 					break
 				}
-				s.mu.Lock()
-				updated[id] = prev.clone()
-				prev.Props, prev.DeletionPolicy = props, def.DeletionPolicy
-				for k, v := range attrs {
-					prev.Attrs[k] = v
-				}
-				s.mu.Unlock()
-				s.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_COMPLETE", "")
+				s.store.update(func(stacks) {
+					updated[id] = prev.clone()
+					prev.Props, prev.DeletionPolicy = props, def.DeletionPolicy
+					for k, v := range attrs {
+						prev.Attrs[k] = v
+					}
+				})
+				s.store.resEvent(st, id, def.Type, prev.PhysicalID, "UPDATE_COMPLETE", "")
 			}
 		}
 		if failure != nil {
@@ -200,28 +196,27 @@ func (s *Service) deploy(ctx context.Context, st *stack, d *deployer, p *prepare
 		return
 	}
 
-	s.mu.Lock()
-	st.Body, st.Processed, st.Params, st.Outputs = string(p.body), string(p.processed.JSON()), p.params, outputs
-	st.Description = p.processed.Description()
-	st.Order = order
 	var removed []*resource
-	for i := len(oldOrder) - 1; i >= 0; i-- {
-		id := oldOrder[i]
-		if !slices.Contains(order, id) {
-			if r := st.Resources[id]; r != nil {
-				removed = append(removed, r)
+	s.store.update(func(stacks) {
+		st.Body, st.Processed, st.Params, st.Outputs = string(p.body), string(p.processed.JSON()), p.params, outputs
+		st.Description = p.processed.Description()
+		st.Order = order
+		for i := len(oldOrder) - 1; i >= 0; i-- {
+			id := oldOrder[i]
+			if !slices.Contains(order, id) {
+				if r := st.Resources[id]; r != nil {
+					removed = append(removed, r)
+				}
 			}
 		}
-	}
-	s.mu.Unlock()
+	})
 	if !update {
-		s.stackEvent(st, "CREATE_COMPLETE", "")
+		s.store.stackEvent(st, "CREATE_COMPLETE", "")
 		return
 	}
-	s.mu.Lock()
-	st.Updated = s.now()
-	s.mu.Unlock()
-	s.stackEvent(st, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "")
+	now := s.now()
+	s.store.update(func(stacks) { st.Updated = now })
+	s.store.stackEvent(st, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "")
 	for i := len(oldOrder) - 1; i >= 0; i-- {
 		if r := replaced[oldOrder[i]]; r != nil {
 			s.deleteResource(ctx, d, st, r, false)
@@ -229,12 +224,10 @@ func (s *Service) deploy(ctx context.Context, st *stack, d *deployer, p *prepare
 	}
 	for _, r := range removed {
 		if s.deleteResource(ctx, d, st, r, false) {
-			s.mu.Lock()
-			delete(st.Resources, r.LogicalID)
-			s.mu.Unlock()
+			s.store.removeResource(st, r.LogicalID)
 		}
 	}
-	s.stackEvent(st, "UPDATE_COMPLETE", "")
+	s.store.stackEvent(st, "UPDATE_COMPLETE", "")
 }
 
 // rollback undoes a failed create or update.
@@ -246,23 +239,20 @@ func (s *Service) rollback(ctx context.Context, st *stack, d *deployer, update b
 			reason = errText(failure)
 		}
 		if st.DisableRollback {
-			s.stackEvent(st, "CREATE_FAILED", reason)
+			s.store.stackEvent(st, "CREATE_FAILED", reason)
 			return
 		}
-		s.stackEvent(st, "ROLLBACK_IN_PROGRESS", reason+"Rollback requested by user.")
+		s.store.stackEvent(st, "ROLLBACK_IN_PROGRESS", reason+"Rollback requested by user.")
 		ok := true
 		for i := len(created) - 1; i >= 0; i-- {
-			s.mu.Lock()
-			r := st.Resources[created[i]]
-			s.mu.Unlock()
-			if r != nil && !s.deleteResource(ctx, d, st, r, false) {
+			if r := s.store.resource(st, created[i]); r != nil && !s.deleteResource(ctx, d, st, r, false) {
 				ok = false
 			}
 		}
 		if ok {
-			s.stackEvent(st, "ROLLBACK_COMPLETE", "")
+			s.store.stackEvent(st, "ROLLBACK_COMPLETE", "")
 		} else {
-			s.stackEvent(st, "ROLLBACK_FAILED", "The following resource(s) failed to delete during rollback.")
+			s.store.stackEvent(st, "ROLLBACK_FAILED", "The following resource(s) failed to delete during rollback.")
 		}
 		return
 	}
@@ -270,77 +260,61 @@ func (s *Service) rollback(ctx context.Context, st *stack, d *deployer, update b
 	if failed == "" {
 		reason = errText(failure)
 	}
-	s.stackEvent(st, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
+	s.store.stackEvent(st, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
 	// Restore updated resources to their previous properties.
 	for id, prev := range updated {
-		s.mu.Lock()
-		cur := st.Resources[id]
-		s.mu.Unlock()
-		s.resEvent(st, id, prev.Type, prev.PhysicalID, "UPDATE_IN_PROGRESS", "")
+		cur := s.store.resource(st, id)
+		s.store.resEvent(st, id, prev.Type, prev.PhysicalID, "UPDATE_IN_PROGRESS", "")
 		if _, err := providers[prev.Type].update(ctx, d, st, cur, prev.Props); err != nil {
-			s.resEvent(st, id, prev.Type, prev.PhysicalID, "UPDATE_FAILED", errText(err))
+			s.store.resEvent(st, id, prev.Type, prev.PhysicalID, "UPDATE_FAILED", errText(err))
 			continue
 		}
-		s.mu.Lock()
-		st.Resources[id] = prev
-		s.mu.Unlock()
-		s.resEvent(st, id, prev.Type, prev.PhysicalID, "UPDATE_COMPLETE", "")
+		s.store.putResource(st, prev)
+		s.store.resEvent(st, id, prev.Type, prev.PhysicalID, "UPDATE_COMPLETE", "")
 	}
-	s.stackEvent(st, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "")
+	s.store.stackEvent(st, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "")
 	// New physical resources go; the replaced ones come back.
 	for id, prev := range replaced {
-		s.mu.Lock()
-		cur := st.Resources[id]
-		st.Resources[id] = prev
-		s.mu.Unlock()
+		cur := s.store.resource(st, id)
+		s.store.putResource(st, prev)
 		s.deleteResource(ctx, d, st, cur, false)
 	}
 	for i := len(created) - 1; i >= 0; i-- {
-		s.mu.Lock()
-		r := st.Resources[created[i]]
-		s.mu.Unlock()
-		if r != nil && s.deleteResource(ctx, d, st, r, false) {
-			s.mu.Lock()
-			delete(st.Resources, r.LogicalID)
-			s.mu.Unlock()
+		if r := s.store.resource(st, created[i]); r != nil && s.deleteResource(ctx, d, st, r, false) {
+			s.store.removeResource(st, r.LogicalID)
 		}
 	}
-	s.mu.Lock()
-	st.Order = oldOrder
-	s.mu.Unlock()
-	s.stackEvent(st, "UPDATE_ROLLBACK_COMPLETE", "")
+	s.store.update(func(stacks) { st.Order = oldOrder })
+	s.store.stackEvent(st, "UPDATE_ROLLBACK_COMPLETE", "")
 }
 
 // deleteResource deletes r (or skips it when retained) and reports
 // whether it is gone.
 func (s *Service) deleteResource(ctx context.Context, d *deployer, st *stack, r *resource, retain bool) bool {
 	if retain || r.DeletionPolicy == "Retain" || r.DeletionPolicy == "RetainExceptOnCreate" && st.Status != "ROLLBACK_IN_PROGRESS" {
-		s.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_SKIPPED", "")
+		s.store.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_SKIPPED", "")
 		return true
 	}
-	s.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_IN_PROGRESS", "")
+	s.store.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_IN_PROGRESS", "")
 	if err := providers[r.Type].delete(ctx, d, st, r); err != nil {
-		s.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_FAILED", errText(err))
+		s.store.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_FAILED", errText(err))
 		return false
 	}
-	s.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_COMPLETE", "")
+	s.store.resEvent(st, r.LogicalID, r.Type, r.PhysicalID, "DELETE_COMPLETE", "")
 	return true
 }
 
 // deleteStack deletes st's resources in reverse creation order.
 func (s *Service) deleteStack(ctx context.Context, st *stack, d *deployer, retain []string) {
 	if err := s.exportsInUse(st, nil); err != nil {
-		s.stackEvent(st, "DELETE_FAILED", errText(err))
+		s.store.stackEvent(st, "DELETE_FAILED", errText(err))
 		return
 	}
-	s.mu.Lock()
-	order := slices.Clone(st.Order)
-	s.mu.Unlock()
+	var order []string
+	s.store.view(func(stacks) { order = slices.Clone(st.Order) })
 	var failed []string
 	for i := len(order) - 1; i >= 0; i-- {
-		s.mu.Lock()
-		r := st.Resources[order[i]]
-		s.mu.Unlock()
+		r := s.store.resource(st, order[i])
 		if r == nil {
 			continue
 		}
@@ -348,29 +322,18 @@ func (s *Service) deleteStack(ctx context.Context, st *stack, d *deployer, retai
 			failed = append(failed, r.LogicalID)
 			continue
 		}
-		s.mu.Lock()
-		delete(st.Resources, r.LogicalID)
-		s.mu.Unlock()
+		s.store.removeResource(st, r.LogicalID)
 	}
 	if len(failed) > 0 {
-		s.stackEvent(st, "DELETE_FAILED", fmt.Sprintf("The following resource(s) failed to delete: [%s]. ", strings.Join(failed, ", ")))
+		s.store.stackEvent(st, "DELETE_FAILED", fmt.Sprintf("The following resource(s) failed to delete: [%s]. ", strings.Join(failed, ", ")))
 		return
 	}
-	s.mu.Lock()
-	st.Deleted = s.now()
-	st.ChangeSets = nil
-	s.mu.Unlock()
-	s.stackEvent(st, "DELETE_COMPLETE", "")
-}
-
-// resEvent records a resource event and its status.
-func (s *Service) resEvent(st *stack, id, typ, phys, status, reason string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.eventLocked(st, id, typ, phys, status, reason)
-	if r := st.Resources[id]; r != nil && (phys == "" || r.PhysicalID == phys) {
-		r.Status, r.Reason, r.Updated = status, reason, s.now()
-	}
+	now := s.now()
+	s.store.update(func(stacks) {
+		st.Deleted = now
+		st.ChangeSets = nil
+	})
+	s.store.stackEvent(st, "DELETE_COMPLETE", "")
 }
 
 // errText is the reason CloudFormation shows for a failed resource: the

@@ -52,10 +52,8 @@ type Service struct {
 	log  *slog.Logger
 	mux  *query.Mux
 
-	mu     sync.Mutex
-	stacks map[string]*stack // by stack id
-	work   sync.WaitGroup
-	path   string
+	store *store // the stacks (store.go)
+	work  sync.WaitGroup
 }
 
 // New returns the service, loading stacks from DataDir.
@@ -66,20 +64,23 @@ func New(opts Options) (*Service, error) {
 	if opts.Settle == 0 {
 		opts.Settle = 10 * time.Second
 	}
-	s := &Service{opts: opts, log: opts.Log, stacks: map[string]*stack{}}
+	s := &Service{opts: opts, log: opts.Log}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	path := ""
 	if opts.DataDir != "" {
 		dir := filepath.Join(opts.DataDir, "cloudformation")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
-		s.path = filepath.Join(dir, "stacks.json")
-		if err := s.load(); err != nil {
-			return nil, err
-		}
+		path = filepath.Join(dir, "stacks.json")
 	}
+	st, err := newStore(path, s.now)
+	if err != nil {
+		return nil, err
+	}
+	s.store = st
 	s.mux = s.newMux()
 	return s, nil
 }
@@ -225,35 +226,6 @@ func randomSuffix(n int) string {
 	return string(b)
 }
 
-// lookup finds the caller's stack by name (the live one) or id.
-// Callers hold s.mu.
-func (s *Service) lookupLocked(call *service.Call, ref string) *stack {
-	if strings.HasPrefix(ref, "arn:") {
-		st := s.stacks[ref]
-		if st != nil && st.Account == call.Caller.Account() {
-			return st
-		}
-		return nil
-	}
-	var best *stack
-	for _, st := range s.stacks {
-		if st.Name == ref && st.Account == call.Caller.Account() && st.Region == call.Region && st.Status != "DELETE_COMPLETE" {
-			best = st
-		}
-	}
-	return best
-}
-
-// stackLocked is lookupLocked for operations on an existing stack: a
-// missing one is errNoStack. Callers hold s.mu.
-func (s *Service) stackLocked(call *service.Call, ref string) (*stack, error) {
-	st := s.lookupLocked(call, ref)
-	if st == nil {
-		return nil, errNoStack(ref)
-	}
-	return st, nil
-}
-
 // settle waits up to Options.Settle for done.
 func (s *Service) settle(done <-chan struct{}) {
 	t := time.NewTimer(s.opts.Settle)
@@ -272,7 +244,9 @@ func (s *Service) run(op func()) {
 		defer s.work.Done()
 		defer close(done)
 		op()
-		s.save()
+		if err := s.store.save(); err != nil {
+			s.log.Error("cloudformation: saving stacks", slog.Any("error", err))
+		}
 	}()
 	s.settle(done)
 }

@@ -59,39 +59,6 @@ func (r *resource) clone() *resource {
 
 func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }
 
-// event records a stack or resource event and sets the resource's status.
-// Callers hold s.mu.
-func (s *Service) eventLocked(st *stack, logicalID, typ, phys, status, reason string) {
-	// Each event is at least a millisecond after the stack's previous one:
-	// clients that follow a deployment (sam deploy) skip events not newer
-	// than the last one they saw, and the newest-first order stays exact.
-	at := s.now()
-	if n := len(st.Events); n > 0 && !at.After(st.Events[n-1].Timestamp) {
-		at = st.Events[n-1].Timestamp.Add(time.Millisecond)
-	}
-	ev := StackEvent{
-		StackId: st.ID, StackName: st.Name, EventId: newUUID(), LogicalResourceId: logicalID,
-		PhysicalResourceId: phys, ResourceType: typ, Timestamp: at, ResourceStatus: status,
-	}
-	if reason != "" {
-		ev.ResourceStatusReason = aws.String(reason)
-	}
-	if logicalID == st.Name && typ == "AWS::CloudFormation::Stack" {
-		ev.EventId = newUUID()
-		ev.PhysicalResourceId = st.ID
-		st.Status, st.Reason = status, reason
-	} else {
-		ev.EventId = logicalID + "-" + status + "-" + ev.Timestamp.Format("2006-01-02T15:04:05.000Z")
-	}
-	st.Events = append(st.Events, ev)
-}
-
-func (s *Service) stackEvent(st *stack, status, reason string) {
-	s.mu.Lock()
-	s.eventLocked(st, st.Name, "AWS::CloudFormation::Stack", st.ID, status, reason)
-	s.mu.Unlock()
-}
-
 // prepare parses, transforms, validates and binds a template for st.
 func (s *Service) prepare(st *stack, body []byte, in []Parameter, prev []cfntemplate.ParameterValue) (*prepared, error) {
 	t, err := cfntemplate.Parse(body)
@@ -218,9 +185,8 @@ func (s *Service) CreateStack(ctx context.Context, in *CreateStackIn) (*CreateSt
 	if err := validateStackName(in.StackName); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	exists := s.lookupLocked(call, in.StackName) != nil
-	s.mu.Unlock()
+	exists := false
+	s.store.view(func(all stacks) { exists = all.lookup(call, in.StackName) != nil })
 	if exists {
 		return nil, awserr.New(http.StatusBadRequest, "AlreadyExistsException", "Stack [%s] already exists", in.StackName)
 	}
@@ -244,14 +210,9 @@ func (s *Service) CreateStack(ctx context.Context, in *CreateStackIn) (*CreateSt
 		return nil, err
 	}
 	st.Capabilities = in.Capabilities
-	s.mu.Lock()
-	if s.lookupLocked(call, in.StackName) != nil {
-		s.mu.Unlock()
-		return nil, awserr.New(http.StatusBadRequest, "AlreadyExistsException", "Stack [%s] already exists", in.StackName)
+	if err := s.store.add(call, st, "CREATE_IN_PROGRESS"); err != nil {
+		return nil, err
 	}
-	s.stacks[st.ID] = st
-	s.eventLocked(st, st.Name, "AWS::CloudFormation::Stack", st.ID, "CREATE_IN_PROGRESS", "User Initiated")
-	s.mu.Unlock()
 	s.run(func() { s.deploy(context.WithoutCancel(ctx), st, d, p, false) })
 	return &CreateStackOut{StackId: st.ID}, nil
 }
@@ -259,16 +220,14 @@ func (s *Service) CreateStack(ctx context.Context, in *CreateStackIn) (*CreateSt
 // UpdateStack deploys a new template or new parameters to a stack.
 func (s *Service) UpdateStack(ctx context.Context, in *UpdateStackIn) (*UpdateStackOut, error) {
 	call := service.FromContext(ctx)
-	s.mu.Lock()
-	st := s.lookupLocked(call, in.StackName)
 	var body, processed, status, stackRole string
 	var prev []cfntemplate.ParameterValue
-	if st != nil {
+	st, err := withStack(s.store, call, in.StackName, func(st *stack) (*stack, error) {
 		body, processed, prev, status, stackRole = st.Body, st.Processed, st.Params, st.Status, st.RoleARN
-	}
-	s.mu.Unlock()
-	if st == nil {
-		return nil, errNoStack(in.StackName)
+		return st, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := updatable(st.ID, status); err != nil {
 		return nil, err
@@ -277,7 +236,6 @@ func (s *Service) UpdateStack(ctx context.Context, in *UpdateStackIn) (*UpdateSt
 	if aws.ToBool(in.UsePreviousTemplate) {
 		b = []byte(body)
 	} else {
-		var err error
 		if b, err = s.templateBody(ctx, call, in.TemplateBody, in.TemplateURL); err != nil {
 			return nil, err
 		}
@@ -300,17 +258,19 @@ func (s *Service) UpdateStack(ctx context.Context, in *UpdateStackIn) (*UpdateSt
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	if err := updatable(st.ID, st.Status); err != nil {
-		s.mu.Unlock()
+	s.store.update(func(stacks) {
+		if err = updatable(st.ID, st.Status); err != nil {
+			return
+		}
+		st.Capabilities = in.Capabilities
+		if in.Tags != nil {
+			st.Tags = in.Tags
+		}
+		s.store.event(st, st.Name, "AWS::CloudFormation::Stack", st.ID, "UPDATE_IN_PROGRESS", "User Initiated")
+	})
+	if err != nil {
 		return nil, err
 	}
-	st.Capabilities = in.Capabilities
-	if in.Tags != nil {
-		st.Tags = in.Tags
-	}
-	s.eventLocked(st, st.Name, "AWS::CloudFormation::Stack", st.ID, "UPDATE_IN_PROGRESS", "User Initiated")
-	s.mu.Unlock()
 	s.run(func() { s.deploy(context.WithoutCancel(ctx), st, d, p, true) })
 	return &UpdateStackOut{StackId: st.ID}, nil
 }
@@ -344,30 +304,33 @@ func sameParams(a, b []cfntemplate.ParameterValue) bool {
 // stack that does not exist succeeds, as in AWS.
 func (s *Service) DeleteStack(ctx context.Context, in *DeleteStackIn) (*Empty, error) {
 	call := service.FromContext(ctx)
-	s.mu.Lock()
-	st := s.lookupLocked(call, in.StackName)
-	if st == nil || st.Status == "DELETE_COMPLETE" || st.Status == "DELETE_IN_PROGRESS" {
-		s.mu.Unlock()
+	var st *stack
+	var err error
+	roleARN := aws.ToString(in.RoleARN)
+	s.store.view(func(all stacks) {
+		st = all.lookup(call, in.StackName)
+		switch {
+		case st == nil || st.Status == "DELETE_COMPLETE" || st.Status == "DELETE_IN_PROGRESS":
+			st = nil
+		case st.TerminationProtection:
+			err = awserr.Validation("Stack [%s] cannot be deleted while TerminationProtection is enabled", in.StackName)
+		case strings.HasSuffix(st.Status, "_IN_PROGRESS") && st.Status != "REVIEW_IN_PROGRESS":
+			err = awserr.Validation("Stack [%s] cannot be deleted while in status %s", st.Name, st.Status)
+		case roleARN == "":
+			roleARN = st.RoleARN
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
 		return &Empty{}, nil
 	}
-	if st.TerminationProtection {
-		s.mu.Unlock()
-		return nil, awserr.Validation("Stack [%s] cannot be deleted while TerminationProtection is enabled", in.StackName)
-	}
-	if strings.HasSuffix(st.Status, "_IN_PROGRESS") && st.Status != "REVIEW_IN_PROGRESS" {
-		s.mu.Unlock()
-		return nil, awserr.Validation("Stack [%s] cannot be deleted while in status %s", st.Name, st.Status)
-	}
-	roleARN := aws.ToString(in.RoleARN)
-	if roleARN == "" {
-		roleARN = st.RoleARN
-	}
-	s.mu.Unlock()
 	d, err := s.operator(ctx, call, roleARN)
 	if err != nil {
 		return nil, err
 	}
-	s.stackEvent(st, "DELETE_IN_PROGRESS", "User Initiated")
+	s.store.stackEvent(st, "DELETE_IN_PROGRESS", "User Initiated")
 	s.run(func() { s.deleteStack(context.WithoutCancel(ctx), st, d, in.RetainResources) })
 	return &Empty{}, nil
 }
@@ -381,22 +344,21 @@ func (s *Service) UpdateTerminationProtection(ctx context.Context, in *UpdateTer
 	if in.EnableTerminationProtection == nil {
 		return nil, awserr.Validation("1 validation error detected: Value null at 'enableTerminationProtection' failed to satisfy constraint: Member must not be null")
 	}
-	call := service.FromContext(ctx)
-	s.mu.Lock()
-	st := s.lookupLocked(call, in.StackName)
-	if st == nil || st.Status == "DELETE_COMPLETE" {
-		s.mu.Unlock()
-		return nil, errNoStack(in.StackName)
-	}
-	prev := st.TerminationProtection
-	st.TerminationProtection = *in.EnableTerminationProtection
-	id := st.ID
-	s.mu.Unlock()
-	if err := s.saveErr(); err != nil {
-		s.mu.Lock()
-		st.TerminationProtection = prev // not acknowledged: nothing changes
-		s.mu.Unlock()
+	var prev bool
+	st, err := withStack(s.store, service.FromContext(ctx), in.StackName, func(st *stack) (*stack, error) {
+		if st.Status == "DELETE_COMPLETE" {
+			return nil, errNoStack(in.StackName)
+		}
+		prev = st.TerminationProtection
+		st.TerminationProtection = *in.EnableTerminationProtection
+		return st, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	return &UpdateTerminationProtectionOut{StackId: id}, nil
+	if err := s.store.save(); err != nil {
+		s.store.update(func(stacks) { st.TerminationProtection = prev }) // not acknowledged: nothing changes
+		return nil, err
+	}
+	return &UpdateTerminationProtectionOut{StackId: st.ID}, nil
 }

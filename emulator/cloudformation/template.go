@@ -75,22 +75,20 @@ func parseS3URL(raw string) (bucket, key string, ok bool) {
 // GetTemplate returns a stack's (or change set's) template as given
 // (Original) or after transforms (Processed).
 func (s *Service) GetTemplate(ctx context.Context, in *GetTemplateIn) (*GetTemplateOut, error) {
-	call := service.FromContext(ctx)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	name := aws.ToString(in.StackName)
-	st, err := s.stackLocked(call, name)
+	bodies, err := withStack(s.store, service.FromContext(ctx), aws.ToString(in.StackName), func(st *stack) ([2]string, error) {
+		if cs := aws.ToString(in.ChangeSetName); cs != "" {
+			c := findChangeSet(st, cs)
+			if c == nil {
+				return [2]string{}, errNoChangeSet(cs)
+			}
+			return [2]string{c.Body, c.Processed}, nil
+		}
+		return [2]string{st.Body, st.Processed}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	body, processed := st.Body, st.Processed
-	if cs := aws.ToString(in.ChangeSetName); cs != "" {
-		c := findChangeSet(st, cs)
-		if c == nil {
-			return nil, errNoChangeSet(cs)
-		}
-		body, processed = c.Body, c.Processed
-	}
+	body, processed := bodies[0], bodies[1]
 	out := &GetTemplateOut{TemplateBody: body, StagesAvailable: []string{"Original", "Processed"}}
 	switch aws.ToString(in.TemplateStage) {
 	case "", "Original":
@@ -155,15 +153,11 @@ func (s *Service) GetTemplateSummary(ctx context.Context, in *GetTemplateSummary
 	call := service.FromContext(ctx)
 	var body []byte
 	if name := aws.ToString(in.StackName); name != "" {
-		s.mu.Lock()
-		st := s.lookupLocked(call, name)
-		if st != nil {
-			body = []byte(st.Body)
+		b, err := withStack(s.store, call, name, func(st *stack) (string, error) { return st.Body, nil })
+		if err != nil {
+			return nil, err
 		}
-		s.mu.Unlock()
-		if st == nil {
-			return nil, errNoStack(name)
-		}
+		body = []byte(b)
 	} else {
 		var err error
 		if body, err = s.templateBody(ctx, call, in.TemplateBody, in.TemplateURL); err != nil {
