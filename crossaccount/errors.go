@@ -116,12 +116,66 @@ func classify(err error, roleARN, externalID string, tagged bool) error {
 	return e
 }
 
+var kmsDeniedRE = regexp.MustCompile(`User: (\S+) is not authorized to perform: (kms:\w+) on resource: (arn:\S+:key/[^\s"]+)`)
+
+// explainKMS explains a refused KMS action (step 4 of a cross-account copy
+// between encrypted buckets): it reports false for any other error.
+func explainKMS(err error) (string, bool) {
+	var ae smithy.APIError
+	if err == nil || !errors.As(err, &ae) || (ae.ErrorCode() != "AccessDeniedException" && ae.ErrorCode() != "AccessDenied") {
+		return "", false
+	}
+	m := kmsDeniedRE.FindStringSubmatch(ae.ErrorMessage())
+	if m == nil {
+		return "", false
+	}
+	caller, action, key := m[1], m[2], m[3]
+	identity := caller
+	if r := roleOfSession(caller); r != "" {
+		identity = r + " (the role behind " + caller + ")"
+	}
+	keyAcct, callerAcct := "", ""
+	if parts := strings.SplitN(key, ":", 6); len(parts) == 6 {
+		keyAcct = parts[4]
+	}
+	if parts := strings.SplitN(caller, ":", 6); len(parts) == 6 {
+		callerAcct = parts[4]
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "AccessDenied: %s may not %s with the KMS key %s. Step 4 (the KMS key of an encrypted bucket) is missing:\n", caller, action, key)
+	if keyAcct != "" && callerAcct != "" && keyAcct != callerAcct {
+		fmt.Fprintf(&b, "  - the key policy of %s (account %s) must allow %s for %s or for account %s\n", key, keyAcct, action, identity, callerAcct)
+		fmt.Fprintf(&b, "  - and a policy of %s must allow %s on %s (across accounts both are needed)\n", identity, action, key)
+		b.WriteString("  - if the key is the AWS managed key aws/s3, it cannot be used from another account at all: encrypt the bucket with a customer managed key\n")
+	} else {
+		fmt.Fprintf(&b, "  - the key policy of %s must allow %s for %s, or delegate to the account's IAM policies (a statement naming arn:aws:iam::%s:root)\n", key, action, identity, keyAcct)
+		fmt.Fprintf(&b, "  - where it delegates, a policy of %s must allow %s on %s\n", identity, action, key)
+	}
+	b.WriteString("  (writing an SSE-KMS object needs kms:GenerateDataKey, reading one kms:Decrypt)")
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		if d := re.Response.Header.Get("X-Xacct-Explain"); d != "" {
+			b.WriteString("\nThe xacct emulator, which sees both accounts' policies, says: " + d)
+			return b.String(), true
+		}
+	}
+	b.WriteString("\nRun `xacct check` on the templates to see which one it is.")
+	return b.String(), true
+}
+
 // Explain says, for an AccessDenied, which configuration can be missing,
 // in terms of the three setup steps, with the ARNs filled in. STS does not
 // say which step failed (its message is the same for all three), so all
 // candidates are listed; `xacct check` tells them apart from the
 // templates. For other kinds it returns the error text.
+//
+// A KMS refusal (KMS's AccessDeniedException, or S3's AccessDenied for a
+// kms: action on an SSE-KMS bucket) is explained as the fourth step: the
+// key's policy and the role's KMS permission.
 func Explain(err error) string {
+	if s, ok := explainKMS(err); ok {
+		return s
+	}
 	var e *Error
 	if !errors.As(err, &e) {
 		return err.Error()

@@ -14,28 +14,13 @@ import (
 
 	"github.com/xacct/xacct/emulator/internal/paging"
 	"github.com/xacct/xacct/policy"
+	"github.com/xacct/xacct/policy/awsmanaged"
 )
 
-// DefaultKeyPolicy is the key policy AWS KMS gives a key created through
-// the API without one: it allows the account's root user every KMS
-// action, which delegates the key to the account's IAM policies (AWS KMS
-// Developer Guide, "Default key policy": "Allows access to the AWS account
-// and enables IAM policies"). The layout is the one GetKeyPolicy returns.
-func DefaultKeyPolicy(acct string) string {
-	return `{
-  "Version" : "2012-10-17",
-  "Id" : "key-default-1",
-  "Statement" : [ {
-    "Sid" : "Enable IAM User Permissions",
-    "Effect" : "Allow",
-    "Principal" : {
-      "AWS" : "arn:aws:iam::` + acct + `:root"
-    },
-    "Action" : "kms:*",
-    "Resource" : "*"
-  } ]
-}`
-}
+// DefaultKeyPolicy is the key policy AWS KMS gives a key created without
+// one (awsmanaged.DefaultKeyPolicy: the account root, kms:*, which
+// delegates the key to the account's IAM policies).
+func DefaultKeyPolicy(acct string) string { return awsmanaged.DefaultKeyPolicy(acct) }
 
 // managedServices are the services whose AWS managed key the emulator
 // creates on first use of their predefined alias (alias/aws/SERVICE).

@@ -264,6 +264,7 @@ func (a *analysis) decideBucket(f *function, roles []*role, bk *bucket, u bucket
 		d := policy.Evaluate(req, set)
 		if d.Allowed() {
 			a.ok("%s: %s may %s on %s (the code calls it at %s)", f.name, r.arn, action, bk.name, where)
+			a.decideKey(f, r, bk, action, where)
 			return
 		}
 		if i == 0 {
@@ -285,4 +286,84 @@ func (a *analysis) decideBucket(f *function, roles []*role, bk *bucket, u bucket
 
 func (a *analysis) notChecked(format string, args ...any) {
 	a.rep.NotChecked = append(a.rep.NotChecked, fmt.Sprintf(format, args...))
+}
+
+// kmsActionFor is the KMS action S3 calls on the caller's behalf for an
+// object action on an SSE-KMS bucket: GenerateDataKey to write, Decrypt to
+// read (Amazon S3 User Guide, "Using server-side encryption with AWS KMS
+// keys (SSE-KMS)": "Permissions").
+var kmsActionFor = map[string]string{"s3:GetObject": "kms:Decrypt", "s3:PutObject": "kms:GenerateDataKey"}
+
+// decideKey is step 4: when bk encrypts with SSE-KMS, role r (allowed the
+// S3 action) also needs the KMS action, by the key's policy and, where it
+// delegates or the key is in another account, r's own policies. The AWS
+// managed key aws/s3 cannot be used from another account at all.
+func (a *analysis) decideKey(f *function, r *role, bk *bucket, action, where string) {
+	kmsAction := kmsActionFor[action]
+	if kmsAction == "" || !strings.HasPrefix(bk.sse, "aws:kms") {
+		return
+	}
+	ref := bk.kmsKey
+	if ref == "" || ref == "alias/aws/s3" || strings.HasSuffix(ref, ":alias/aws/s3") {
+		if r.account != bk.account {
+			a.add(Finding{Severity: Error, Code: "AWSManagedKeyAcrossAccounts", Step: 4, Function: f.name, Role: r.arn, Template: bk.file, Resource: bk.id,
+				Message: fmt.Sprintf("step 4 (the KMS key): bucket %s (account %s) encrypts with the AWS managed key aws/s3, which no principal of another account can use; %s (account %s) calls %s (%s), which needs %s: encrypt the bucket with a customer managed key whose key policy allows account %s", bk.name, bk.account, r.arn, r.account, action, where, kmsAction, r.account)})
+			return
+		}
+		a.ok("%s: %s may %s with bucket %s's AWS managed key aws/s3 (same account, through S3)", f.name, r.arn, kmsAction, bk.name)
+		return
+	}
+	k := a.key(bk.account, ref)
+	if k == nil {
+		a.notChecked("%s: bucket %s's KMS key %s is not defined in these templates: %s by %s was not checked", f.name, bk.name, ref, kmsAction, r.arn)
+		return
+	}
+	kp, err := policy.Parse(k.policy, policy.KindKey)
+	if err != nil {
+		return // reported by validate
+	}
+	ids, _ := a.identity(r)
+	req := &policy.Request{Principal: session(r, f.name), Action: kmsAction, Resource: k.arn, ResourceAccount: k.account}
+	req.Context.Set("kms:ViaService", "s3."+k.region+".amazonaws.com")
+	req.Context.Set("kms:CallerAccount", r.account)
+	req.Context.Set("kms:EncryptionContext:aws:s3:arn", "arn:aws:s3:::"+bk.name+"/xacct-check-object")
+	req.Context.Set("kms:EncryptionContextKeys", "aws:s3:arn")
+	d := policy.Evaluate(req, &policy.Set{Identity: ids, Resource: &policy.Named{Name: "key policy of " + k.resource, Policy: kp}})
+	if d.Allowed() {
+		a.ok("%s: %s may %s with bucket %s's key %s (step 4)", f.name, r.arn, kmsAction, bk.name, k.resource)
+		return
+	}
+	code, tmpl, res := "MissingKMSPermission", r.file, r.id
+	what := fmt.Sprintf("no policy of %s allows %s on %s", r.arn, kmsAction, k.arn)
+	for _, m := range d.Missing {
+		if m == policy.SourceResource {
+			code, tmpl, res = "MissingKeyPolicy", k.file, k.resource
+			what = fmt.Sprintf("the key policy of %s (%s) does not allow %s %s", k.resource, k.arn, r.arn, kmsAction)
+			break
+		}
+	}
+	a.add(Finding{Severity: Error, Code: code, Step: 4, Function: f.name, Role: r.arn, Template: tmpl, Resource: res,
+		Message: fmt.Sprintf("step 4: %s calls %s (%s) on bucket %s, encrypted with KMS key %s, so %s needs %s: %s (%s)", f.name, action, where, bk.name, k.arn, r.arn, kmsAction, what, d.Explain())})
+}
+
+// key finds the template-defined key ref names (key id, key ARN, alias
+// name or alias ARN) in account acct.
+func (a *analysis) key(acct, ref string) *kmsKey {
+	if k := a.m.keys[ref]; k != nil {
+		return k
+	}
+	name := ref
+	if i := strings.Index(ref, ":alias/"); strings.HasPrefix(ref, "arn:") && i > 0 {
+		parts := strings.SplitN(ref, ":", 6)
+		acct, name = parts[4], ref[i+1:]
+	}
+	if strings.HasPrefix(name, "alias/") {
+		return a.m.keys[a.m.aliases[acct+"/"+name]]
+	}
+	for _, k := range a.m.keys {
+		if k.account == acct && k.id == ref {
+			return k
+		}
+	}
+	return nil
 }

@@ -24,7 +24,9 @@ type Finding struct {
 	Severity string `json:"severity"`
 	Code     string `json:"code"`
 	// Step is the cross-account setup step concerned (1 identity
-	// permission, 2 trust policy, 3 the call), 0 for others.
+	// permission, 2 trust policy, 3 the call, 4 the KMS key of an
+	// SSE-KMS bucket: its key policy and the role's KMS permission), 0
+	// for others.
 	Step     int    `json:"step,omitempty"`
 	Function string `json:"function,omitempty"`
 	Role     string `json:"role,omitempty"`

@@ -18,6 +18,7 @@ import (
 
 	"github.com/xacct/xacct/cfntemplate"
 	"github.com/xacct/xacct/policy"
+	"github.com/xacct/xacct/policy/awsmanaged"
 )
 
 // Options configure a check.
@@ -69,6 +70,17 @@ type bucket struct {
 	name, account string
 	policy        string // JSON, empty without a BucketPolicy
 	file, id      string
+	// sse is the default encryption's SSEAlgorithm ("aws:kms",
+	// "aws:kms:dsse", "AES256"; empty without BucketEncryption) and
+	// kmsKey its KMSMasterKeyID (empty: the AWS managed key aws/s3).
+	sse, kmsKey string
+}
+
+// kmsKey is an AWS::KMS::Key defined in a template.
+type kmsKey struct {
+	arn, id, account, region string
+	policy                   string // the KeyPolicy, or the default key policy
+	file, resource           string
 }
 
 // model is everything the templates define.
@@ -76,8 +88,10 @@ type model struct {
 	roles     map[string]*role // by ARN
 	functions []*function
 	buckets   map[string]*bucket
-	managed   map[string]string // customer managed policy ARN -> document
-	accounts  map[string]string // file -> account
+	keys      map[string]*kmsKey // by key ARN
+	aliases   map[string]string  // "ACCOUNT/alias/NAME" -> key ARN
+	managed   map[string]string  // customer managed policy ARN -> document
+	accounts  map[string]string  // file -> account
 	findings  []Finding
 	docs      []policyDoc
 	// ignored lists what the check left aside (event sources, resources
@@ -91,7 +105,7 @@ type model struct {
 // functions, buckets and policies with their values resolved as a
 // deployment would.
 func load(files []string, opts Options) (*model, error) {
-	m := &model{roles: map[string]*role{}, buckets: map[string]*bucket{}, managed: map[string]string{}, accounts: map[string]string{}}
+	m := &model{roles: map[string]*role{}, buckets: map[string]*bucket{}, keys: map[string]*kmsKey{}, aliases: map[string]string{}, managed: map[string]string{}, accounts: map[string]string{}}
 	region := opts.Region
 	if region == "" {
 		region = "us-east-1"
@@ -348,6 +362,11 @@ func (s *static) Ref(ctx context.Context, id string) (string, error) {
 		return fmt.Sprintf("arn:aws:iam::%s:policy/%s", s.acct, s.name(ctx, id, "ManagedPolicyName")), nil
 	case "AWS::CloudWatch::Alarm":
 		return s.name(ctx, id, "AlarmName"), nil
+	case "AWS::KMS::Alias":
+		return str(s.props(ctx, id), "AliasName"), nil
+	case "AWS::KMS::Key":
+		// A stand-in key id: the real one is random.
+		return "xacct-check-" + id, nil
 	}
 	return id, nil
 }
@@ -373,12 +392,27 @@ func (s *static) GetAtt(ctx context.Context, id, attr string) (any, error) {
 		return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.region, s.acct, ref), nil
 	case "AWS::SNS::Topic.TopicName":
 		return s.name(ctx, id, "TopicName"), nil
+	case "AWS::KMS::Key.Arn":
+		return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", s.region, s.acct, ref), nil
 	}
 	return ref, nil
 }
 
 func (s *static) ImportValue(ctx context.Context, name string) (string, error) {
 	return "imported:" + name, nil
+}
+
+// bucketEncryption reads a bucket's BucketEncryption: the first rule's
+// SSEAlgorithm and KMSMasterKeyID.
+func bucketEncryption(p map[string]any) (sse, key string) {
+	enc, _ := p["BucketEncryption"].(map[string]any)
+	rules, _ := enc["ServerSideEncryptionConfiguration"].([]any)
+	if len(rules) == 0 {
+		return "", ""
+	}
+	rule, _ := rules[0].(map[string]any)
+	def, _ := rule["ServerSideEncryptionByDefault"].(map[string]any)
+	return str(def, "SSEAlgorithm"), str(def, "KMSMasterKeyID")
 }
 
 // docString renders a policy document property as JSON.
@@ -439,6 +473,25 @@ func (m *model) collect(file string, b *cfntemplate.Bound, t *cfntemplate.Templa
 			if m.buckets[name] == nil {
 				m.buckets[name] = &bucket{name: name, account: acct, file: file, id: id}
 			}
+			m.buckets[name].sse, m.buckets[name].kmsKey = bucketEncryption(p)
+		case "AWS::KMS::Key":
+			arnV, _ := st.GetAtt(ctx, id, "Arn")
+			keyID, _ := st.Ref(ctx, id)
+			doc := docString(p["KeyPolicy"])
+			if p["KeyPolicy"] == nil {
+				doc = awsmanaged.DefaultKeyPolicy(acct)
+			}
+			k := &kmsKey{arn: arnV.(string), id: keyID, account: acct, region: region, policy: doc, file: file, resource: id}
+			m.keys[k.arn] = k
+			m.docs = append(m.docs, policyDoc{kind: policy.KindKey, name: "key policy of " + id, doc: doc, file: file, resource: id})
+		case "AWS::KMS::Alias":
+			target := str(p, "TargetKeyId")
+			for _, k := range m.keys {
+				if k.account == acct && (k.id == target || k.arn == target) {
+					target = k.arn
+				}
+			}
+			m.aliases[acct+"/"+str(p, "AliasName")] = target
 		case "AWS::IAM::ManagedPolicy":
 			arn, _ := st.Ref(ctx, id)
 			m.managed[arn] = docString(p["PolicyDocument"])
