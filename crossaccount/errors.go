@@ -196,6 +196,12 @@ func Explain(err error) string {
 	if caller == "" {
 		caller = "the caller"
 	}
+	if strings.HasPrefix(e.Diagnosis, "denied by SCP") || strings.HasPrefix(e.Diagnosis, "denied by RCP") {
+		// No IAM policy can allow what an organization policy refuses:
+		// the three steps are beside the point.
+		return fmt.Sprintf("AccessDenied: %s may not assume %s: the xacct emulator says it is %s (an organization's SCPs and RCPs limit what every IAM policy allows; ask the organization's administrators)",
+			caller, e.RoleARN, e.Diagnosis)
+	}
 	callerRole := roleOfSession(e.CallerARN)
 	identity := caller
 	if callerRole != "" {
