@@ -28,13 +28,20 @@ func New(src SourceAPI, dst TargetAPI, optFns ...func(*Options)) *Copier {
 	return &Copier{src: src, dst: dst, opts: o.withDefaults()}
 }
 
-// Job names what to copy.
+// Job names what to copy: every object under Prefix (the current version
+// of each, in a versioned source bucket too), or with VersionID one
+// version of the object Key.
 type Job struct {
 	SourceBucket string
 	Prefix       string
 	TargetBucket string
 	// StartAfter resumes after this key (a Summary's Continuation).
 	StartAfter string
+	// Key and VersionID, when VersionID is set, copy that version of Key
+	// (which need not be the current one) instead of listing Prefix; the
+	// target key maps Prefix to DestPrefix as for a prefix copy.
+	Key       string
+	VersionID string
 }
 
 // Summary reports a copy.
@@ -62,6 +69,9 @@ type Source struct {
 	Key    string
 	Size   int64
 	ETag   string
+	// VersionID, when set, names the source version to copy (default:
+	// the current one).
+	VersionID string
 }
 
 // targetKey maps a source key to its target key.
@@ -91,6 +101,9 @@ type outcome struct {
 // context's deadline approaches (Options.StopBefore), it stops starting
 // copies and sets Summary.Continuation.
 func (c *Copier) Copy(ctx context.Context, job Job) (Summary, error) {
+	if job.VersionID != "" {
+		return c.copyVersion(ctx, job)
+	}
 	start := c.opts.Now()
 	stopAt, hasDeadline := ctx.Deadline()
 	if hasDeadline {
@@ -238,4 +251,29 @@ func (c *Copier) copyWithRetry(ctx context.Context, src Source, dstBucket, dstKe
 			return false, 0, err
 		}
 	}
+}
+
+// copyVersion copies the one version a job names.
+func (c *Copier) copyVersion(ctx context.Context, job Job) (Summary, error) {
+	start := c.opts.Now()
+	var sum Summary
+	src, err := c.StatVersion(ctx, job.SourceBucket, job.Key, job.VersionID)
+	if err == nil {
+		var skipped bool
+		var n int64
+		skipped, n, err = c.copyWithRetry(ctx, src, job.TargetBucket, c.targetKey(job.Prefix, job.Key), nil)
+		switch {
+		case err != nil:
+		case skipped:
+			sum.Skipped = 1
+		default:
+			sum.Copied, sum.Bytes = 1, n
+		}
+	}
+	if err != nil {
+		sum.Failed = 1
+	}
+	sum.Duration = c.opts.Now().Sub(start)
+	sum.DurationMS = sum.Duration.Milliseconds()
+	return sum, err
 }

@@ -14,9 +14,15 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// copySource is the x-amz-copy-source value: bucket/key, URL-encoded.
-func copySource(bucket, key string) string {
-	return bucket + "/" + strings.ReplaceAll(url.PathEscape(key), "%2F", "/")
+// copySource is the x-amz-copy-source value: bucket/key, URL-encoded,
+// with ?versionId= when a source version is named (Amazon S3 API
+// Reference, CopyObject: "x-amz-copy-source").
+func copySource(src Source) string {
+	s := src.Bucket + "/" + strings.ReplaceAll(url.PathEscape(src.Key), "%2F", "/")
+	if src.VersionID != "" {
+		s += "?versionId=" + url.QueryEscape(src.VersionID)
+	}
+	return s
 }
 
 func isNotFound(err error) bool {
@@ -88,7 +94,7 @@ func (c *Copier) copyObject(ctx context.Context, src Source, dstBucket, dstKey s
 	in := &s3.CopyObjectInput{
 		Bucket:     aws.String(dstBucket),
 		Key:        aws.String(dstKey),
-		CopySource: aws.String(copySource(src.Bucket, src.Key)),
+		CopySource: aws.String(copySource(src)),
 		ACL:        c.opts.ACL,
 	}
 	if strings.Contains(src.ETag, "-") {
@@ -132,7 +138,7 @@ func (h headers) apply(in *s3.CopyObjectInput) {
 // (which S3 uses to read copy sources) and adds the source ETag; withTags
 // also reads its tags (GetObjectTagging) when it has any.
 func (c *Copier) sourceMetadata(ctx context.Context, src Source, withTags bool) (headers, error) {
-	h, err := c.dst.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(src.Bucket), Key: aws.String(src.Key)})
+	h, err := c.dst.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(src.Bucket), Key: aws.String(src.Key), VersionId: nonEmpty(src.VersionID)})
 	if err != nil {
 		return headers{}, err
 	}
@@ -146,7 +152,7 @@ func (c *Copier) sourceMetadata(ctx context.Context, src Source, withTags bool) 
 		// CopyObject keeps the source's tags by itself (the default
 		// x-amz-tagging-directive, COPY); a multipart copy must set them
 		// on CreateMultipartUpload.
-		tg, err := c.dst.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(src.Bucket), Key: aws.String(src.Key)})
+		tg, err := c.dst.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(src.Bucket), Key: aws.String(src.Key), VersionId: nonEmpty(src.VersionID)})
 		if err != nil {
 			return headers{}, err
 		}
@@ -199,7 +205,7 @@ func (c *Copier) multipartCopy(ctx context.Context, src Source, dstBucket, dstKe
 			for attempt := 1; ; attempt++ {
 				out, err = c.dst.UploadPartCopy(pctx, &s3.UploadPartCopyInput{
 					Bucket: aws.String(dstBucket), Key: aws.String(dstKey), UploadId: cu.UploadId,
-					PartNumber: aws.Int32(int32(i + 1)), CopySource: aws.String(copySource(src.Bucket, src.Key)),
+					PartNumber: aws.Int32(int32(i + 1)), CopySource: aws.String(copySource(src)),
 					CopySourceRange: aws.String(fmt.Sprintf("bytes=%d-%d", start, end)), CopySourceIfMatch: nonEmpty(src.ETag),
 				})
 				if err == nil || !Retryable(err) || attempt >= c.opts.MaxAttempts || c.opts.Sleep(pctx, c.opts.backoff(attempt)) != nil {
@@ -256,9 +262,20 @@ func nonEmpty(s string) *string {
 // credentials, which S3 uses to read copy sources): for copies of single
 // objects not found by listing, such as S3 Batch Operations tasks.
 func (c *Copier) Stat(ctx context.Context, bucket, key string) (Source, error) {
-	h, err := c.dst.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	return c.StatVersion(ctx, bucket, key, "")
+}
+
+// StatVersion is Stat for one version of the object (versionID "" is the
+// current one), which the returned Source then copies. Reading a version
+// needs s3:GetObjectVersion on the source.
+func (c *Copier) StatVersion(ctx context.Context, bucket, key, versionID string) (Source, error) {
+	h, err := c.dst.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), VersionId: nonEmpty(versionID)})
 	if err != nil {
-		return Source{}, &ObjectError{Op: "HeadObject", Source: bucket + "/" + key, Err: err}
+		name := bucket + "/" + key
+		if versionID != "" {
+			name += "?versionId=" + versionID
+		}
+		return Source{}, &ObjectError{Op: "HeadObject", Source: name, Err: err}
 	}
-	return Source{Bucket: bucket, Key: key, Size: aws.ToInt64(h.ContentLength), ETag: aws.ToString(h.ETag)}, nil
+	return Source{Bucket: bucket, Key: key, Size: aws.ToInt64(h.ContentLength), ETag: aws.ToString(h.ETag), VersionID: versionID}, nil
 }

@@ -372,3 +372,46 @@ func TestCopyKeepsTagsAndMetadata(t *testing.T) {
 		t.Errorf("UploadPartCopy calls: got %d, want 2 (the 7 MiB object in 5 MiB parts)", n)
 	}
 }
+
+// TestCopyVersion: a job with a VersionID copies that version of its key,
+// also above the multipart threshold (UploadPartCopy with the version in
+// the copy source), even after the key was overwritten and deleted in the
+// versioned source.
+func TestCopyVersion(t *testing.T) {
+	w := newWorld(t, 1, func(int) int { return 100 })
+	ctx := context.Background()
+	emulatortest.Must(w.home.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("home-src"), VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))(t)
+	emulatortest.Must(w.home.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("home-src"), Policy: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/copier"},"Action":["s3:GetObject","s3:GetObjectVersion","s3:ListBucket"],"Resource":["arn:aws:s3:::home-src","arn:aws:s3:::home-src/*"]}]}`)}))(t)
+	emulatortest.Must(iam.NewFromConfig(w.srv.Config("222222222222")).PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("copier"), PolicyName: aws.String("versions"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObjectVersion","Resource":"arn:aws:s3:::home-src/*"}]}`)}))(t)
+	big := make([]byte, 11<<20)
+	rand.Read(big)
+	out, err := w.home.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("home-src"), Key: aws.String("data/big"), Body: bytes.NewReader(big)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emulatortest.Must(w.home.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("home-src"), Key: aws.String("data/big"), Body: strings.NewReader("small now")}))(t)
+	emulatortest.Must(w.home.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("home-src"), Key: aws.String("data/big")}))(t)
+	role := s3.NewFromConfig(w.role)
+	c := s3copy.New(role, role, func(o *s3copy.Options) { o.MultipartThreshold, o.PartSize, o.DestPrefix = 6<<20, 5<<20, "old/" })
+	sum, err := c.Copy(ctx, s3copy.Job{SourceBucket: "home-src", Prefix: "data/", Key: "data/big", VersionID: aws.ToString(out.VersionId), TargetBucket: "target-dst"})
+	if err != nil || sum.Copied != 1 || sum.Bytes != int64(len(big)) {
+		t.Fatalf("copy of the first version: %+v %v", sum, err)
+	}
+	got, err := role.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("target-dst"), Key: aws.String("old/big")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(got.Body)
+	if !bytes.Equal(b, big) {
+		t.Errorf("target old/big: %d bytes, want the first version's %d", len(b), len(big))
+	}
+	if n := w.srv.Count("s3:UploadPartCopy"); n != 3 {
+		t.Errorf("UploadPartCopy calls: got %d, want 3", n)
+	}
+	// A rerun finds the version already there.
+	if sum, err := c.Copy(ctx, s3copy.Job{SourceBucket: "home-src", Prefix: "data/", Key: "data/big", VersionID: aws.ToString(out.VersionId), TargetBucket: "target-dst"}); err != nil || sum.Skipped != 1 {
+		t.Errorf("rerun: %+v %v", sum, err)
+	}
+}

@@ -118,12 +118,16 @@ func New(base aws.Config, c Config, log *slog.Logger) *Handler {
 // Result is the summary returned by a prefix copy.
 type Result = s3copy.Summary
 
-// Handle dispatches on the event: an S3 Batch Operations invocation, or a
-// prefix copy ({} or {"continuation_token": "…"}).
+// Handle dispatches on the event: an S3 Batch Operations invocation, a
+// copy of one version of an object ({"version_id": "…", "key": "…"}; key
+// defaults to s3_key), or a prefix copy ({} or {"continuation_token":
+// "…"}), which copies the current version of each object.
 func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	var probe struct {
 		InvocationSchemaVersion string `json:"invocationSchemaVersion"`
 		ContinuationToken       string `json:"continuation_token"`
+		Key                     string `json:"key"`
+		VersionID               string `json:"version_id"`
 	}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &probe); err != nil {
@@ -137,7 +141,33 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (any, error) 
 		}
 		return h.HandleBatch(ctx, ev)
 	}
+	if probe.VersionID != "" {
+		key := probe.Key
+		if key == "" {
+			key = h.Config.Prefix
+		}
+		return h.CopyVersion(ctx, key, probe.VersionID)
+	}
 	return h.CopyPrefix(ctx, probe.ContinuationToken)
+}
+
+// CopyVersion copies one version of the source object key (which needs
+// s3:GetObjectVersion on it) to the target, its key mapped as a prefix
+// copy maps it. A failure is returned as the function's error.
+func (h *Handler) CopyVersion(ctx context.Context, key, versionID string) (Result, error) {
+	c, err := h.copier(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	job := s3copy.Job{SourceBucket: h.Config.SourceBucket, Prefix: h.Config.Prefix, TargetBucket: h.Config.TargetBucket, Key: key, VersionID: versionID}
+	sum, err := c.Copy(ctx, job)
+	attrs := []any{slog.String("source", "s3://"+job.SourceBucket+"/"+key), slog.String("version_id", versionID), slog.Int("copied", sum.Copied), slog.Int("skipped", sum.Skipped), slog.Int64("bytes", sum.Bytes)}
+	if err != nil {
+		h.Log.ErrorContext(ctx, "failed to copy", append(attrs, slog.String("error", err.Error()))...)
+		return sum, err
+	}
+	h.Log.InfoContext(ctx, "copy finished", attrs...)
+	return sum, nil
 }
 
 func (h *Handler) copier(ctx context.Context) (*s3copy.Copier, error) {
@@ -264,7 +294,8 @@ func (h *Handler) HandleBatch(ctx context.Context, ev BatchEvent) (BatchResponse
 			r.ResultCode, r.ResultString = "PermanentFailure", "task names no bucket or key"
 		default:
 			start := time.Now()
-			src, cerr := c.Stat(ctx, bucket, key)
+			// A task of a versioned manifest names the version to copy.
+			src, cerr := c.StatVersion(ctx, bucket, key, aws.ToString(t.S3VersionID))
 			var skipped bool
 			var n int64
 			if cerr == nil {
