@@ -310,11 +310,8 @@ func (s *Service) ListSubscriptions(ctx context.Context, in *ListSubscriptionsIn
 
 // ListSubscriptionsByTopic lists a topic's subscriptions, 100 per page.
 func (s *Service) ListSubscriptionsByTopic(ctx context.Context, in *ListSubscriptionsByTopicIn) (*ListSubscriptionsOut, error) {
-	t, err := s.lookupTopic(ctx, "TopicArn", in.TopicArn)
+	t, err := s.authorizedTopic(ctx, in.TopicArn, "SNS:ListSubscriptionsByTopic")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "SNS:ListSubscriptionsByTopic", t.Arn, t, nil); err != nil {
 		return nil, err
 	}
 	all := s.listing(func(sub *subscription) bool { return sub.TopicArn == t.Arn })
@@ -325,24 +322,26 @@ func (s *Service) ListSubscriptionsByTopic(ctx context.Context, in *ListSubscrip
 	return &ListSubscriptionsOut{Subscriptions: append([]SubscriptionEntry{}, page...), NextToken: next}, nil
 }
 
-func (s *Service) lookupSubscription(ctx context.Context, arn string) (*subscription, *topic, error) {
+// authorizedSubscription resolves a SubscriptionArn parameter and
+// authorizes action on its topic, with the topic's policy.
+func (s *Service) authorizedSubscription(ctx context.Context, arn, action string) (*subscription, error) {
 	if strings.Count(arn, ":") != 6 {
-		return nil, nil, invalidParameter("Invalid parameter: SubscriptionArn")
+		return nil, invalidParameter("Invalid parameter: SubscriptionArn")
 	}
 	sub, t := s.store.subscription(arn)
 	if sub == nil {
-		return nil, nil, subscriptionNotFound()
+		return nil, subscriptionNotFound()
 	}
-	return sub, t, nil
+	if err := s.authorize(ctx, action, t.Arn, t, nil); err != nil {
+		return nil, err
+	}
+	return sub, nil
 }
 
 // GetSubscriptionAttributes returns a subscription's attributes.
 func (s *Service) GetSubscriptionAttributes(ctx context.Context, in *SubscriptionArnIn) (*GetSubscriptionAttributesOut, error) {
-	sub, t, err := s.lookupSubscription(ctx, in.SubscriptionArn)
+	sub, err := s.authorizedSubscription(ctx, in.SubscriptionArn, "SNS:GetSubscriptionAttributes")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "SNS:GetSubscriptionAttributes", t.Arn, t, nil); err != nil {
 		return nil, err
 	}
 	var attrs map[string]string
@@ -362,11 +361,8 @@ func (s *Service) GetSubscriptionAttributes(ctx context.Context, in *Subscriptio
 
 // SetSubscriptionAttributes changes one subscription attribute.
 func (s *Service) SetSubscriptionAttributes(ctx context.Context, in *SetSubscriptionAttributesIn) (*struct{}, error) {
-	sub, t, err := s.lookupSubscription(ctx, in.SubscriptionArn)
+	sub, err := s.authorizedSubscription(ctx, in.SubscriptionArn, "SNS:SetSubscriptionAttributes")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "SNS:SetSubscriptionAttributes", t.Arn, t, nil); err != nil {
 		return nil, err
 	}
 	v := ""

@@ -197,6 +197,19 @@ func (s *Service) lookupTopic(ctx context.Context, param, arn string) (*topic, e
 	return t, nil
 }
 
+// authorizedTopic resolves the TopicArn parameter (lookupTopic) and
+// authorizes action on the topic, with its policy.
+func (s *Service) authorizedTopic(ctx context.Context, arn, action string) (*topic, error) {
+	t, err := s.lookupTopic(ctx, "TopicArn", arn)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, action, t.Arn, t, nil); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 // CreateTopic creates a topic, or returns the existing topic of that name
 // (CreateTopic is idempotent).
 func (s *Service) CreateTopic(ctx context.Context, in *CreateTopicIn) (*CreateTopicOut, error) {
@@ -321,11 +334,8 @@ func paginate[T any](items []T, token string, size int) ([]T, string, error) {
 
 // GetTopicAttributes returns a topic's attributes.
 func (s *Service) GetTopicAttributes(ctx context.Context, in *TopicArnIn) (*GetTopicAttributesOut, error) {
-	t, err := s.lookupTopic(ctx, "TopicArn", in.TopicArn)
+	t, err := s.authorizedTopic(ctx, in.TopicArn, "SNS:GetTopicAttributes")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "SNS:GetTopicAttributes", t.Arn, t, nil); err != nil {
 		return nil, err
 	}
 	attrs := map[string]string{}
@@ -363,11 +373,8 @@ func (s *Service) GetTopicAttributes(ctx context.Context, in *TopicArnIn) (*GetT
 // SetTopicAttributes changes one topic attribute. An empty Policy restores
 // the default policy.
 func (s *Service) SetTopicAttributes(ctx context.Context, in *SetTopicAttributesIn) (*struct{}, error) {
-	t, err := s.lookupTopic(ctx, "TopicArn", in.TopicArn)
+	t, err := s.authorizedTopic(ctx, in.TopicArn, "SNS:SetTopicAttributes")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, "SNS:SetTopicAttributes", t.Arn, t, nil); err != nil {
 		return nil, err
 	}
 	value := ""
