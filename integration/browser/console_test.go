@@ -1,7 +1,12 @@
-package main
+// Package browser drives the emulator's web console in headless Chromium
+// (its own package, so the slow deployment it starts has its own test
+// time budget).
+package browser
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +20,28 @@ import (
 
 	"github.com/xacct/xacct/emulatortest"
 )
+
+// build builds cmd/xacct from this checkout.
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "xacct")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/xacct").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/xacct: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// run runs the xacct binary bin with args.
+func run(bin string, args ...string) (string, string, error) {
+	var out, errb bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if err != nil {
+		err = fmt.Errorf("xacct %s: %w", args[0], err)
+	}
+	return out.String(), errb.String(), err
+}
 
 // chromium returns the path of a Chromium (Debian's chromium package, which
 // .ci/run installs), or "" when there is none.
@@ -43,8 +70,9 @@ func TestConsoleInBrowser(t *testing.T) {
 	if browser == "" {
 		t.Skip("no Chromium on PATH (apt-get install chromium; .ci/run installs it): the console's browser test did not run")
 	}
+	bin := build(t)
 	srv := emulatortest.New(t)
-	if out, errs, err := runMain(t, "up", "--endpoint", srv.URL, "--dir", "../..", "--external-id", "console-ext"); err != nil {
+	if out, errs, err := run(bin, "up", "--endpoint", srv.URL, "--dir", "../..", "--external-id", "console-ext"); err != nil {
 		t.Fatalf("up: %v\n%s%s", err, out, errs)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox,
@@ -117,7 +145,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"console-ext"}}}]}`)}))(t)
 	event := filepath.Join(t.TempDir(), "event.json")
 	os.WriteFile(event, []byte(`{}`), 0o644)
-	out, errs, _ := runMain(t, "invoke", "xacct-s3-copy", "--event", event, "--endpoint", srv.URL)
+	out, errs, _ := run(bin, "invoke", "xacct-s3-copy", "--event", event, "--endpoint", srv.URL)
 	if !strings.Contains(out+errs, "step 2") {
 		t.Logf("invoke output:\n%s%s", out, errs)
 	}
