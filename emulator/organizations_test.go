@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -507,5 +508,53 @@ Outputs:
 	}
 	if _, err := iam.NewFromConfig(srv.Config(acct)).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")}); err != nil {
 		t.Errorf("CreateUser once the account left the organization: %v", err)
+	}
+}
+
+// TestTargetTemplateTrustsOrganization deploys deploy/target.yaml with
+// TrustOrganizationId: the execution role of that name in any account of
+// the organization may assume the cross-account role; the same role name
+// in an account outside the organization, or another role inside it, may
+// not.
+func TestTargetTemplateTrustsOrganization(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	w := newOrgWorld(t, srv, "111111111111")
+	body, err := os.ReadFile("../deploy/target.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stackdeploy.Deploy(ctx, srv.Config(w.prod), "target", body, map[string]string{
+		"HomeAccountId": w.dev, "TrustOrganizationId": w.orgID, "SourceBucketName": "src-" + w.dev, "TargetBucketName": "dst-" + w.prod}, nil); err != nil {
+		t.Fatal(err)
+	}
+	target := "arn:aws:iam::" + w.prod + ":role/xacct-cross-account"
+	session := func(acct, name string) aws.Config {
+		c := iam.NewFromConfig(srv.Config(acct))
+		if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+		c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("assume"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + target + `"}]}`)})
+		sess, err := srv.Emulator.STS().AssumeRoleForService(ctx, "arn:aws:iam::"+acct+":role/"+name, "lambda.amazonaws.com", "fn", 3600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return srv.ConfigWith(emulatortest.SessionCredentials(sess.AccessKeyID, sess.SecretAccessKey, sess.SessionToken, sess.Expires))
+	}
+	for _, c := range []struct {
+		acct, role string
+		ok         bool
+	}{
+		{w.sandbx, "xacct-s3-copy-execution", true},
+		{w.dev, "xacct-switch-account-execution", true},
+		{w.sandbx, "other-role", false},
+		{"999999999999", "xacct-s3-copy-execution", false},
+	} {
+		_, err := assumeAs(ctx, session(c.acct, c.role), target)
+		if (err == nil) != c.ok {
+			t.Errorf("%s in %s: got %v, want allowed %v", c.role, c.acct, err, c.ok)
+		}
 	}
 }

@@ -84,8 +84,8 @@ func TestProjectTemplates(t *testing.T) {
 			"Sid: AssumeExactTargetRole\n                Effect: Allow\n                Action: sts:TagSession"},
 			nil, want{"MissingIdentityPermission", 1, Error}},
 		{"step 2: the trust policy pins other roles", []string{
-			"${HomeAccountId}:role/${CopyExecutionRoleName}", "${HomeAccountId}:role/someone-else",
-			"${HomeAccountId}:role/${SwitchExecutionRoleName}", "${HomeAccountId}:role/someone-else"},
+			"${Account}:role/${CopyExecutionRoleName}", "${Account}:role/someone-else",
+			"${Account}:role/${SwitchExecutionRoleName}", "${Account}:role/someone-else"},
 			nil, want{"TrustPolicyDenies", 2, Error}},
 		{"step 3: the trust policy wants an ExternalId the function does not send", []string{
 			"          EXTERNAL_ID: !Ref ExternalId\n\n  CopyErrorsAlarm", "          EXTERNAL_ID: ''\n\n  CopyErrorsAlarm"},
