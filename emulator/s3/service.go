@@ -442,6 +442,10 @@ func (s *Service) route(q *request) handler {
 			return op("CreateMultipartUpload", s.createUpload)
 		case q.has("uploadId"):
 			return op("CompleteMultipartUpload", s.completeUpload)
+		case q.has("restore") || q.has("select"):
+			// RestoreObject and SelectObjectContent are not modelled
+			// (docs/emulator.md, "S3 operations not modelled").
+			return op("Unsupported", s.unsupported)
 		}
 	}
 	return op("Unknown", func(q *request) error { return errMethodNotAllowed(m, "OBJECT") })
