@@ -893,3 +893,73 @@ func TestS3LifecycleVersioned(t *testing.T) {
 		t.Errorf("m/k after ExpiredObjectDeleteMarker: %d versions, %d markers; want none", d, m)
 	}
 }
+
+// TestS3ACLGrantsEnforced: with ACLs enabled (ObjectWriter), grants are
+// kept, read back and enforced: a READ grant on an object to another
+// account lets that account read it, a bucket READ grant lets it list, a
+// grant to a canonical id no account has is InvalidArgument, and without
+// grants the other account is refused (Amazon S3 User Guide, "Access
+// control list (ACL) overview").
+func TestS3ACLGrantsEnforced(t *testing.T) {
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	owner := s3.NewFromConfig(srv.Config("111111111111"))
+	other := s3.NewFromConfig(srv.Config("222222222222"))
+	if _, err := owner.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl-on"), ObjectOwnership: s3types.ObjectOwnershipObjectWriter}); err != nil {
+		t.Fatal(err)
+	}
+	newBucket(t, other, "other-home") // makes 222222222222 a known account
+	putString(t, owner, "acl-on", "shared", "s")
+	putString(t, owner, "acl-on", "private", "p")
+	otherID := func() string {
+		out, err := other.ListBuckets(ctx, &s3.ListBucketsInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.Owner.ID)
+	}()
+	if _, err := other.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("acl-on"), Key: aws.String("shared")}); apiCode(err) != "AccessDenied" {
+		t.Fatalf("read without a grant: got %v, want AccessDenied", err)
+	}
+	if _, err := owner.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("acl-on"), Key: aws.String("shared"), GrantRead: aws.String(`id="` + otherID + `"`)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := getString(t, other, "acl-on", "shared"); got != "s" {
+		t.Errorf("read with a READ grant: got %q", got)
+	}
+	if _, err := other.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("acl-on"), Key: aws.String("private")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("read of an object the grant does not cover: got %v, want AccessDenied", err)
+	}
+	acl, err := owner.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("acl-on"), Key: aws.String("shared")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, g := range acl.Grants {
+		if g.Grantee != nil && aws.ToString(g.Grantee.ID) == otherID && g.Permission == s3types.PermissionRead {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("GetObjectAcl does not show the READ grant: %+v", acl.Grants)
+	}
+	if _, err := other.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("acl-on")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("list without a bucket grant: got %v, want AccessDenied", err)
+	}
+	if _, err := owner.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("acl-on"), GrantRead: aws.String(`id="` + otherID + `"`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("acl-on")}); err != nil {
+		t.Errorf("list with a bucket READ grant: %v", err)
+	}
+	unknown := strings.Repeat("ab", 32)
+	if _, err := owner.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("acl-on"), GrantRead: aws.String(`id="` + unknown + `"`)}); apiCode(err) != "InvalidArgument" {
+		t.Errorf("grant to an unknown canonical user: got %v, want InvalidArgument", err)
+	}
+	if _, err := owner.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("acl-on"), Key: aws.String("shared"), ACL: s3types.ObjectCannedACLPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("acl-on"), Key: aws.String("shared")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("read after the ACL went back to private: got %v, want AccessDenied", err)
+	}
+}

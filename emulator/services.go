@@ -173,7 +173,7 @@ func (e *Emulator) orgAccessRole(ctx context.Context, acct, name, mgmt string) e
 func startS3(e *Emulator) (running, error) {
 	var err error
 	e.s3, err = s3.New(s3.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, Log: e.log, PrincipalExists: e.iam.PrincipalExists,
-		Principals: e.iam, MinPartSize: e.opts.S3MinPartSize, VerifyPost: e.verifyPost})
+		Principals: e.iam, Accounts: e.iam.Accounts, MinPartSize: e.opts.S3MinPartSize, VerifyPost: e.verifyPost})
 	if err != nil {
 		return running{}, err
 	}

@@ -50,28 +50,33 @@ var aclPermissions = map[string]bool{"FULL_CONTROL": true, "READ": true, "WRITE"
 // that is not a well-formed AccessControlPolicy with known grantee types
 // and permissions is MalformedACLError.
 func readACLBody(q *request, owner, bucketOwner string) (acl aclBody, ok bool, err error) {
+	acl, _, ok, err = readACLBodyXML(q, owner, bucketOwner)
+	return acl, ok, err
+}
+
+// readACLBodyXML is readACLBody that also returns the parsed body.
+func readACLBodyXML(q *request, owner, bucketOwner string) (acl aclBody, x aclBodyXML, ok bool, err error) {
 	if q.r.Body == nil {
-		return aclBody{}, false, nil
+		return aclBody{}, x, false, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(q.r.Body, 64<<10+1))
 	if err != nil {
-		return aclBody{}, false, bodyError(err)
+		return aclBody{}, x, false, bodyError(err)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return aclBody{}, false, nil
+		return aclBody{}, x, false, nil
 	}
-	var x aclBodyXML
 	if len(data) > 64<<10 || xml.Unmarshal(data, &x) != nil || x.Owner == nil || x.Owner.ID == "" {
-		return aclBody{}, false, errMalformedACL()
+		return aclBody{}, x, false, errMalformedACL()
 	}
 	for _, g := range x.Grants {
 		if g.Grantee == nil || !aclPermissions[g.Permission] {
-			return aclBody{}, false, errMalformedACL()
+			return aclBody{}, x, false, errMalformedACL()
 		}
 		switch gt := g.Grantee; gt.Type {
 		case "CanonicalUser":
 			if gt.ID == "" {
-				return aclBody{}, false, errMalformedACL()
+				return aclBody{}, x, false, errMalformedACL()
 			}
 			if gt.ID == canonicalID(bucketOwner) && g.Permission == "FULL_CONTROL" {
 				acl.bucketOwnerFull = true
@@ -81,18 +86,18 @@ func readACLBody(q *request, owner, bucketOwner string) (acl aclBody, ok bool, e
 			}
 		case "Group":
 			if !strings.HasPrefix(gt.URI, "http://acs.amazonaws.com/groups/") {
-				return aclBody{}, false, errMalformedACL()
+				return aclBody{}, x, false, errMalformedACL()
 			}
 			acl.others = true
 			acl.public = acl.public || publicGrantee(gt.URI)
 		case "AmazonCustomerByEmail":
 			if gt.EmailAddress == "" {
-				return aclBody{}, false, errMalformedACL()
+				return aclBody{}, x, false, errMalformedACL()
 			}
 			acl.others = true
 		default:
-			return aclBody{}, false, errMalformedACL()
+			return aclBody{}, x, false, errMalformedACL()
 		}
 	}
-	return acl, true, nil
+	return acl, x, true, nil
 }

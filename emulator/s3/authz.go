@@ -24,8 +24,8 @@ func (s *Service) authorize(q *request, action string, b Bucket, pol *policy.Pol
 		ResourceAccount: b.Owner,
 		Context:         cx,
 	}
-	if pol != nil {
-		chk.ResourcePolicy = &policy.Named{Name: "bucket policy of " + b.Name, Policy: pol}
+	if rp := s.withGrants(b, pol, key); rp != nil {
+		chk.ResourcePolicy = &policy.Named{Name: "bucket policy of " + b.Name, Policy: rp}
 	}
 	d := q.call.Authz.Decide(q.ctx, q.call, chk)
 	if !d.Allowed() {

@@ -468,7 +468,7 @@ func (s *Service) getBucketACL(q *request) error {
 	if err := s.authorize(q, "s3:GetBucketAcl", b, pol, "", nil); err != nil {
 		return err
 	}
-	return q.writeXML(http.StatusOK, ownerACL(b.Owner))
+	return q.writeXML(http.StatusOK, grantsXML(b.Owner, b.ACL))
 }
 
 func (s *Service) putBucketACL(q *request) error {
@@ -482,7 +482,7 @@ func (s *Service) putBucketACL(q *request) error {
 	if acl := q.r.Header.Get("X-Amz-Acl"); b.Ownership == OwnershipEnforced && ((acl != "" && acl != "private" && acl != "bucket-owner-full-control") || hasGrantHeaders(q.r.Header)) {
 		return errACLNotSupported()
 	}
-	body, hasBody, err := readACLBody(q, b.Owner, b.Owner)
+	body, x, hasBody, err := readACLBodyXML(q, b.Owner, b.Owner)
 	if err != nil {
 		return err
 	}
@@ -494,7 +494,22 @@ func (s *Service) putBucketACL(q *request) error {
 	if publicCannedACLs[q.r.Header.Get("X-Amz-Acl")] && blocksPublicACLs(b) {
 		return errAccessDenied("Access Denied")
 	}
-	return q.noContent(http.StatusOK)
+	if b.Ownership == OwnershipEnforced {
+		return q.noContent(http.StatusOK)
+	}
+	// With ACLs enabled the grants are kept and enforced (grants.go).
+	grants := cannedGrants(q.r.Header.Get("X-Amz-Acl"), b.Owner)
+	hg, err := s.headerGrants(q.r.Header)
+	if err != nil {
+		return err
+	}
+	grants = append(grants, hg...)
+	if hasBody {
+		if grants, err = s.bodyGrants(x, b.Owner); err != nil {
+			return err
+		}
+	}
+	return s.updateBucket(q, func(bs *bucketState) { bs.ACL = grants }, http.StatusOK)
 }
 
 // hasGrantHeaders reports whether a request carries x-amz-grant-* headers.

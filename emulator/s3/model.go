@@ -38,6 +38,10 @@ type Bucket struct {
 	CORS []CORSRule `json:",omitempty"`
 	// Lifecycle is the bucket's lifecycle configuration (nil: none).
 	Lifecycle []LifecycleRule `json:",omitempty"`
+	// ACL is the bucket's ACL grants beyond the owner's full control
+	// (grants.go); ObjectACLs is set once an object of the bucket has any.
+	ACL        []Grant `json:",omitempty"`
+	ObjectACLs bool    `json:",omitempty"`
 	// Versioning is "" for a bucket whose versioning was never set (it
 	// can never return to that state), VersioningEnabled or
 	// VersioningSuspended.
@@ -104,6 +108,8 @@ type Object struct {
 	UploadID string `json:",omitempty"`
 	// Tags are the object's tags.
 	Tags []Tag `json:",omitempty"`
+	// ACL is the object's ACL grants beyond its owner's full control.
+	ACL []Grant `json:",omitempty"`
 	// Blob names the stored bytes (a file name in the disk store); ""
 	// for a delete marker.
 	Blob string

@@ -231,6 +231,16 @@ func (s *Service) putObject(q *request) error {
 		return err
 	}
 	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full, Tags: tags}
+	if b.Ownership != OwnershipEnforced && (q.r.Header.Get("X-Amz-Acl") != "" || hasGrantHeaders(q.r.Header)) {
+		if o.ACL, err = s.objectGrants(q, b, aclBodyXML{}, false); err != nil {
+			return err
+		}
+		if len(o.ACL) > 0 && !b.ObjectACLs {
+			if err := s.store.updateBucket(q.bucket, func(bs *bucketState) { bs.ObjectACLs = true }); err != nil {
+				return err
+			}
+		}
+	}
 	if key != nil {
 		o.SSEC = key.seal()
 	}
@@ -788,8 +798,8 @@ func (s *Service) getObjectACL(q *request) error {
 	if !ok {
 		return errNoSuchKey(q.key)
 	}
-	acl := ownerACL(o.Owner)
-	if o.Owner != b.Owner && o.OwnerFullControl {
+	acl := grantsXML(o.Owner, o.ACL)
+	if o.Owner != b.Owner && o.OwnerFullControl && !hasAccountGrant(o.ACL, b.Owner, "FULL_CONTROL") {
 		acl.Grants = append(acl.Grants, grant{Grantee: grantee{XMLNS: "http://www.w3.org/2001/XMLSchema-instance", Type: "CanonicalUser", ID: canonicalID(b.Owner)}, Permission: "FULL_CONTROL"})
 	}
 	return q.writeXML(http.StatusOK, acl)
@@ -807,7 +817,7 @@ func (s *Service) putObjectACL(q *request) error {
 	if err != nil {
 		return err
 	}
-	body, hasBody, err := readACLBody(q, q.call.Caller.Account(), b.Owner)
+	body, x, hasBody, err := readACLBodyXML(q, q.call.Caller.Account(), b.Owner)
 	if err != nil {
 		return err
 	}
@@ -817,8 +827,20 @@ func (s *Service) putObjectACL(q *request) error {
 		}
 		full = body.bucketOwnerFull
 	}
-	if err := s.store.updateObject(q.bucket, q.key, func(o *Object) { o.OwnerFullControl = full }); err != nil {
+	var grants []Grant
+	if b.Ownership != OwnershipEnforced {
+		// With ACLs enabled the grants are kept and enforced (grants.go).
+		if grants, err = s.objectGrants(q, b, x, hasBody); err != nil {
+			return err
+		}
+	}
+	if err := s.store.updateObject(q.bucket, q.key, func(o *Object) { o.OwnerFullControl, o.ACL = full, grants }); err != nil {
 		return err
+	}
+	if len(grants) > 0 && !b.ObjectACLs {
+		if err := s.store.updateBucket(q.bucket, func(bs *bucketState) { bs.ObjectACLs = true }); err != nil {
+			return err
+		}
 	}
 	return q.noContent(http.StatusOK)
 }

@@ -47,6 +47,9 @@ type Options struct {
 	// names to their unique ids: a deleted one reads back, and is
 	// evaluated, as its unique id.
 	Principals service.PrincipalBinder
+	// Accounts, when set, lists the accounts IAM knows: with the bucket
+	// owners they are the canonical users an ACL grant may name.
+	Accounts func() []string
 	// Log receives the data directory's warnings (records dropped or
 	// skipped at open, a failed compaction); nil discards them.
 	Log *slog.Logger

@@ -65,7 +65,8 @@ type publicAccessBlockXML struct {
 type grantee struct {
 	XMLNS string `xml:"xmlns:xsi,attr"`
 	Type  string `xml:"xsi:type,attr"`
-	ID    string `xml:"ID"`
+	ID    string `xml:"ID,omitempty"`
+	URI   string `xml:"URI,omitempty"`
 }
 
 type grant struct {
