@@ -1,0 +1,71 @@
+package kms_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/smithy-go"
+
+	"github.com/xacct/xacct/emulator/internal/servicetest"
+	emukms "github.com/xacct/xacct/emulator/kms"
+	"github.com/xacct/xacct/emulator/service"
+	"github.com/xacct/xacct/policy"
+)
+
+// TestChecks: every KMS operation on a key asks the authorizer with the
+// key ARN, the key's account, its key policy (policy.KindKey) and the KMS
+// condition keys; a refusal is AccessDeniedException (status 400).
+func TestChecks(t *testing.T) {
+	clock := servicetest.NewClock(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
+	authz := &servicetest.Authorizer{}
+	svc, err := emukms.New(emukms.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(&servicetest.Harness{Handler: svc.Mux(), Service: "kms", Authz: authz, Now: clock.Now})
+	defer srv.Close()
+	c := kms.NewFromConfig(servicetest.Config(srv.URL, "111111111111"))
+	ctx := context.Background()
+	key, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: key.KeyMetadata.KeyId, Plaintext: []byte("x"), EncryptionContext: map[string]string{"team": "data"}}); err != nil {
+		t.Fatal(err)
+	}
+	checks := authz.Checks()
+	if got := checks[0]; got.Action != "kms:CreateKey" || got.Resource != "*" || got.Context["kms:KeySpec"][0] != "SYMMETRIC_DEFAULT" {
+		t.Errorf("CreateKey check: %+v", got)
+	}
+	enc := checks[len(checks)-1]
+	if enc.Action != "kms:Encrypt" || enc.Resource != *key.KeyMetadata.Arn || enc.ResourceAccount != "111111111111" ||
+		enc.ResourcePolicy == nil || enc.ResourcePolicy.Policy.Kind() != policy.KindKey {
+		t.Fatalf("Encrypt check: %+v", enc)
+	}
+	for k, want := range map[string]string{"kms:EncryptionContext:team": "data", "kms:EncryptionContextKeys": "team", "kms:CallerAccount": "111111111111", "kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT"} {
+		if v := enc.Context[k]; len(v) != 1 || v[0] != want {
+			t.Errorf("Encrypt check %s: got %v, want %s", k, v, want)
+		}
+	}
+	if _, ok := enc.Context["kms:ViaService"]; ok {
+		t.Error("a direct call has kms:ViaService")
+	}
+	authz.Deny = func(_ *service.Call, chk service.Check) bool { return chk.Action == "kms:Decrypt" }
+	out, _ := c.Encrypt(ctx, &kms.EncryptInput{KeyId: key.KeyMetadata.KeyId, Plaintext: []byte("x")})
+	_, err = c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: out.CiphertextBlob})
+	if code := apiCode(err); code != "AccessDeniedException" {
+		t.Errorf("refused Decrypt: got %v, want AccessDeniedException", err)
+	}
+}
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
