@@ -73,3 +73,37 @@ func BenchmarkEvaluateCrossAccount(b *testing.B) {
 		b.Fatalf("got %v, want Allow", d.Effect)
 	}
 }
+
+// BenchmarkEvaluateWithOrgPolicies is BenchmarkEvaluate for a member
+// account of an organization: FullAWSAccess at the root, an OU and the
+// account, a Deny SCP on the OU that does not match, and the RCPs of the
+// same three levels.
+func BenchmarkEvaluateWithOrgPolicies(b *testing.B) {
+	full, _ := Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, KindIdentity)
+	deny, _ := Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`, KindIdentity)
+	rfull, _ := Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`, KindResource)
+	levels := func(p *Policy, extra *Policy) []OrgLevel {
+		ls := []OrgLevel{{Target: "root `r-1`"}, {Target: "OU `Workloads`"}, {Target: "account `111111111111`"}}
+		for i := range ls {
+			ls[i].Policies = []Named{{Name: "full", Policy: p}}
+		}
+		if extra != nil {
+			ls[1].Policies = append(ls[1].Policies, Named{Name: "deny", Policy: extra})
+		}
+		return ls
+	}
+	set := &Set{Identity: tenByTen(b), SCP: levels(full, deny), RCP: levels(rfull, nil)}
+	req := &Request{Principal: execSession, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/report.csv"}
+	req.Context.Set("aws:SecureTransport", "false")
+	req.Context.Set("aws:SourceIp", "127.0.0.1")
+	var d Decision
+	EvaluateInto(req, set, &d)
+	if d.Effect != Allow {
+		b.Fatalf("got %v, want Allow", d.Effect)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		EvaluateInto(req, set, &d)
+	}
+}
