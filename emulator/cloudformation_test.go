@@ -36,7 +36,7 @@ func templateParams(keys ...string) map[string]string {
 // deployProject deploys deploy/target.yaml into the target account and
 // deploy/home.yaml (SAM, with the functions built from cmd/) into the home
 // account, as `xacct up` does.
-func deployProject(t *testing.T, srv *emulatortest.Server) (targetOut, homeOut *stackdeploy.Result) {
+func deployProject(t testing.TB, srv *emulatortest.Server) (targetOut, homeOut *stackdeploy.Result) {
 	t.Helper()
 	ctx := context.Background()
 	targetBody, err := stackdeploy.Package(ctx, srv.Config(target), "../deploy/target.yaml", "xacct-artifacts-"+target, nil)

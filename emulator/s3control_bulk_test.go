@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/s3control/types"
@@ -24,7 +26,7 @@ import (
 
 // fill puts n small objects under prefix with 32 writers and returns
 // their keys.
-func fill(t *testing.T, c *s3.Client, bucket, prefix string, n int) []string {
+func fill(t testing.TB, c *s3.Client, bucket, prefix string, n int) []string {
 	t.Helper()
 	keys := make([]string, n)
 	for i := range keys {
@@ -94,6 +96,7 @@ func csvManifest(bucket string, keys []string) string {
 // Complete, with every key in its report. XACCT_BATCH_OBJECTS sets the
 // count (default 2,000; docs/benchmarks.md records a 100,000-object run).
 func TestBatchJobCopiesAcrossAccounts(t *testing.T) {
+	t.Parallel()
 	n := 2000
 	if v := os.Getenv("XACCT_BATCH_OBJECTS"); v != "" {
 		var err error
@@ -179,7 +182,7 @@ func TestBatchJobCopiesAcrossAccounts(t *testing.T) {
 	}
 }
 
-func waitJobFor(t *testing.T, c *s3control.Client, acct, id string, d time.Duration, statuses ...types.JobStatus) *types.JobDescriptor {
+func waitJobFor(t testing.TB, c *s3control.Client, acct, id string, d time.Duration, statuses ...types.JobStatus) *types.JobDescriptor {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for {
@@ -203,6 +206,7 @@ func waitJobFor(t *testing.T, c *s3control.Client, acct, id string, d time.Durat
 // emulator on the same data directory resumes, runs each task once, and
 // completes with every key in its report.
 func TestBatchJobResumesAfterRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv := emulatortest.New(t, emulator.WithDataDir(dir), emulator.WithBatchConcurrency(1))
 	ctx := context.Background()
@@ -252,4 +256,65 @@ func TestBatchJobResumesAfterRestart(t *testing.T) {
 	if len(rows) != n {
 		t.Fatalf("report has %d rows, want %d", len(rows), n)
 	}
+}
+
+// BenchmarkBatchCopy copies the same objects across accounts two ways in
+// one run: one invocation of the deployed s3-copy function (its prefix
+// copy, 16 copies in flight), and a Batch Operations job invoking the same
+// function once per object (16 tasks in flight, Lambda's concurrency 16,
+// so nothing is throttled). Each iteration copies to a new prefix.
+// XACCT_BATCH_OBJECTS sets the count (default 1,000).
+//
+//	go test ./emulator/ -run '^$' -bench BatchCopy -benchtime 1x
+func BenchmarkBatchCopy(b *testing.B) {
+	n := 1000
+	if v, err := strconv.Atoi(os.Getenv("XACCT_BATCH_OBJECTS")); err == nil && v > 0 {
+		n = v
+	}
+	srv := emulatortest.New(b, emulator.WithLambdaConcurrency(16), emulator.WithBatchConcurrency(16))
+	ctx := context.Background()
+	_, hout := deployProject(b, srv)
+	hs := s3.NewFromConfig(srv.Config(home), func(o *s3.Options) { o.UsePathStyle = true })
+	keys := fill(b, hs, "xacct-src", "bench/", n)
+	reports := hout.Outputs["BatchReportBucketName"]
+	mo := emulatortest.Must(hs.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(reports), Key: aws.String("manifests/bench.csv"),
+		Body: strings.NewReader(csvManifest("xacct-src", keys))}))(b)
+	lc := lambda.NewFromConfig(srv.Config(home))
+	ctl := s3control.NewFromConfig(srv.AdminConfig(b, home))
+
+	b.Run("function", func(b *testing.B) {
+		for i := range b.N {
+			fn := emulatortest.Must(lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("xacct-s3-copy")}))(b)
+			vars := fn.Environment.Variables
+			vars["DEST_PREFIX"], vars["CONCURRENCY"] = fmt.Sprintf("fn-%d/", i), "16"
+			emulatortest.Must(lc.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("xacct-s3-copy"),
+				Environment: &lambdatypes.Environment{Variables: vars}}))(b)
+			start := time.Now()
+			out := emulatortest.Must(lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("xacct-s3-copy"), Payload: []byte(`{}`)}))(b)
+			if out.FunctionError != nil || !strings.Contains(string(out.Payload), fmt.Sprintf(`"copied":%d`, n)) {
+				b.Fatalf("invoke: %s", out.Payload)
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "objects/s")
+		}
+	})
+	b.Run("job", func(b *testing.B) {
+		for i := range b.N {
+			start := time.Now()
+			out := emulatortest.Must(ctl.CreateJob(ctx, &s3control.CreateJobInput{
+				AccountId: aws.String(home), ClientRequestToken: aws.String(fmt.Sprintf("bench-%d-%d", i, time.Now().UnixNano())), ConfirmationRequired: aws.Bool(false), Priority: aws.Int32(10),
+				RoleArn: aws.String(hout.Outputs["BatchOperationsRoleArn"]),
+				Operation: &types.JobOperation{LambdaInvoke: &types.LambdaInvokeOperation{FunctionArn: aws.String(hout.Outputs["CopyFunctionArn"]),
+					InvocationSchemaVersion: aws.String("2.0"), UserArguments: map[string]string{"destinationPrefix": fmt.Sprintf("job-%d/", i)}}},
+				Manifest: &types.JobManifest{Spec: &types.JobManifestSpec{Format: types.JobManifestFormatS3BatchOperationsCsv20180820, Fields: []types.JobManifestFieldName{"Bucket", "Key"}},
+					Location: &types.JobManifestLocation{ObjectArn: aws.String("arn:aws:s3:::" + reports + "/manifests/bench.csv"), ETag: mo.ETag}},
+				Report: &types.JobReport{Enabled: true, Bucket: aws.String("arn:aws:s3:::" + reports), Prefix: aws.String("reports"),
+					Format: types.JobReportFormatReportCsv20180820, ReportScope: types.JobReportScopeFailedTasksOnly},
+			}))(b)
+			j := waitJobFor(b, ctl, home, aws.ToString(out.JobId), time.Hour, types.JobStatusComplete, types.JobStatusFailed)
+			if aws.ToInt64(j.ProgressSummary.NumberOfTasksSucceeded) != int64(n) {
+				b.Fatalf("job: %s %+v", j.Status, j.ProgressSummary)
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "objects/s")
+		}
+	})
 }

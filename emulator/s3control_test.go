@@ -263,3 +263,54 @@ func TestBatchJobRoleTrust(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchJobFailureThreshold: once 1,000 tasks were attempted and more
+// than half failed, the job fails ("Tracking job status and completion
+// reports", Tracking job failures) without running the rest, and its
+// report lists the failed tasks with S3's error.
+func TestBatchJobFailureThreshold(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	cfg := srv.Config(home)
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	for _, b := range []string{"ft-src", "ft-dst"} {
+		emulatortest.Must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}))(t)
+	}
+	// 3,000 objects the manifest names and nobody wrote: every copy fails
+	// with NoSuchKey.
+	var m strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&m, "ft-src,missing-%04d\n", i)
+	}
+	mo := emulatortest.Must(s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("ft-dst"), Key: aws.String("m.csv"), Body: strings.NewReader(m.String())}))(t)
+	role := makeRole(t, cfg, "ft-job", batchTrust(home), `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::ft-src","arn:aws:s3:::ft-src/*","arn:aws:s3:::ft-dst/m.csv"]},
+		{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::ft-dst/*"}]}`)
+	c := s3control.NewFromConfig(cfg)
+	out := emulatortest.Must(c.CreateJob(ctx, &s3control.CreateJobInput{
+		AccountId: aws.String(home), ClientRequestToken: aws.String("ft"), ConfirmationRequired: aws.Bool(false), Priority: aws.Int32(1), RoleArn: aws.String(role),
+		Operation: &types.JobOperation{S3PutObjectCopy: &types.S3CopyObjectOperation{TargetResource: aws.String("arn:aws:s3:::ft-dst")}},
+		Manifest: &types.JobManifest{Spec: &types.JobManifestSpec{Format: types.JobManifestFormatS3BatchOperationsCsv20180820, Fields: []types.JobManifestFieldName{"Bucket", "Key"}},
+			Location: &types.JobManifestLocation{ObjectArn: aws.String("arn:aws:s3:::ft-dst/m.csv"), ETag: mo.ETag}},
+		Report: &types.JobReport{Enabled: true, Bucket: aws.String("arn:aws:s3:::ft-dst"), Prefix: aws.String("r"), Format: types.JobReportFormatReportCsv20180820, ReportScope: types.JobReportScopeFailedTasksOnly},
+	}))(t)
+	id := aws.ToString(out.JobId)
+	j := waitJob(t, c, home, id, types.JobStatusFailed, types.JobStatusComplete)
+	failed := aws.ToInt64(j.ProgressSummary.NumberOfTasksFailed)
+	if j.Status != types.JobStatusFailed || len(j.FailureReasons) != 1 || aws.ToString(j.FailureReasons[0].FailureCode) != "TooManyFailures" {
+		t.Fatalf("job: %s %+v", j.Status, j.FailureReasons)
+	}
+	if failed < 1000 || failed >= 3000 || aws.ToInt64(j.ProgressSummary.NumberOfTasksSucceeded) != 0 {
+		t.Fatalf("failed %d of 3000 tasks, want the job to stop soon after 1,000", failed)
+	}
+	_, rows := readReport(t, s3c, "ft-dst", "r", id)
+	if int64(len(rows)) != failed || rows[0][3] != "failed" || rows[0][4] != "NoSuchKey" || rows[0][5] != "404" {
+		t.Fatalf("report: %d rows, first %v", len(rows), rows[0])
+	}
+	// Listing pages through the account's jobs.
+	page := emulatortest.Must(c.ListJobs(ctx, &s3control.ListJobsInput{AccountId: aws.String(home), MaxResults: aws.Int32(1)}))(t)
+	if len(page.Jobs) != 1 || page.NextToken != nil {
+		t.Fatalf("one job, one page: %+v", page)
+	}
+}

@@ -19,7 +19,8 @@ func proxyEnv(env []string, url string) []string {
 }
 
 // TestBatchOperationsBoto3 runs a LambdaInvoke job (schema 1.0, a Python
-// function) with boto3 and reads its completion report.
+// function that answers TemporaryFailure to a.txt's first attempt and
+// PermanentFailure for dir/) with boto3 and reads its completion report.
 func TestBatchOperationsBoto3(t *testing.T) {
 	needTool(t, "python3")
 	s := serve(t)
@@ -27,9 +28,9 @@ func TestBatchOperationsBoto3(t *testing.T) {
 	want := []string{
 		"job Complete 3 2 1 1.0",
 		"listed ['LambdaInvoke']",
-		"row a.txt succeeded  200 arn:aws:s3:::py-src a.txt",
-		"row dir/b c.txt failed PermanentFailure 200 arn:aws:s3:::py-src dir/b c.txt",
-		"row ü+é.txt succeeded  200 arn:aws:s3:::py-src ü+é.txt",
+		"row a.txt succeeded  200 arn:aws:s3:::py-src a.txt attempt 2",
+		"row dir/b c.txt failed PermanentFailure 200 arn:aws:s3:::py-src dir/b c.txt attempt 1",
+		"row ü+é.txt succeeded  200 arn:aws:s3:::py-src ü+é.txt attempt 1",
 		"missing NotFoundException",
 	}
 	if got := strings.TrimSpace(out); got != strings.Join(want, "\n") {

@@ -41,7 +41,7 @@ func (s *Service) schedule() {
 				continue
 			}
 			switch j.Status {
-			case StatusNew, StatusPreparing, StatusReady, StatusActive, StatusCancelling:
+			case StatusNew, StatusPreparing, StatusReady, StatusActive, StatusCancelling, StatusCompleting, StatusFailing:
 				next = append(next, j)
 			}
 		}
@@ -169,39 +169,46 @@ func (s *Service) run(ctx context.Context, j *Job) {
 		s.mu.Unlock()
 	}
 	s.mu.Lock()
-	if j.Status == StatusReady {
+	final := StatusComplete
+	switch j.Status {
+	case StatusReady:
 		s.setStatusLocked(j, StatusActive)
+	case StatusFailing:
+		final = StatusFailed // interrupted while writing its report
 	}
+	resumeReport := j.Status == StatusCompleting || j.Status == StatusFailing
 	s.mu.Unlock()
-	outcome := w.runTasks(ctx)
-	if s.ctx.Err() != nil {
-		return // stopping: the job resumes at the next start
-	}
-	s.mu.Lock()
-	switch {
-	case j.Status == StatusCancelling:
-		s.setStatusLocked(j, StatusCancelled)
-	case outcome != "":
-		s.failLocked(j, "TooManyFailures", outcome)
-	default:
-		s.setStatusLocked(j, StatusCompleting)
-	}
-	status = j.Status
-	s.mu.Unlock()
-	if err := w.writeReport(context.WithoutCancel(ctx)); err != nil {
-		s.opts.Log.Error("s3control: completion report", slog.String("job", j.ID), slog.Any("error", err))
+	if !resumeReport {
+		outcome := w.runTasks(ctx)
+		if s.ctx.Err() != nil {
+			return // stopping: the job resumes at the next start
+		}
+		// The report is written while the job is Completing, Failing or
+		// Cancelling; the final status follows it.
 		s.mu.Lock()
-		if status == StatusCompleting {
-			s.failLocked(j, failureCode(err), "Writing the completion report failed: "+failureText(err))
+		switch {
+		case j.Status == StatusCancelling:
+			final = StatusCancelled
+		case outcome != "":
+			j.Failures = append(j.Failures, Failure{Code: "TooManyFailures", Reason: outcome})
+			s.setStatusLocked(j, StatusFailing)
+			final = StatusFailed
+		default:
+			s.setStatusLocked(j, StatusCompleting)
 		}
 		s.mu.Unlock()
-		return
 	}
-	if status == StatusCompleting {
-		s.mu.Lock()
-		s.setStatusLocked(j, StatusComplete)
-		s.mu.Unlock()
+	err = w.writeReport(context.WithoutCancel(ctx))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		s.opts.Log.Error("s3control: completion report", slog.String("job", j.ID), slog.Any("error", err))
+		if final == StatusComplete {
+			s.failLocked(j, failureCode(err), "Writing the completion report failed: "+failureText(err))
+			return
+		}
 	}
+	s.setStatusLocked(j, final)
 }
 
 func failureCode(err error) string {

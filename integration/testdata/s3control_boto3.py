@@ -23,13 +23,19 @@ code = io.BytesIO()
 with zipfile.ZipFile(code, "w") as z:
     z.writestr("app.py", """
 import urllib.parse
+seen = {}
 def handler(event, context):
     t = event["tasks"][0]
     key = urllib.parse.unquote_plus(t["s3Key"])
+    seen[key] = seen.get(key, 0) + 1
+    if key == "a.txt" and seen[key] < 2:
+        # Batch Operations retries a TemporaryFailure.
+        return {"invocationSchemaVersion": "1.0", "treatMissingKeysAs": "PermanentFailure", "invocationId": event["invocationId"],
+                "results": [{"taskId": t["taskId"], "resultCode": "TemporaryFailure", "resultString": "try again"}]}
     return {"invocationSchemaVersion": event["invocationSchemaVersion"], "treatMissingKeysAs": "PermanentFailure",
             "invocationId": event["invocationId"],
             "results": [{"taskId": t["taskId"], "resultCode": "PermanentFailure" if key.startswith("dir/") else "Succeeded",
-                         "resultString": t["s3BucketArn"] + " " + key}]}
+                         "resultString": t["s3BucketArn"] + " " + key + " attempt %d" % seen[key]}]}
 """)
 lambda_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 exec_role = iam.create_role(RoleName="py-exec", AssumeRolePolicyDocument=json.dumps(lambda_trust))["Role"]["Arn"]
