@@ -51,3 +51,11 @@ func validationError(member, value, constraint string) error {
 	return awserr.New(http.StatusBadRequest, "ValidationError",
 		"1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must %s", value, member, constraint)
 }
+
+// missingMember is IAM's message for a required member left out: "1
+// validation error detected: Value null at 'roleName' failed to satisfy
+// constraint: Member must not be null".
+func missingMember(member string) error {
+	return awserr.New(http.StatusBadRequest, "ValidationError",
+		"1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
+}

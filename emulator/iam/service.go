@@ -100,12 +100,38 @@ func requestTags(chk service.Check, tags []Tag) service.Check {
 }
 
 // named is an input that names a role or a user (RoleNameIn, UserNameIn,
-// EntityIn, embedded).
-type named interface{ names() (role, user string) }
+// EntityIn, embedded). only keeps the name of one kind (the role's for a
+// Role operation) and requires it, as the operation's API model does.
+type named interface {
+	names() (role, user string)
+	only(role bool) error
+}
 
 func (in *RoleNameIn) names() (string, string) { return in.RoleName, "" }
 func (in *UserNameIn) names() (string, string) { return "", in.UserName }
 func (in *EntityIn) names() (string, string)   { return in.RoleName, in.UserName }
+
+func (in *RoleNameIn) only(bool) error { return nil }
+func (in *UserNameIn) only(bool) error { return nil }
+
+// only drops the member the operation does not have: PutRolePolicy has no
+// UserName, PutUserPolicy no RoleName (IAM API Reference), so a request
+// naming only a user to a Role operation is refused for its missing
+// RoleName instead of acting on the user.
+func (in *EntityIn) only(role bool) error {
+	if role {
+		in.UserName = ""
+		if in.RoleName == "" {
+			return missingMember("roleName")
+		}
+		return nil
+	}
+	in.RoleName = ""
+	if in.UserName == "" {
+		return missingMember("userName")
+	}
+	return nil
+}
 
 // target is what an operation on a role or user acts on.
 type target int
@@ -118,14 +144,24 @@ const (
 )
 
 // onEntity registers the IAM operation name on a role or user, authorized
-// as iam:NAME on the role's or user's ARN; for onEither, the operation of
-// the other kind is authorized when the input names a user (as
-// PutUserPolicy for PutRolePolicy with only UserName set). keys, if set,
+// as iam:NAME on the role's or user's ARN; for onEither, the Role operation
+// reads only RoleName and the User operation only UserName. keys, if set,
 // returns the request's condition keys.
 func onEntity[I, O any, P interface {
 	*I
 	named
 }](m *query.Mux, s *Service, on target, name string, run func(context.Context, *I) (*O, error), keys func(*I) map[string][]string) {
+	if on == onEither {
+		// The Role and User operations share an input; each reads only
+		// its own member. The check below sees the input after this.
+		roleOp, inner := strings.Contains(name, "Role"), run
+		run = func(ctx context.Context, in *I) (*O, error) {
+			if err := P(in).only(roleOp); err != nil {
+				return nil, err
+			}
+			return inner(ctx, in)
+		}
+	}
 	query.Register(m, service.Op[I, O]{Name: name, Run: run,
 		Check: func(c *service.Call, in *I) service.Check {
 			role, user := P(in).names()
@@ -136,11 +172,8 @@ func onEntity[I, O any, P interface {
 				if role == "" && on == onCaller {
 					role = c.Caller.UserName
 				}
-			case on == onEither && role == "" && user != "":
+			case on == onEither && !strings.Contains(name, "Role"):
 				kind, role = "user", user
-				action = "iam:" + strings.Replace(name, "Role", "User", 1)
-			case on == onEither:
-				action = "iam:" + strings.Replace(name, "User", "Role", 1)
 			}
 			chk := service.Check{Action: action, Resource: s.resource(c.Caller.Account(), kind, role)}
 			if keys != nil {
