@@ -128,3 +128,50 @@ func TestIAMTags(t *testing.T) {
 		})
 	}
 }
+
+// TestIAMUntagTagKeysCondition: UntagRole and UntagUser carry the keys
+// removed as aws:TagKeys (Service Authorization Reference, IAM: both list
+// aws:TagKeys), so a policy allowing untagging only of the key "team"
+// refuses removing "owner" from a role and from a user alike.
+func TestIAMUntagTagKeysCondition(t *testing.T) {
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	root := iam.NewFromConfig(srv.Config(home))
+	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(lambdaTrust)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"u", "tagger"} {
+		if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("tagger"), PolicyName: aws.String("untag-team"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["iam:UntagRole","iam:UntagUser"],"Resource":"*",
+			"Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("tagger")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := iam.NewFromConfig(srv.ConfigWith(aws.Credentials{AccessKeyID: *key.AccessKey.AccessKeyId, SecretAccessKey: *key.AccessKey.SecretAccessKey}))
+	untag := map[string]func(keys ...string) error{
+		"UntagRole": func(keys ...string) error {
+			_, err := c.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String("r"), TagKeys: keys})
+			return err
+		},
+		"UntagUser": func(keys ...string) error {
+			_, err := c.UntagUser(ctx, &iam.UntagUserInput{UserName: aws.String("u"), TagKeys: keys})
+			return err
+		},
+	}
+	for op, f := range untag {
+		if err := f("team"); err != nil {
+			t.Errorf("%s of team: %v", op, err)
+		}
+		var ae smithy.APIError
+		if err := f("owner"); !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
+			t.Errorf("%s of owner: got %v, want AccessDenied", op, err)
+		}
+	}
+}

@@ -260,7 +260,9 @@ func (s *Service) Mux() *query.Mux {
 	onEntity(m, s, onUser, "TagUser", s.TagUser, func(in *TagUserIn) map[string][]string {
 		return requestTags(service.Check{}, in.Tags).Context
 	})
-	onEntity(m, s, onUser, "UntagUser", s.UntagUser, nil)
+	onEntity(m, s, onUser, "UntagUser", s.UntagUser, func(in *UntagUserIn) map[string][]string {
+		return map[string][]string{"aws:TagKeys": in.TagKeys}
+	})
 	onEntity(m, s, onUser, "ListUserTags", s.ListUserTags, nil)
 	onEntity(m, s, onUser, "PutUserPermissionsBoundary", s.PutUserPermissionsBoundary, boundary)
 	onEntity(m, s, onUser, "DeleteUserPermissionsBoundary", s.DeleteUserPermissionsBoundary, nil)
