@@ -617,32 +617,14 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (expired, aborted int
 			return
 		}
 		blob, ok, err := s.store.expireObject(v.bucket, v.key, v.etag, v.modified, now.UTC().Truncate(time.Second))
-		if err != nil {
-			s.opts.Log.Warn("s3 lifecycle: expiring an object failed", "bucket", v.bucket, "key", v.key, "error", err)
-			continue
-		}
-		if ok {
-			if blob != "" {
-				s.store.blobs.Remove(blob)
-			}
-			expired++
-		}
+		expired += s.lifecycleRemoved(blob, ok, err, "expiring an object failed", v.bucket, v.key)
 	}
 	for _, v := range old {
 		if ctx.Err() != nil {
 			return
 		}
 		blob, ok, err := s.store.expireVersion(v)
-		if err != nil {
-			s.opts.Log.Warn("s3 lifecycle: removing a version failed", "bucket", v.bucket, "key", v.key, "error", err)
-			continue
-		}
-		if ok {
-			if blob != "" {
-				s.store.blobs.Remove(blob)
-			}
-			expired++
-		}
+		expired += s.lifecycleRemoved(blob, ok, err, "removing a version failed", v.bucket, v.key)
 	}
 	for _, u := range ups {
 		if ctx.Err() != nil {
@@ -653,6 +635,22 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (expired, aborted int
 		}
 	}
 	return expired, aborted
+}
+
+// lifecycleRemoved finishes one lifecycle removal: it logs a failure,
+// frees the removed object's blob, and counts 1 when something was removed.
+func (s *Service) lifecycleRemoved(blob string, removed bool, err error, what, bucket, key string) int {
+	if err != nil {
+		s.opts.Log.Warn("s3 lifecycle: "+what, "bucket", bucket, "key", key, "error", err)
+		return 0
+	}
+	if !removed {
+		return 0
+	}
+	if blob != "" {
+		s.store.blobs.Remove(blob)
+	}
+	return 1
 }
 
 // abortExpiredUpload aborts an upload as AbortMultipartUpload does.
