@@ -23,8 +23,8 @@ import (
 )
 
 // Tests of issue 22's encryption headers: SSE-S3 on every object, SSE-C
-// with its key checked, SSE-KMS refused, the bucket's default encryption
-// and the encryption condition keys.
+// with its key checked, the bucket's default encryption and the
+// encryption condition keys (SSE-KMS: s3kms_test.go).
 
 // ssecKey is an SSE-C key as the SDK sends it: base64 key and base64 MD5.
 type ssecKey struct{ key, md5 string }
@@ -114,9 +114,8 @@ func mustBucket(t *testing.T, c *s3.Client, name string) {
 }
 
 // TestS3SSEBadHeaders: encryption headers S3 refuses are refused with its
-// codes, and SSE-KMS is refused rather than stored as SSE-S3 (Amazon S3
-// API Reference, PutObject: x-amz-server-side-encryption; "Error
-// responses").
+// codes (Amazon S3 API Reference, PutObject: x-amz-server-side-encryption;
+// "Error responses").
 func TestS3SSEBadHeaders(t *testing.T) {
 	srv := emulatortest.New(t)
 	ctx := context.Background()
@@ -134,8 +133,11 @@ func TestS3SSEBadHeaders(t *testing.T) {
 		code   string
 		status int
 	}{
-		{"SSE-KMS", &s3.PutObjectInput{ServerSideEncryption: s3types.ServerSideEncryptionAwsKms}, "NotImplemented", 501},
-		{"DSSE-KMS", &s3.PutObjectInput{ServerSideEncryption: s3types.ServerSideEncryptionAwsKmsDsse}, "NotImplemented", 501},
+		{"SSE-KMS and SSE-C", &s3.PutObjectInput{ServerSideEncryption: s3types.ServerSideEncryptionAwsKms,
+			SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)}, "InvalidArgument", 400},
+		{"KMS context without aws:kms", &s3.PutObjectInput{SSEKMSEncryptionContext: aws.String("e30=")}, "InvalidArgument", 400},
+		{"KMS context not base64 JSON", &s3.PutObjectInput{ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSEncryptionContext: aws.String("not json")}, "InvalidArgument", 400},
+		{"KMS key with AES256", &s3.PutObjectInput{ServerSideEncryption: s3types.ServerSideEncryptionAes256, SSEKMSKeyId: aws.String("alias/x")}, "InvalidArgument", 400},
 		{"unknown algorithm", &s3.PutObjectInput{ServerSideEncryption: "AES512"}, "InvalidArgument", 400},
 		{"KMS key without aws:kms", &s3.PutObjectInput{SSEKMSKeyId: aws.String("alias/x")}, "InvalidArgument", 400},
 		{"SSE-S3 and SSE-C", &s3.PutObjectInput{ServerSideEncryption: s3types.ServerSideEncryptionAes256,
@@ -287,7 +289,7 @@ func TestS3SSEC(t *testing.T) {
 
 // TestS3BucketEncryption: Get/Put/DeleteBucketEncryption with SSE-S3 (the
 // default of every bucket, Amazon S3 API Reference, GetBucketEncryption),
-// SSE-KMS defaults refused, and BlockedEncryptionTypes SSE-C refusing
+// an SSE-KMS default replaced by SSE-S3, and BlockedEncryptionTypes SSE-C refusing
 // customer keys with 403 (Amazon S3 User Guide, "Blocking or unblocking
 // SSE-C for a general purpose bucket").
 func TestS3BucketEncryption(t *testing.T) {
@@ -311,8 +313,8 @@ func TestS3BucketEncryption(t *testing.T) {
 		return &s3.PutBucketEncryptionInput{Bucket: aws.String("enc"), ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
 			Rules: []s3types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: alg, KMSMasterKeyID: kms}, BucketKeyEnabled: aws.Bool(true)}}}}
 	}
-	if _, err := c.PutBucketEncryption(ctx, rule(s3types.ServerSideEncryptionAwsKms, aws.String("alias/aws/s3"))); apiCode(err) != "NotImplemented" {
-		t.Errorf("PutBucketEncryption aws:kms: got %v, want NotImplemented", err)
+	if _, err := c.PutBucketEncryption(ctx, rule(s3types.ServerSideEncryptionAwsKms, aws.String("alias/aws/s3"))); err != nil {
+		t.Errorf("PutBucketEncryption aws:kms: %v", err)
 	}
 	if _, err := c.PutBucketEncryption(ctx, rule(s3types.ServerSideEncryptionAes256, aws.String("alias/x"))); apiCode(err) != "InvalidArgument" {
 		t.Errorf("PutBucketEncryption AES256 with a KMS key: got %v, want InvalidArgument", err)
@@ -484,57 +486,86 @@ func TestS3ObjectAttributesAndPolicyStatus(t *testing.T) {
 
 // TestS3BucketEncryptionTemplate: a user's template with an
 // AWS::S3::Bucket BucketEncryption (AES256 with a bucket key) deploys and
-// the bucket reads it back; one asking for SSE-KMS fails the resource with
-// S3's NotImplemented (CloudFormation User Guide, AWS::S3::Bucket
-// BucketEncryption).
+// the bucket reads it back; one with aws:kms whose KMSMasterKeyID is the
+// Ref of an AWS::KMS::Key (its key id) or of an AWS::KMS::Alias, or the
+// key's Arn, deploys and encrypts writes with that key (CloudFormation
+// User Guide, AWS::S3::Bucket BucketEncryption, AWS::KMS::Key and
+// AWS::KMS::Alias return values).
 func TestS3BucketEncryptionTemplate(t *testing.T) {
 	srv := emulatortest.New(t)
 	ctx := context.Background()
 	c := cloudformation.NewFromConfig(srv.Config(home))
-	body := func(alg string) string {
-		return `
+	body := `
 Resources:
-  Bucket:
+  Key:
+    Type: AWS::KMS::Key
+  Alias:
+    Type: AWS::KMS::Alias
+    Properties:
+      AliasName: alias/bucket-data
+      TargetKeyId: !Ref Key
+  Plain:
     Type: AWS::S3::Bucket
     Properties:
-      BucketName: enc-` + strings.ToLower(strings.ReplaceAll(alg, ":", "-")) + `
+      BucketName: enc-aes256
       BucketEncryption:
         ServerSideEncryptionConfiguration:
           - ServerSideEncryptionByDefault:
-              SSEAlgorithm: ` + alg + `
+              SSEAlgorithm: AES256
             BucketKeyEnabled: true
+  ByID:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: enc-kms-id
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+              KMSMasterKeyID: !Ref Key
+            BucketKeyEnabled: true
+  ByArn:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: enc-kms-arn
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+              KMSMasterKeyID: !GetAtt Key.Arn
+  ByAlias:
+    Type: AWS::S3::Bucket
+    DependsOn: Alias
+    Properties:
+      BucketName: enc-kms-alias
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+              KMSMasterKeyID: !Ref Alias
+Outputs:
+  KeyArn:
+    Value: !GetAtt Key.Arn
 `
-	}
-	if _, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("enc"), TemplateBody: aws.String(body("AES256"))}); err != nil {
+	if _, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("enc"), TemplateBody: aws.String(body)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := stackdeploy.Wait(ctx, srv.Config(home), "enc", nil, nil); err != nil {
-		t.Fatalf("stack with BucketEncryption AES256: %v", err)
+	outs, err := stackdeploy.Wait(ctx, srv.Config(home), "enc", nil, nil)
+	if err != nil {
+		t.Fatalf("stack with BucketEncryption: %v", err)
 	}
-	out, err := s3For(srv.Config(home)).GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("enc-aes256")})
+	keyARN := outs.Outputs["KeyArn"]
+	sc := s3For(srv.Config(home))
+	out, err := sc.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("enc-aes256")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r := out.ServerSideEncryptionConfiguration.Rules[0]; r.ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAes256 || !aws.ToBool(r.BucketKeyEnabled) {
 		t.Errorf("bucket encryption from the template: %+v", r)
 	}
-	if _, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("kms"), TemplateBody: aws.String(body("aws:kms"))}); err != nil {
-		t.Fatal(err)
-	}
-	_, err = stackdeploy.Wait(ctx, srv.Config(home), "kms", nil, nil)
-	var f *stackdeploy.Failure
-	if !errors.As(err, &f) || !strings.Contains(f.Reason, "Bucket") {
-		t.Fatalf("stack with BucketEncryption aws:kms: got %v, want the Bucket resource to fail", err)
-	}
-	events, err := c.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String("kms")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, e := range events.StackEvents {
-		found = found || strings.Contains(aws.ToString(e.ResourceStatusReason), "NotImplemented")
-	}
-	if !found {
-		t.Error("no stack event names S3's NotImplemented for aws:kms")
+	for _, b := range []string{"enc-kms-id", "enc-kms-arn", "enc-kms-alias"} {
+		put := putString(t, sc, b, "k", "v")
+		if put.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms || aws.ToString(put.SSEKMSKeyId) != keyARN {
+			t.Errorf("PutObject into %s: SSE %q, key %q; want aws:kms, %s", b, put.ServerSideEncryption, aws.ToString(put.SSEKMSKeyId), keyARN)
+		}
 	}
 }

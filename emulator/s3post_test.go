@@ -112,8 +112,9 @@ func TestS3PostObject(t *testing.T) {
 		{"unknown key", "AKIAUNKNOWN0000000000", "test", pol, base, "x", "InvalidAccessKeyId", 403},
 		{"no key field", home, "test", pol, base[1:], "x", "InvalidArgument", 400},
 		{"anonymous, private bucket", "", "", "", [][2]string{{"key", "anon"}}, "x", "AccessDenied", 403},
-		{"SSE-KMS", home, "test", postPolicyDoc("forms", home, time.Hour, `["starts-with","$key",""]`, `{"x-amz-server-side-encryption":"aws:kms"}`),
-			[][2]string{{"key", "kms"}, {"x-amz-server-side-encryption", "aws:kms"}}, "x", "NotImplemented", 501},
+		{"SSE-KMS with a missing key", home, "test", postPolicyDoc("forms", home, time.Hour, `["starts-with","$key",""]`, `{"x-amz-server-side-encryption":"aws:kms"}`,
+			`{"x-amz-server-side-encryption-aws-kms-key-id":"alias/missing"}`),
+			[][2]string{{"key", "kms"}, {"x-amz-server-side-encryption", "aws:kms"}, {"x-amz-server-side-encryption-aws-kms-key-id", "alias/missing"}}, "x", "KMS.NotFoundException", 400},
 	} {
 		status, _, body := postForm(t, srv, "forms", tc.accessKey, tc.secret, tc.policy, tc.fields, tc.file)
 		if status != tc.status || !strings.Contains(body, "<Code>"+tc.code+"</Code>") {

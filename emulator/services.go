@@ -173,13 +173,35 @@ func (e *Emulator) orgAccessRole(ctx context.Context, acct, name, mgmt string) e
 func startS3(e *Emulator) (running, error) {
 	var err error
 	e.s3, err = s3.New(s3.Options{Now: e.opts.Now, DataDir: e.opts.DataDir, Log: e.log, PrincipalExists: e.iam.PrincipalExists,
-		Principals: e.iam, Accounts: e.iam.Accounts, MinPartSize: e.opts.S3MinPartSize, VerifyPost: e.verifyPost})
+		Principals: e.iam, Accounts: e.iam.Accounts, MinPartSize: e.opts.S3MinPartSize, VerifyPost: e.verifyPost, KMS: s3Keys{e.kms}})
 	if err != nil {
 		return running{}, err
 	}
 	// Lifecycle rules are applied once a minute on the emulator's clock
 	// (S3 applies them once a day; expiry times are whole days).
 	return running{handler: e.s3, background: func(ctx context.Context) { e.s3.Run(ctx, time.Minute) }, close: closeFunc(e.s3.Close)}, nil
+}
+
+// s3Keys is the emulated KMS as S3's SSE-KMS calls it: on the caller's
+// behalf, with kms:ViaService = s3.REGION.amazonaws.com (kms.Service's
+// GenerateDataKeyVia, DecryptVia and ManagedKeyVia).
+type s3Keys struct{ kms *kms.Service }
+
+func (k s3Keys) GenerateDataKey(ctx context.Context, keyRef string, ec map[string]string) (string, []byte, error) {
+	dk, err := k.kms.GenerateDataKeyVia(ctx, "s3", keyRef, ec)
+	if err != nil {
+		return "", nil, err
+	}
+	return dk.KeyARN, dk.Ciphertext, nil
+}
+
+func (k s3Keys) Decrypt(ctx context.Context, blob []byte, ec map[string]string) (string, error) {
+	_, arn, err := k.kms.DecryptVia(ctx, "s3", blob, ec)
+	return arn, err
+}
+
+func (k s3Keys) ManagedKey(acct, region string) (string, error) {
+	return k.kms.ManagedKeyVia(acct, region, "s3")
 }
 
 func startLogs(e *Emulator) (running, error) {

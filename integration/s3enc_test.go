@@ -55,8 +55,9 @@ func TestS3EncryptionConditionalCLI(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "withkey")); string(b) != "secret payload" {
 		t.Errorf("get-object with the key: %q", b)
 	}
-	if _, err := run(t, env, "aws", "s3api", "put-object", "--bucket", "cli-enc", "--key", "kms", "--body", src, "--server-side-encryption", "aws:kms"); err == nil || !strings.Contains(err.Error(), "NotImplemented") {
-		t.Errorf("put-object aws:kms: got %v, want NotImplemented", err)
+	if _, err := run(t, env, "aws", "s3api", "put-object", "--bucket", "cli-enc", "--key", "kms", "--body", src, "--server-side-encryption", "aws:kms",
+		"--ssekms-key-id", "alias/missing"); err == nil || !strings.Contains(err.Error(), "KMS.NotFoundException") {
+		t.Errorf("put-object aws:kms with a missing key: got %v, want KMS.NotFoundException", err)
 	}
 	// Bucket encryption.
 	must(t, env, "aws", "s3api", "put-bucket-encryption", "--bucket", "cli-enc", "--server-side-encryption-configuration",

@@ -74,3 +74,35 @@ func (s *Service) DescribeKeyVia(ctx context.Context, via, keyRef string) (keyAR
 	}
 	return out.KeyMetadata.Arn, nil
 }
+
+// ManagedKeyVia returns the ARN of account acct's AWS managed key
+// alias/aws/VIA in region, creating the key first if the account never
+// used it, as AWS does when the service first needs it. S3 uses it for
+// a bucket whose default encryption names no key: the key is the bucket
+// owner's, whoever writes (AWS Knowledge Center, "Why do cross-account
+// users receive Access Denied errors when they try to access my S3
+// objects that I encrypted with an AWS KMS customer managed key?"), so a
+// writer of another account is then refused by the key's policy.
+func (s *Service) ManagedKeyVia(acct, region, via string) (string, error) {
+	var arn string
+	name := "alias/aws/" + via
+	if managedService(name) == "" {
+		return "", errAliasNotFound(aliasARN(region, acct, name))
+	}
+	find := func(st *state) error {
+		a := st.Aliases[aliasKey(acct, region, name)]
+		if a == nil {
+			return errAliasNotFound(aliasARN(region, acct, name))
+		}
+		arn = keyARN(region, acct, a.Target)
+		return nil
+	}
+	if err := s.store.read(s.now(), find); err == nil {
+		return arn, nil
+	}
+	if err := s.createManaged(acct, region, name); err != nil {
+		return "", err
+	}
+	err := s.store.read(s.now(), find)
+	return arn, err
+}

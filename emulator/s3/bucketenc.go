@@ -7,10 +7,15 @@ import (
 )
 
 // BucketEncryption is a bucket's default encryption configuration (Amazon
-// S3 API Reference, ServerSideEncryptionRule). Only SSE-S3 is stored:
-// SSE-KMS defaults are refused until S3 is wired to the emulated KMS.
+// S3 API Reference, ServerSideEncryptionRule): SSE-S3 (AES256), SSE-KMS
+// (aws:kms) or DSSE-KMS (aws:kms:dsse).
 type BucketEncryption struct {
-	SSEAlgorithm     string
+	SSEAlgorithm string
+	// KMSMasterKeyID is the KMS key of an aws:kms or aws:kms:dsse default
+	// as it was given (key id, key ARN, alias name or alias ARN; "" for
+	// the bucket owner's aws/s3). S3 does not check it when it is set:
+	// writes fail when it names no usable key.
+	KMSMasterKeyID   string `json:",omitempty"`
 	BucketKeyEnabled bool
 	// BlockedEncryptionTypes is NONE or SSE-C (Amazon S3 API Reference,
 	// BlockedEncryptionTypes); SSE-C blocks writes with a customer key.
@@ -65,7 +70,7 @@ func (s *Service) getBucketEncryption(q *request) error {
 	r.Default = &struct {
 		SSEAlgorithm   string `xml:"SSEAlgorithm"`
 		KMSMasterKeyID string `xml:"KMSMasterKeyID,omitempty"`
-	}{SSEAlgorithm: e.SSEAlgorithm}
+	}{SSEAlgorithm: e.SSEAlgorithm, KMSMasterKeyID: e.KMSMasterKeyID}
 	if len(e.BlockedEncryptionTypes) > 0 {
 		r.Blocked = &struct {
 			Types []string `xml:"EncryptionType"`
@@ -74,10 +79,12 @@ func (s *Service) getBucketEncryption(q *request) error {
 	return q.writeXML(http.StatusOK, encryptionConfigXML{Xmlns: xmlns, Rules: []encryptionRuleXML{r}})
 }
 
-// putBucketEncryption stores an SSE-S3 default (Amazon S3 API Reference,
-// PutBucketEncryption): one rule; AES256, with no KMS key; aws:kms and
-// aws:kms:dsse are refused with NotImplemented; other algorithms are not
-// in the schema.
+// putBucketEncryption stores a default encryption (Amazon S3 API
+// Reference, PutBucketEncryption): one rule; AES256 with no KMS key, or
+// aws:kms/aws:kms:dsse with an optional KMSMasterKeyID, which S3 stores
+// without checking it ("Amazon S3 does not validate the KMS key ID
+// provided in PutBucketEncryption requests"); other algorithms are not in
+// the schema.
 func (s *Service) putBucketEncryption(q *request) error {
 	b, pol, err := s.requireBucket(q.bucket)
 	if err != nil {
@@ -90,14 +97,16 @@ func (s *Service) putBucketEncryption(q *request) error {
 	if err := decodeXMLBody(q, &x); err != nil {
 		return err
 	}
-	e, err := parseBucketEncryption(x)
+	e, err := parseBucketEncryption(x, s.opts.KMS != nil)
 	if err != nil {
 		return err
 	}
 	return s.updateBucket(q, func(bs *bucketState) { bs.Encryption = e }, http.StatusOK)
 }
 
-func parseBucketEncryption(x encryptionConfigXML) (*BucketEncryption, error) {
+// parseBucketEncryption reads PutBucketEncryption's body; withKMS is
+// whether SSE-KMS defaults can be served (a KMS is wired).
+func parseBucketEncryption(x encryptionConfigXML, withKMS bool) (*BucketEncryption, error) {
 	if len(x.Rules) != 1 {
 		return nil, errMalformedXML()
 	}
@@ -109,13 +118,16 @@ func parseBucketEncryption(x encryptionConfigXML) (*BucketEncryption, error) {
 	if d := r.Default; d != nil {
 		switch d.SSEAlgorithm {
 		case sseS3:
-		case "aws:kms", "aws:kms:dsse":
-			return nil, errNotImplemented("SSEAlgorithm " + d.SSEAlgorithm)
+			if d.KMSMasterKeyID != "" {
+				return nil, errInvalidArgument("a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse", "ApplyServerSideEncryptionByDefault", "")
+			}
+		case sseKMS, sseKMSDSSE:
+			if !withKMS {
+				return nil, errNotImplemented("SSEAlgorithm " + d.SSEAlgorithm)
+			}
+			e.SSEAlgorithm, e.KMSMasterKeyID = d.SSEAlgorithm, strings.TrimSpace(d.KMSMasterKeyID)
 		default:
 			return nil, errMalformedXML()
-		}
-		if d.KMSMasterKeyID != "" {
-			return nil, errInvalidArgument("a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse", "ApplyServerSideEncryptionByDefault", "")
 		}
 	}
 	if r.Blocked != nil {

@@ -96,6 +96,14 @@ func (s *Service) readCopySource(q *request) (*Object, blob, error) {
 		bl.Close()
 		return nil, nil, err
 	}
+	// An SSE-KMS source is read with its data key, which KMS decrypts for
+	// the caller (kms:Decrypt on the source's key).
+	if o.SSEKMS != nil {
+		if err := s.openKMS(q, sb, sk, o.SSEKMS); err != nil {
+			bl.Close()
+			return nil, nil, err
+		}
+	}
 	if b.Versioning != "" || ref.set {
 		q.w.Header().Set("x-amz-copy-source-version-id", wireVersionID(o.VersionID))
 	}
@@ -138,7 +146,7 @@ func (s *Service) copyObject(q *request) error {
 	if err := s.authorizeWrite(q, b, pol, q.key, cx); err != nil {
 		return err
 	}
-	key, err := s.writeEncryption(q, b)
+	enc, err := s.writeEncryption(q, b)
 	if err != nil {
 		return err
 	}
@@ -150,7 +158,8 @@ func (s *Service) copyObject(q *request) error {
 		return errCopySourceTooLarge()
 	}
 	sb, sk, ref, _ := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
-	changesEncryption := len(q.r.Header.Values("X-Amz-Server-Side-Encryption")) > 0 || key != nil || src.SSEC.on()
+	changesEncryption := len(q.r.Header.Values("X-Amz-Server-Side-Encryption")) > 0 || enc.ssec != nil || src.SSEC.on() ||
+		len(q.r.Header.Values("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled")) > 0
 	if sb == q.bucket && sk == q.key && !ref.set && directive == "COPY" && q.r.Header.Get("X-Amz-Storage-Class") == "" && q.r.Header.Get("X-Amz-Checksum-Algorithm") == "" && !changesEncryption {
 		return errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
@@ -164,8 +173,8 @@ func (s *Service) copyObject(q *request) error {
 		return err
 	}
 	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full, Tags: tags}
-	if key != nil {
-		o.SSEC = key.seal()
+	if err := s.seal(q, b, o, enc); err != nil {
+		return err
 	}
 	if directive == "REPLACE" {
 		applyContentHeaders(o, q.r.Header)
@@ -200,7 +209,7 @@ func (s *Service) copyObject(q *request) error {
 	if err := s.commitObject(q.bucket, o, body.staged, cond); err != nil {
 		return err
 	}
-	encryptionHeaders(q.w.Header(), o.SSEC)
+	encryptionHeaders(q.w.Header(), q.bucket, o, true)
 	setVersionHeader(q.w.Header(), b, o)
 	return q.writeXML(http.StatusOK, copyObjectResult{Xmlns: xmlns, ETag: o.ETag, LastModified: isoTime(o.LastModified),
 		ChecksumCRC32: o.Checksums.CRC32, ChecksumCRC32C: o.Checksums.CRC32C, ChecksumSHA1: o.Checksums.SHA1, ChecksumSHA256: o.Checksums.SHA256})

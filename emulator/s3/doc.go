@@ -13,7 +13,8 @@
 // the version headers, versions.go each key's version stack; authz.go the authorization with bucket policies, ACLs and
 // Object Ownership; body.go the one way a request body is taken in (staged,
 // sized, hashed, checked against the client's digests and trailer);
-// checksum.go the digests; sse.go the encryption headers (SSE-S3, SSE-C)
+// checksum.go the digests; sse.go the encryption headers (SSE-S3, SSE-C),
+// ssekms.go SSE-KMS (S3 calling KMS for its caller, Options.KMS)
 // and bucketenc.go the bucket's default encryption and policy status;
 // attributes.go GetObjectAttributes; post.go and postpolicy.go browser
 // uploads (POST object) and their policy documents; store.go the state and its locking; persist.go

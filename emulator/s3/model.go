@@ -101,8 +101,11 @@ type Object struct {
 	PartSizes    []int64 `json:",omitempty"`
 	StorageClass string
 	// SSEC is set for an object written with a customer key (SSE-C);
-	// every other object is SSE-S3.
+	// an object with neither SSEC nor SSEKMS is SSE-S3.
 	SSEC *SSECustomer `json:",omitempty"`
+	// SSEKMS is set for an object encrypted with a KMS key (SSE-KMS or
+	// DSSE-KMS): the key's ARN and the encrypted data key.
+	SSEKMS *SSEKMS `json:",omitempty"`
 	// UploadID names the multipart upload that completed the object, so
 	// a repeated CompleteMultipartUpload answers as the first did.
 	UploadID string `json:",omitempty"`

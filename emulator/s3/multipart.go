@@ -50,7 +50,7 @@ func (s *Service) createUpload(q *request) error {
 	if err != nil {
 		return err
 	}
-	key, err := s.writeEncryption(q, b)
+	enc, err := s.writeEncryption(q, b)
 	if err != nil {
 		return err
 	}
@@ -63,14 +63,16 @@ func (s *Service) createUpload(q *request) error {
 		Owner: objectOwner(b, q.call.Caller.Account(), full), Algorithm: alg, Parts: map[int]Part{},
 		Template: Object{Key: q.key, OwnerFullControl: full, Tags: tags},
 	}
-	if key != nil {
-		u.Template.SSEC = key.seal()
+	// An SSE-KMS upload gets its data key now (kms:GenerateDataKey);
+	// each part needs kms:Decrypt of it.
+	if err := s.seal(q, b, &u.Template, enc); err != nil {
+		return err
 	}
 	applyContentHeaders(&u.Template, q.r.Header)
 	if err := s.store.createUpload(u); err != nil {
 		return err
 	}
-	encryptionHeaders(q.w.Header(), u.Template.SSEC)
+	encryptionHeaders(q.w.Header(), q.bucket, &u.Template, true)
 	if alg != "" {
 		q.w.Header().Set("x-amz-checksum-algorithm", alg)
 	}
@@ -115,7 +117,7 @@ func (s *Service) uploadPart(q *request) error {
 	if err != nil {
 		return err
 	}
-	if err := partEncryption(q.r.Header, u); err != nil {
+	if err := s.partEncryption(q, u); err != nil {
 		return err
 	}
 	algs := requestedChecksums(q.r.Header)
@@ -134,7 +136,7 @@ func (s *Service) uploadPart(q *request) error {
 		return err
 	}
 	q.w.Header().Set("ETag", p.ETag)
-	encryptionHeaders(q.w.Header(), u.Template.SSEC)
+	encryptionHeaders(q.w.Header(), q.bucket, &u.Template, false)
 	if p.Checksum != "" {
 		q.w.Header().Set("x-amz-checksum-"+strings.ToLower(u.Algorithm), p.Checksum)
 	}
@@ -163,7 +165,7 @@ func (s *Service) uploadPartCopy(q *request) error {
 	if err != nil {
 		return err
 	}
-	if err := partEncryption(q.r.Header, u); err != nil {
+	if err := s.partEncryption(q, u); err != nil {
 		return err
 	}
 	start, end := int64(0), src.Size-1
@@ -196,7 +198,7 @@ func (s *Service) uploadPartCopy(q *request) error {
 	if err := s.savePart(q.bucket, u.ID, p, body.staged); err != nil {
 		return err
 	}
-	encryptionHeaders(q.w.Header(), u.Template.SSEC)
+	encryptionHeaders(q.w.Header(), q.bucket, &u.Template, false)
 	return q.writeXML(http.StatusOK, copyPartResult{Xmlns: xmlns, ETag: p.ETag, LastModified: isoTime(p.LastModified)})
 }
 
@@ -222,7 +224,10 @@ func (s *Service) completeResult(q *request, o *Object, withType bool) error {
 	if withType {
 		res.ChecksumType = o.Checksums.Type
 	}
-	if !o.SSEC.on() {
+	switch {
+	case o.SSEKMS != nil:
+		kmsHeaders(q.w.Header(), q.bucket, q.key, o.SSEKMS, false)
+	case !o.SSEC.on():
 		q.w.Header().Set("x-amz-server-side-encryption", sseS3)
 	}
 	if b, _, ok := s.store.bucket(q.bucket); ok {

@@ -222,7 +222,7 @@ func (s *Service) putObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	key, err := s.writeEncryption(q, b)
+	enc, err := s.writeEncryption(q, b)
 	if err != nil {
 		return err
 	}
@@ -241,14 +241,14 @@ func (s *Service) putObject(q *request) error {
 			}
 		}
 	}
-	if key != nil {
-		o.SSEC = key.seal()
+	if err := s.seal(q, b, o, enc); err != nil {
+		return err
 	}
 	applyContentHeaders(o, q.r.Header)
 	if err := s.storeBody(q, o, cond); err != nil {
 		return err
 	}
-	s.objectResponseHeaders(q, o, true)
+	s.objectResponseHeaders(q, q.bucket, o, true)
 	setExpirationHeader(q.w.Header(), &b, o)
 	setVersionHeader(q.w.Header(), b, o)
 	return q.noContent(http.StatusOK)
@@ -298,10 +298,10 @@ func (s *Service) commitObject(bucket string, o *Object, body staged, cond func(
 
 // objectResponseHeaders sets ETag, checksums and encoding headers of a
 // write or read.
-func (s *Service) objectResponseHeaders(q *request, o *Object, write bool) {
+func (s *Service) objectResponseHeaders(q *request, bucket string, o *Object, write bool) {
 	h := q.w.Header()
 	h.Set("ETag", o.ETag)
-	encryptionHeaders(h, o.SSEC)
+	encryptionHeaders(h, bucket, o, write)
 	if write || strings.EqualFold(q.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
 		for _, a := range algorithms {
 			if v := getChecksum(o.Checksums, a); v != "" && (!write || a != "CRC64NVME" || len(requestedChecksums(q.r.Header)) == 0) {
@@ -562,7 +562,7 @@ func (s *Service) readObject(q *request, withBody bool) error {
 		}
 	}
 	h := q.w.Header()
-	s.objectResponseHeaders(q, o, false)
+	s.objectResponseHeaders(q, q.bucket, o, false)
 	if partial {
 		// Checksums cover the whole object, so a part or range gets none.
 		for _, a := range algorithms {
@@ -594,6 +594,13 @@ func (s *Service) readObject(q *request, withBody bool) error {
 	n := end - start + 1
 	if o.Size == 0 {
 		n = 0
+	}
+	if withBody && o.SSEKMS != nil {
+		// S3 decrypts the object's data key for the reader (kms:Decrypt)
+		// before it serves the bytes; HEAD reads only metadata.
+		if err := s.openKMS(q, q.bucket, q.key, o.SSEKMS); err != nil {
+			return err
+		}
 	}
 	h.Set("Content-Length", strconv.FormatInt(n, 10))
 	status := http.StatusOK

@@ -173,13 +173,13 @@ func (s *Service) postObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	ck, err := s.writeEncryption(&w, b)
+	enc, err := s.writeEncryption(&w, b)
 	if err != nil {
 		return err
 	}
 	o := &Object{Key: key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full, Tags: tags}
-	if ck != nil {
-		o.SSEC = ck.seal()
+	if err := s.seal(&w, b, o, enc); err != nil {
+		return err
 	}
 	applyContentHeaders(o, r.Header)
 	body, err := s.ingest(io.LimitReader(form.file, MaxPutSize+1), "CRC64NVME")
@@ -222,7 +222,7 @@ type postResponseXML struct {
 func (s *Service) postResponse(q *request, fields map[string]string, key string, o *Object) error {
 	h := q.w.Header()
 	h.Set("ETag", o.ETag)
-	encryptionHeaders(h, o.SSEC)
+	encryptionHeaders(h, q.bucket, o, true)
 	scheme := "http"
 	if q.r.TLS != nil {
 		scheme = "https"

@@ -56,6 +56,10 @@ type Options struct {
 	// VerifyPost checks the signature of a browser upload (POST object)
 	// and returns its caller; nil refuses signed POST uploads.
 	VerifyPost func(ctx context.Context, p PostSignature) (*service.Caller, error)
+	// KMS, when set, is the KMS that SSE-KMS and DSSE-KMS writes and
+	// reads call on their caller's behalf; nil refuses them with
+	// NotImplemented.
+	KMS KeyService
 	// Hosts are extra host names whose subdomains are bucket names
 	// (virtual-host-style addressing), besides s3.amazonaws.com,
 	// s3.REGION.amazonaws.com and localhost.
@@ -273,6 +277,12 @@ func (s *Service) GetObjectAs(ctx context.Context, bucket, key string) (io.ReadC
 	if o.SSEC.on() {
 		bl.Close()
 		return nil, 0, errSSECRequired()
+	}
+	if o.SSEKMS != nil {
+		if err := s.openKMS(q, bucket, key, o.SSEKMS); err != nil {
+			bl.Close()
+			return nil, 0, err
+		}
 	}
 	return readCloser{io.NewSectionReader(bl, 0, o.Size), bl}, o.Size, nil
 }

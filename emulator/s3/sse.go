@@ -5,10 +5,10 @@ package s3
 // "Setting default server-side encryption behavior for Amazon S3 buckets"
 // and its FAQ "Default encryption FAQ"), unless the writer sent a customer
 // key (SSE-C, Amazon S3 User Guide, "Using server-side encryption with
-// customer-provided keys (SSE-C)"). SSE-KMS and DSSE-KMS belong to the
-// emulated KMS and are refused until S3 is wired to it. The bytes are kept
-// as written: what the emulator models is who may read them, not the
-// cipher.
+// customer-provided keys (SSE-C)") or asked for a KMS key (SSE-KMS and
+// DSSE-KMS, ssekms.go), itself or through the bucket's default. The bytes
+// are kept as written: what the emulator models is who may read them, not
+// the cipher.
 
 import (
 	"crypto/hmac"
@@ -107,6 +107,8 @@ func errSSECNotApplicable() *awserr.Error {
 	return errInvalidRequest("The encryption parameters are not applicable to this object.")
 }
 
+// errSSEKMS refuses SSE-KMS when the service runs without a KMS (the
+// package used on its own; the emulator always wires one).
 func errSSEKMS(header string) *awserr.Error {
 	return errNotImplemented(header)
 }
@@ -144,38 +146,68 @@ func parseCustomerKey(h http.Header, prefix string, write bool) (*customerKey, e
 	return &customerKey{md5: got, raw: raw}, nil
 }
 
+// writeEnc is the encryption a write of new data asks for: a customer
+// key (SSE-C), SSE-KMS or DSSE-KMS, or neither (SSE-S3).
+type writeEnc struct {
+	ssec *customerKey
+	kms  *kmsWrite
+}
+
 // writeEncryption validates the encryption a write of new data asks for
 // (PutObject, CopyObject's target, CreateMultipartUpload, POST): SSE-S3,
-// which every object gets anyway, or a customer key, which it returns.
-// SSE-KMS and DSSE-KMS are refused with NotImplemented rather than stored
-// as SSE-S3, and so is a KMS key or context without them; a customer key
-// is refused when the bucket blocks SSE-C.
-func (s *Service) writeEncryption(q *request, b Bucket) (*customerKey, error) {
+// a customer key, or SSE-KMS/DSSE-KMS from the headers or the bucket's
+// default (kmsRequest). A KMS key id, context or bucket key header without
+// aws:kms is refused, and so is a customer key when the bucket blocks
+// SSE-C.
+func (s *Service) writeEncryption(q *request, b Bucket) (writeEnc, error) {
 	h := q.r.Header
 	sse, hasSSE := h.Get("X-Amz-Server-Side-Encryption"), len(h.Values("X-Amz-Server-Side-Encryption")) > 0
 	key, err := parseCustomerKey(h, ssecPrefix, true)
 	if hasSSE && (key != nil || err != nil) {
-		return nil, errSSEArgument("Server Side Encryption with Customer provided key is incompatible with the encryption method specified", sse)
+		return writeEnc{}, errSSEArgument("Server Side Encryption with Customer provided key is incompatible with the encryption method specified", sse)
 	}
 	if err != nil {
-		return nil, err
+		return writeEnc{}, err
 	}
 	switch {
-	case !hasSSE, sse == sseS3:
-	case sse == "aws:kms" || sse == "aws:kms:dsse":
-		return nil, errSSEKMS("x-amz-server-side-encryption")
+	case !hasSSE, sse == sseS3, sse == sseKMS, sse == sseKMSDSSE:
 	default:
-		return nil, errSSEArgument("The encryption method specified is not supported", sse)
+		return writeEnc{}, errSSEArgument("The encryption method specified is not supported", sse)
 	}
-	for _, k := range []string{"X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", "X-Amz-Server-Side-Encryption-Context"} {
-		if len(h.Values(k)) > 0 {
-			return nil, errInvalidArgument("Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms", k, h.Get(k))
+	if sse != sseKMS && sse != sseKMSDSSE {
+		for _, k := range []string{"X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", "X-Amz-Server-Side-Encryption-Context"} {
+			if len(h.Values(k)) > 0 {
+				return writeEnc{}, errInvalidArgument("Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms", k, h.Get(k))
+			}
 		}
 	}
-	if key != nil && b.Encryption != nil && b.Encryption.BlocksSSEC() {
-		return nil, errSSECBlocked(q, b)
+	if key != nil {
+		if b.Encryption != nil && b.Encryption.BlocksSSEC() {
+			return writeEnc{}, errSSECBlocked(q, b)
+		}
+		return writeEnc{ssec: key}, nil
 	}
-	return key, nil
+	if sse == sseS3 {
+		return writeEnc{}, nil
+	}
+	w, err := s.kmsRequest(q, b, q.key, sse)
+	return writeEnc{kms: w}, err
+}
+
+// seal gives o (written to bucket b) the encryption e asks for: the
+// customer key's seal, or a data key from KMS for the caller.
+func (s *Service) seal(q *request, b Bucket, o *Object, e writeEnc) error {
+	switch {
+	case e.ssec != nil:
+		o.SSEC = e.ssec.seal()
+	case e.kms != nil:
+		k, err := s.sealKMS(q, b, o.Key, e.kms)
+		if err != nil {
+			return err
+		}
+		o.SSEKMS = k
+	}
+	return nil
 }
 
 // errSSECBlocked is the refusal of a customer key by a bucket whose
@@ -218,8 +250,23 @@ func readEncryption(h http.Header, prefix string, stored *SSECustomer) error {
 // partEncryption checks that a part of upload u carries the key u was
 // started with, and no key when u has none (Amazon S3 API Reference,
 // UploadPart: "you must provide identical encryption information in each
-// part upload").
-func partEncryption(h http.Header, u *Upload) error {
+// part upload"), and, for an SSE-KMS upload, that KMS decrypts the
+// upload's data key for the caller: a part needs kms:Decrypt besides the
+// kms:GenerateDataKey that started the upload (AWS Knowledge Center, "Why
+// am I getting an Access Denied error when I try to upload a large file
+// to my Amazon S3 bucket with my AWS KMS key?").
+func (s *Service) partEncryption(q *request, u *Upload) error {
+	if err := partCustomerKey(q.r.Header, u); err != nil {
+		return err
+	}
+	if u.Template.SSEKMS != nil {
+		return s.openKMS(q, u.Bucket, u.Key, u.Template.SSEKMS)
+	}
+	return nil
+}
+
+// partCustomerKey is partEncryption's SSE-C check.
+func partCustomerKey(h http.Header, u *Upload) error {
 	key, err := parseCustomerKey(h, ssecPrefix, true)
 	if err != nil {
 		return err
@@ -236,16 +283,20 @@ func partEncryption(h http.Header, u *Upload) error {
 	return nil
 }
 
-// encryptionHeaders sets the response headers that say how o is
-// encrypted: the customer key's algorithm and MD5 for SSE-C, AES256
-// otherwise.
-func encryptionHeaders(h http.Header, c *SSECustomer) {
-	if c.on() {
-		h.Set("x-amz-server-side-encryption-customer-algorithm", c.Algorithm)
-		h.Set("x-amz-server-side-encryption-customer-key-MD5", c.KeyMD5)
-		return
+// encryptionHeaders sets the response headers that say how o (of
+// bucket) is encrypted: the customer key's algorithm and MD5 for SSE-C,
+// the KMS headers for SSE-KMS (with the writer's encryption context on a
+// write), AES256 otherwise.
+func encryptionHeaders(h http.Header, bucket string, o *Object, write bool) {
+	switch {
+	case o.SSEC.on():
+		h.Set("x-amz-server-side-encryption-customer-algorithm", o.SSEC.Algorithm)
+		h.Set("x-amz-server-side-encryption-customer-key-MD5", o.SSEC.KeyMD5)
+	case o.SSEKMS != nil:
+		kmsHeaders(h, bucket, o.Key, o.SSEKMS, write)
+	default:
+		h.Set("x-amz-server-side-encryption", sseS3)
 	}
-	h.Set("x-amz-server-side-encryption", sseS3)
 }
 
 // encryptionContext adds the encryption condition keys of a write

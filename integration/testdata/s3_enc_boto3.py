@@ -48,8 +48,10 @@ again = s3.complete_multipart_upload(Bucket="enc22", Key="mp", UploadId=mp["Uplo
                                      MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": p1["ETag"]}]})
 assert again["ETag"] == done["ETag"], (again, done)
 
-# SSE-KMS is refused, never stored as AES256.
-assert code(s3.put_object, Bucket="enc22", Key="kms", Body=b"x", ServerSideEncryption="aws:kms") == ("NotImplemented", 501)
+# SSE-KMS with a key that does not exist is KMS's NotFoundException, and
+# nothing is stored (SSE-KMS itself: s3_kms_boto3.py).
+assert code(s3.put_object, Bucket="enc22", Key="kms", Body=b"x", ServerSideEncryption="aws:kms",
+            SSEKMSKeyId="alias/missing") == ("KMS.NotFoundException", 400)
 assert code(s3.head_object, Bucket="enc22", Key="kms")[1] == 404
 
 # SSE-C: botocore computes the key's MD5.
@@ -72,7 +74,7 @@ s3.put_bucket_encryption(Bucket="enc22", ServerSideEncryptionConfiguration={"Rul
     {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]})
 assert s3.get_bucket_encryption(Bucket="enc22")["ServerSideEncryptionConfiguration"]["Rules"][0]["BucketKeyEnabled"] is True
 assert code(s3.put_bucket_encryption, Bucket="enc22", ServerSideEncryptionConfiguration={"Rules": [
-    {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]})[0] == "NotImplemented"
+    {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256", "KMSMasterKeyID": "alias/x"}}]})[0] == "InvalidArgument"
 s3.delete_bucket_encryption(Bucket="enc22")
 
 # Conditional writes and deletes.
