@@ -92,6 +92,9 @@ type Options struct {
 	// BatchConcurrency bounds the tasks one S3 Batch Operations job runs
 	// at once (default 16).
 	BatchConcurrency int
+	// BatchActiveJobs bounds the S3 Batch Operations jobs running at once,
+	// the highest Priority first (default 4).
+	BatchActiveJobs int
 	// Decisions is how many authorization decisions the decision trail
 	// keeps (0: trail.DefaultCapacity; negative: none).
 	Decisions int
@@ -377,6 +380,10 @@ func (e *Emulator) S3Control() *s3control.Service { return e.s3control }
 // WithBatchConcurrency bounds the tasks one S3 Batch Operations job runs
 // at once.
 func WithBatchConcurrency(n int) Option { return func(o *Options) { o.BatchConcurrency = n } }
+
+// WithBatchActiveJobs bounds the S3 Batch Operations jobs running at once
+// (default 4); the highest Priority starts first.
+func WithBatchActiveJobs(n int) Option { return func(o *Options) { o.BatchActiveJobs = n } }
 
 // STS returns the STS service.
 func (e *Emulator) STS() *sts.Service { return e.sts }

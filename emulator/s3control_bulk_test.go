@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -203,12 +205,21 @@ func waitJobFor(t testing.TB, c *s3control.Client, acct, id string, d time.Durat
 }
 
 // TestBatchJobResumesAfterRestart: a job interrupted by a restart of the
-// emulator on the same data directory resumes, runs each task once, and
-// completes with every key in its report.
+// emulator on the same data directory resumes, does not redo the tasks
+// that had finished, and completes with every key in its report. Once
+// complete its tasks and results files are gone and its counts survive
+// another restart.
 func TestBatchJobResumesAfterRestart(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	srv := emulatortest.New(t, emulator.WithDataDir(dir), emulator.WithBatchConcurrency(1))
+	// copies counts the job's CopyObject calls that succeeded.
+	var copies atomic.Int64
+	hook := emulator.WithRequestHook(func(r emulator.RequestInfo) {
+		if r.Operation == "CopyObject" && r.Status == 200 && strings.Contains(r.Principal, ":assumed-role/rs-job/") {
+			copies.Add(1)
+		}
+	})
+	srv := emulatortest.New(t, emulator.WithDataDir(dir), emulator.WithBatchConcurrency(1), hook)
 	ctx := context.Background()
 	cfg := srv.Config(home)
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
@@ -242,11 +253,36 @@ func TestBatchJobResumesAfterRestart(t *testing.T) {
 		t.Fatalf("%d of %d tasks had run at the restart; want some, not all", done, n)
 	}
 
-	srv = emulatortest.New(t, emulator.WithDataDir(dir))
+	before := copies.Load()
+	if before == 0 {
+		t.Fatal("the request hook saw no CopyObject of the job")
+	}
+
+	srv = emulatortest.New(t, emulator.WithDataDir(dir), hook)
 	c = s3control.NewFromConfig(srv.Config(home))
 	j := waitJob(t, c, home, id, types.JobStatusComplete, types.JobStatusFailed)
 	if j.Status != types.JobStatusComplete || aws.ToInt64(j.ProgressSummary.NumberOfTasksSucceeded) != n {
 		t.Fatalf("resumed job: %s %+v %+v", j.Status, j.ProgressSummary, j.FailureReasons)
+	}
+	// One task at a time ran before the restart: at most the one under
+	// way when it stopped (its copy made, its result not yet recorded)
+	// runs again.
+	if got := copies.Load(); got < n || got > n+1 {
+		t.Fatalf("%d copies for %d tasks (%d before the restart): finished tasks ran again", got, n, before)
+	}
+	// The finished job keeps no tasks or results files; its counts are
+	// in jobs.json.
+	for _, sub := range []string{"tasks", "results"} {
+		ents, err := os.ReadDir(filepath.Join(dir, "s3control", sub))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if len(ents) != 0 {
+			t.Fatalf("s3control/%s after the job finished: %v", sub, ents)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "s3control", "results.journal")); !os.IsNotExist(err) {
+		t.Fatalf("results.journal: %v", err)
 	}
 	s3c = s3.NewFromConfig(srv.Config(home), func(o *s3.Options) { o.UsePathStyle = true })
 	if got := listAll(t, s3c, "rs-dst", "obj "); len(got) != n {
@@ -255,6 +291,14 @@ func TestBatchJobResumesAfterRestart(t *testing.T) {
 	_, rows := readReport(t, s3c, "rs-dst", "r", id)
 	if len(rows) != n {
 		t.Fatalf("report has %d rows, want %d", len(rows), n)
+	}
+	srv.Close()
+	srv = emulatortest.New(t, emulator.WithDataDir(dir))
+	c = s3control.NewFromConfig(srv.Config(home))
+	d := emulatortest.Must(c.DescribeJob(ctx, &s3control.DescribeJobInput{AccountId: aws.String(home), JobId: aws.String(id)}))(t)
+	if ps := d.Job.ProgressSummary; d.Job.Status != types.JobStatusComplete || aws.ToInt64(ps.TotalNumberOfTasks) != n ||
+		aws.ToInt64(ps.NumberOfTasksSucceeded) != n || aws.ToInt64(ps.NumberOfTasksFailed) != 0 {
+		t.Fatalf("after another restart: %s %+v", d.Job.Status, ps)
 	}
 }
 

@@ -275,6 +275,7 @@ func startS3Control(e *Emulator) (running, error) {
 	var err error
 	e.s3control, err = s3control.New(s3control.Options{
 		Now: e.opts.Now, DataDir: e.opts.DataDir, Log: e.log, Env: batchEnv{e}, Concurrency: e.opts.BatchConcurrency,
+		ActiveJobs: e.opts.BatchActiveJobs,
 	})
 	if err != nil {
 		return running{}, err

@@ -21,6 +21,8 @@
 //   - manifest.go: CSV and S3 Inventory manifests.
 //   - runner.go: running a job's tasks as its role.
 //   - report.go: the completion report.
-//   - store.go: the jobs' state under DataDir/s3control.
+//   - store.go: the jobs, the lock that guards them (handlers and the
+//     runner reach them only through its methods) and their files under
+//     DataDir/s3control.
 //   - errors.go: S3 Control's errors.
 package s3control

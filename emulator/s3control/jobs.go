@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,24 +33,12 @@ func (s *Service) createJob(ctx context.Context, q *request) (any, error) {
 		Context: map[string][]string{"iam:PassedToService": {ServicePrincipal}}}); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, o := range s.order {
-		if o.Account == j.Account && o.ClientRequestToken == j.ClientRequestToken {
-			if o.Fingerprint != j.Fingerprint {
-				return nil, errIdempotency()
-			}
-			return &createJobResult{Xmlns: xmlns, JobId: o.ID}, nil
-		}
-	}
-	s.jobs[j.ID], s.order = j, append(s.order, j)
-	if err := s.saveLocked(); err != nil {
-		delete(s.jobs, j.ID)
-		s.order = s.order[:len(s.order)-1]
+	id, err := s.store.create(j)
+	if err != nil {
 		return nil, err
 	}
 	s.poke()
-	return &createJobResult{Xmlns: xmlns, JobId: j.ID}, nil
+	return &createJobResult{Xmlns: xmlns, JobId: id}, nil
 }
 
 func (s *Service) jobFromRequest(q *request, in *createJobRequest) (*Job, error) {
@@ -233,23 +220,20 @@ func splitObjectARN(arn string) (bucket, key string, ok bool) {
 	return bucket, key, ok && bucket != "" && key != ""
 }
 
-// job returns the caller's account's job id.
-func (s *Service) jobLocked(q *request) (*Job, error) {
-	j := s.jobs[q.jobID]
-	if j == nil || j.Account != q.account {
-		return nil, errNoSuchJob()
-	}
-	return j, nil
-}
-
 func (s *Service) describeJob(ctx context.Context, q *request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	j, err := s.jobLocked(q)
+	out := &describeJobResult{Xmlns: xmlns}
+	err := s.store.view(func(st *state) error {
+		j, err := st.job(q.account, q.jobID)
+		if err != nil {
+			return err
+		}
+		out.Job = st.descriptor(j)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &describeJobResult{Xmlns: xmlns, Job: s.descriptorLocked(j)}, nil
+	return out, nil
 }
 
 func timestamp(t time.Time) string {
@@ -259,19 +243,21 @@ func timestamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000Z")
 }
 
-func (s *Service) progressLocked(j *Job) *progressSummary {
+// progress is j's ProgressSummary.
+func (st *state) progress(j *Job) *progressSummary {
 	active := j.ActiveSeconds
 	if !j.ActiveSince.IsZero() {
-		active += s.opts.Now().Sub(j.ActiveSince).Seconds()
+		active += st.now().Sub(j.ActiveSince).Seconds()
 	}
 	return &progressSummary{TotalNumberOfTasks: j.Total, NumberOfTasksSucceeded: j.Succeeded, NumberOfTasksFailed: j.Failed,
 		Timers: timers{ElapsedTimeInActiveSeconds: int64(active)}}
 }
 
-func (s *Service) descriptorLocked(j *Job) jobDescriptor {
+// descriptor is j as DescribeJob shows it.
+func (st *state) descriptor(j *Job) jobDescriptor {
 	d := jobDescriptor{
 		JobId: j.ID, ConfirmationRequired: j.ConfirmationRequired, Description: j.Description, JobArn: j.ARN, Status: j.Status,
-		Priority: j.Priority, ProgressSummary: s.progressLocked(j), StatusUpdateReason: j.StatusUpdateReason,
+		Priority: j.Priority, ProgressSummary: st.progress(j), StatusUpdateReason: j.StatusUpdateReason,
 		CreationTime: timestamp(j.Created), TerminationDate: timestamp(j.Terminated), RoleArn: j.RoleARN,
 		SuspendedDate: timestamp(j.Suspended), SuspendedCause: j.SuspendedCause,
 	}
@@ -351,17 +337,18 @@ func (s *Service) listJobs(ctx context.Context, q *request) (any, error) {
 	if !ok {
 		return nil, errInvalidRequest("Invalid nextToken")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var list []jobListDescriptor
-	for i := len(s.order) - 1; i >= 0; i-- {
-		j := s.order[i]
-		if j.Account != q.account || len(statuses) > 0 && !slices.Contains(statuses, j.Status) {
-			continue
+	s.store.view(func(st *state) error {
+		for i := len(st.order) - 1; i >= 0; i-- {
+			j := st.order[i]
+			if j.Account != q.account || len(statuses) > 0 && !slices.Contains(statuses, j.Status) {
+				continue
+			}
+			list = append(list, jobListDescriptor{JobId: j.ID, Description: j.Description, Operation: j.Operation.Kind, Priority: j.Priority,
+				Status: j.Status, CreationTime: timestamp(j.Created), TerminationDate: timestamp(j.Terminated), ProgressSummary: st.progress(j)})
 		}
-		list = append(list, jobListDescriptor{JobId: j.ID, Description: j.Description, Operation: j.Operation.Kind, Priority: j.Priority,
-			Status: j.Status, CreationTime: timestamp(j.Created), TerminationDate: timestamp(j.Terminated), ProgressSummary: s.progressLocked(j)})
-	}
+		return nil
+	})
 	page, next := paging.Page(list, start, size)
 	return &listJobsResult{Xmlns: xmlns, NextToken: next, Jobs: jobListDescriptors{Members: page}}, nil
 }
@@ -380,23 +367,18 @@ func (s *Service) updateJobPriority(ctx context.Context, q *request) (any, error
 	if err != nil || p < 0 {
 		return nil, errInvalidRequest("priority must be an integer from 0 to 2147483647")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	j, err := s.jobLocked(q)
+	err = s.store.updateJob(q.account, q.jobID, func(st *state, j *Job) error {
+		if terminal(j.Status) {
+			return errJobStatus("Job %s is %s; its priority cannot change", j.ID, j.Status)
+		}
+		j.Priority = int32(p)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if terminal(j.Status) {
-		return nil, errJobStatus("Job %s is %s; its priority cannot change", j.ID, j.Status)
-	}
-	old := j.Priority
-	j.Priority = int32(p)
-	if err := s.saveLocked(); err != nil {
-		j.Priority = old
-		return nil, err
-	}
 	s.poke()
-	return &updateJobPriorityResult{Xmlns: xmlns, JobId: j.ID, Priority: j.Priority}, nil
+	return &updateJobPriorityResult{Xmlns: xmlns, JobId: q.jobID, Priority: int32(p)}, nil
 }
 
 // updateJobStatus is UpdateJobStatus: Ready confirms a Suspended job;
@@ -407,37 +389,34 @@ func (s *Service) updateJobStatus(ctx context.Context, q *request) (any, error) 
 	if want != StatusReady && want != StatusCancelled {
 		return nil, errInvalidRequest("requestedJobStatus must be Ready or Cancelled")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	j, err := s.jobLocked(q)
+	out := &updateJobStatusResult{Xmlns: xmlns, JobId: q.jobID, StatusUpdateReason: reason}
+	err := s.store.updateJob(q.account, q.jobID, func(st *state, j *Job) error {
+		switch want {
+		case StatusReady:
+			if j.Status != StatusSuspended {
+				return errJobStatus("Job %s cannot be confirmed: its status is %s, not Suspended", j.ID, j.Status)
+			}
+			j.Status, j.SuspendedCause = StatusReady, ""
+		case StatusCancelled:
+			if terminal(j.Status) || j.Status == StatusCancelling || j.Status == StatusCompleting || j.Status == StatusFailing {
+				return errJobStatus("Job %s cannot be cancelled: its status is %s", j.ID, j.Status)
+			}
+			if cancel := st.running[j.ID]; cancel != nil {
+				j.Status = StatusCancelling
+				cancel()
+			} else {
+				st.setStatus(j, StatusCancelled)
+			}
+		}
+		j.StatusUpdateReason = reason
+		out.Status = j.Status
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	old := *j
-	switch want {
-	case StatusReady:
-		if j.Status != StatusSuspended {
-			return nil, errJobStatus("Job %s cannot be confirmed: its status is %s, not Suspended", j.ID, j.Status)
-		}
-		j.Status, j.SuspendedCause = StatusReady, ""
-	case StatusCancelled:
-		if terminal(j.Status) || j.Status == StatusCancelling || j.Status == StatusCompleting || j.Status == StatusFailing {
-			return nil, errJobStatus("Job %s cannot be cancelled: its status is %s", j.ID, j.Status)
-		}
-		if cancel := s.running[j.ID]; cancel != nil {
-			j.Status = StatusCancelling
-			cancel()
-		} else {
-			s.finishLocked(j, StatusCancelled)
-		}
-	}
-	j.StatusUpdateReason = reason
-	if err := s.saveLocked(); err != nil {
-		*j = old
-		return nil, err
-	}
 	s.poke()
-	return &updateJobStatusResult{Xmlns: xmlns, JobId: j.ID, Status: j.Status, StatusUpdateReason: j.StatusUpdateReason}, nil
+	return out, nil
 }
 
 func (s *Service) putJobTagging(ctx context.Context, q *request) (any, error) {
@@ -448,58 +427,36 @@ func (s *Service) putJobTagging(ctx context.Context, q *request) (any, error) {
 	if len(in.Tags.Members) > 50 {
 		return nil, errBadRequest("A job can have at most 50 tags")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	j, err := s.jobLocked(q)
-	if err != nil {
-		return nil, err
-	}
-	old := j.Tags
-	j.Tags = nil
-	for _, t := range in.Tags.Members {
-		j.Tags = append(j.Tags, Tag(t))
-	}
-	if err := s.saveLocked(); err != nil {
-		j.Tags = old
-		return nil, err
-	}
-	return nil, nil
+	return nil, s.store.updateJob(q.account, q.jobID, func(st *state, j *Job) error {
+		j.Tags = nil
+		for _, t := range in.Tags.Members {
+			j.Tags = append(j.Tags, Tag(t))
+		}
+		return nil
+	})
 }
 
 func (s *Service) getJobTagging(ctx context.Context, q *request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	j, err := s.jobLocked(q)
+	out := &getJobTaggingResult{Xmlns: xmlns}
+	err := s.store.view(func(st *state) error {
+		j, err := st.job(q.account, q.jobID)
+		if err != nil {
+			return err
+		}
+		for _, t := range j.Tags {
+			out.Tags.Members = append(out.Tags.Members, s3Tag(t))
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	out := &getJobTaggingResult{Xmlns: xmlns}
-	for _, t := range j.Tags {
-		out.Tags.Members = append(out.Tags.Members, s3Tag(t))
 	}
 	return out, nil
 }
 
 func (s *Service) deleteJobTagging(ctx context.Context, q *request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	j, err := s.jobLocked(q)
-	if err != nil {
-		return nil, err
-	}
-	old := j.Tags
-	j.Tags = nil
-	if err := s.saveLocked(); err != nil {
-		j.Tags = old
-		return nil, err
-	}
-	return nil, nil
-}
-
-// saveLocked persists every job's definition and status.
-func (s *Service) saveLocked() error {
-	if err := s.store.saveJobs(s.order); err != nil {
-		return fmt.Errorf("save jobs: %w", err)
-	}
-	return nil
+	return nil, s.store.updateJob(q.account, q.jobID, func(st *state, j *Job) error {
+		j.Tags = nil
+		return nil
+	})
 }

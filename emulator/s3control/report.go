@@ -57,27 +57,20 @@ func (w *worker) writeReport(ctx context.Context) error {
 	}
 	var ok, failed bytes.Buffer
 	okw, failw := csv.NewWriter(&ok), csv.NewWriter(&failed)
-	s.mu.Lock()
-	tasks, res := s.tasks[j.ID], s.results[j.ID]
 	any := false
-	for i, r := range res {
-		if r == nil {
-			continue
-		}
+	now := s.store.results(j, func(t Task, r *result) {
 		any = true
-		t := tasks[i]
 		row := []string{t.Bucket, url.QueryEscape(t.Key), t.VersionID, "succeeded", r.ErrorCode, strconv.Itoa(r.HTTP), r.Message}
 		if r.Succeeded {
 			if j.Report.Scope != "FailedTasksOnly" {
 				okw.Write(row)
 			}
-			continue
+			return
 		}
 		row[3] = "failed"
 		failw.Write(row)
-	}
-	created := timestamp(s.opts.Now())
-	s.mu.Unlock()
+	})
+	created := timestamp(now)
 	if !any {
 		return nil
 	}

@@ -34,36 +34,18 @@ const failureThreshold = 1000
 // Ready ones run, the highest Priority first, at most ActiveJobs at once.
 func (s *Service) schedule() {
 	for {
-		s.mu.Lock()
-		var next []*Job
-		for _, j := range s.order {
-			if s.running[j.ID] != nil {
-				continue
-			}
-			switch j.Status {
-			case StatusNew, StatusPreparing, StatusReady, StatusActive, StatusCancelling, StatusCompleting, StatusFailing:
-				next = append(next, j)
+		if s.opts.Env != nil {
+			for _, c := range s.store.claim(s.ctx, s.opts.ActiveJobs) {
+				s.wg.Add(1)
+				go func() {
+					defer s.wg.Done()
+					s.run(c.ctx, c.j)
+					s.store.release(c.j.ID)
+					c.cancel()
+					s.poke()
+				}()
 			}
 		}
-		slices.SortStableFunc(next, func(a, b *Job) int { return int(b.Priority) - int(a.Priority) })
-		for _, j := range next {
-			if s.opts.Env == nil || len(s.running) >= s.opts.ActiveJobs {
-				break
-			}
-			ctx, cancel := context.WithCancel(s.ctx)
-			s.running[j.ID] = cancel
-			s.wg.Add(1)
-			go func() {
-				defer s.wg.Done()
-				s.run(ctx, j)
-				s.mu.Lock()
-				delete(s.running, j.ID)
-				s.mu.Unlock()
-				cancel()
-				s.poke()
-			}()
-		}
-		s.mu.Unlock()
 		select {
 		case <-s.ctx.Done():
 			return
@@ -72,49 +54,14 @@ func (s *Service) schedule() {
 	}
 }
 
-// setStatus moves j to status and saves; it logs a failed save (the
-// status is kept in memory and saved with the next change).
-func (s *Service) setStatusLocked(j *Job, status string) {
-	now := s.opts.Now()
-	if j.Status == StatusActive && status != StatusActive && !j.ActiveSince.IsZero() {
-		j.ActiveSeconds += now.Sub(j.ActiveSince).Seconds()
-		j.ActiveSince = time.Time{}
-	}
-	if status == StatusActive && j.ActiveSince.IsZero() {
-		j.ActiveSince = now
-	}
-	j.Status = status
-	if status == StatusSuspended {
-		j.Suspended, j.SuspendedCause = now.UTC(), "AwaitingConfirmation"
-	}
-	if terminal(status) {
-		j.Terminated = now.UTC()
-	}
-	if err := s.saveLocked(); err != nil {
-		s.opts.Log.Error("s3control: save jobs", slog.String("job", j.ID), slog.Any("error", err))
-	}
-}
-
-func (s *Service) finishLocked(j *Job, status string) { s.setStatusLocked(j, status) }
-
-// failLocked fails j with one FailureReason.
-func (s *Service) failLocked(j *Job, code, reason string) {
-	j.Failures = append(j.Failures, Failure{Code: code, Reason: reason})
-	s.setStatusLocked(j, StatusFailed)
-}
-
 // run takes j from its status to the next resting one: prepared (and
 // Suspended when it needs confirmation), then Active until its tasks are
 // done, cancelled or failed. ctx ends when the service stops (j keeps its
 // status and resumes) or the job is cancelled.
 func (s *Service) run(ctx context.Context, j *Job) {
-	s.mu.Lock()
-	status := j.Status
-	s.mu.Unlock()
+	status := s.store.status(j)
 	if status == StatusCancelling {
-		s.mu.Lock()
-		s.finishLocked(j, StatusCancelled)
-		s.mu.Unlock()
+		s.store.setStatus(j, StatusCancelled)
 		return
 	}
 	cfg, err := s.opts.Env.JobConfig(ctx, j)
@@ -124,91 +71,58 @@ func (s *Service) run(ctx context.Context, j *Job) {
 	if err != nil {
 		// The job's role could not be assumed: the job fails before it
 		// reads its manifest.
-		s.mu.Lock()
-		s.failLocked(j, failureCode(err), "Unable to assume the job's role "+j.RoleARN+": "+failureText(err))
-		s.mu.Unlock()
+		s.store.fail(j, failureCode(err), "Unable to assume the job's role "+j.RoleARN+": "+failureText(err))
 		return
 	}
 	w := &worker{s: s, j: j, s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
 		lambda: lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.RetryMaxAttempts = 1 })}
 	if status == StatusNew || status == StatusPreparing {
-		s.mu.Lock()
-		s.setStatusLocked(j, StatusPreparing)
-		s.mu.Unlock()
+		s.store.setStatus(j, StatusPreparing)
 		tasks, err := w.prepare(ctx)
 		if ctx.Err() != nil {
 			return
 		}
+		next := ""
 		if err == nil {
-			err = s.store.saveTasks(j.ID, tasks)
+			next, err = s.store.prepared(j, tasks)
 		}
-		s.mu.Lock()
 		if err != nil {
 			var me *errManifest
 			switch {
 			case errors.As(err, &me):
-				s.failLocked(j, "InvalidManifestContent", me.msg)
+				s.store.fail(j, "InvalidManifestContent", me.msg)
 			default:
-				s.failLocked(j, failureCode(err), "Reading the manifest is forbidden: "+failureText(err))
+				s.store.fail(j, failureCode(err), "Reading the manifest is forbidden: "+failureText(err))
 			}
-			s.mu.Unlock()
 			return
 		}
-		s.tasks[j.ID], s.results[j.ID], j.Total = tasks, make([]*result, len(tasks)), int64(len(tasks))
-		if j.Status == StatusCancelling {
-			s.finishLocked(j, StatusCancelled)
-			s.mu.Unlock()
+		if next != StatusReady {
 			return
 		}
-		if j.ConfirmationRequired {
-			s.setStatusLocked(j, StatusSuspended)
-			s.mu.Unlock()
-			return
-		}
-		s.setStatusLocked(j, StatusReady)
-		s.mu.Unlock()
 	}
-	s.mu.Lock()
-	final := StatusComplete
-	switch j.Status {
-	case StatusReady:
-		s.setStatusLocked(j, StatusActive)
-	case StatusFailing:
-		final = StatusFailed // interrupted while writing its report
-	}
-	resumeReport := j.Status == StatusCompleting || j.Status == StatusFailing
-	s.mu.Unlock()
-	if !resumeReport {
-		outcome := w.runTasks(ctx)
+	final, reportOnly := s.store.activate(j)
+	if !reportOnly {
+		outcome, err := w.runTasks(ctx)
+		if err != nil {
+			s.store.fail(j, "InternalError", "Recording the job's results failed: "+err.Error())
+			return
+		}
 		if s.ctx.Err() != nil {
 			return // stopping: the job resumes at the next start
 		}
 		// The report is written while the job is Completing, Failing or
 		// Cancelling; the final status follows it.
-		s.mu.Lock()
-		switch {
-		case j.Status == StatusCancelling:
-			final = StatusCancelled
-		case outcome != "":
-			j.Failures = append(j.Failures, Failure{Code: "TooManyFailures", Reason: outcome})
-			s.setStatusLocked(j, StatusFailing)
-			final = StatusFailed
-		default:
-			s.setStatusLocked(j, StatusCompleting)
-		}
-		s.mu.Unlock()
+		final = s.store.tasksDone(j, outcome)
 	}
 	err = w.writeReport(context.WithoutCancel(ctx))
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err != nil {
 		s.opts.Log.Error("s3control: completion report", slog.String("job", j.ID), slog.Any("error", err))
 		if final == StatusComplete {
-			s.failLocked(j, failureCode(err), "Writing the completion report failed: "+failureText(err))
+			s.store.fail(j, failureCode(err), "Writing the completion report failed: "+failureText(err))
 			return
 		}
 	}
-	s.setStatusLocked(j, final)
+	s.store.setStatus(j, final)
 }
 
 func failureCode(err error) string {
@@ -337,18 +251,14 @@ func (w *worker) generate(ctx context.Context, g *Generator) ([]Task, error) {
 
 // runTasks runs the pending tasks with at most Concurrency at once. It
 // returns the failure-threshold reason when the job must fail, "" when
-// every task finished (or ctx ended).
-func (w *worker) runTasks(ctx context.Context) string {
+// every task finished (or ctx ended), and an error when the job's results
+// journal cannot be opened.
+func (w *worker) runTasks(ctx context.Context) (string, error) {
 	s, j := w.s, w.j
-	s.mu.Lock()
-	tasks, res := s.tasks[j.ID], s.results[j.ID]
-	var pending []int
-	for i := range tasks {
-		if res[i] == nil {
-			pending = append(pending, i)
-		}
+	tasks, pending, err := s.store.pending(j)
+	if err != nil {
+		return "", err
 	}
-	s.mu.Unlock()
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	var (
@@ -366,24 +276,15 @@ func (w *worker) runTasks(ctx context.Context) string {
 				if r == nil {
 					continue // stopped or cancelled: the task stays pending
 				}
-				if err := s.store.addResult(*r); err != nil {
+				nfailed, done, err := s.store.record(j, r)
+				if err != nil {
 					s.opts.Log.Error("s3control: record task", slog.String("job", j.ID), slog.Any("error", err))
 					continue
 				}
-				s.mu.Lock()
-				res[i] = r
-				if r.Succeeded {
-					j.Succeeded++
-				} else {
-					j.Failed++
-				}
-				done := j.Succeeded + j.Failed
-				over := done >= failureThreshold && j.Failed*2 > done
-				s.mu.Unlock()
-				if over {
+				if done >= failureThreshold && nfailed*2 > done {
 					mu.Lock()
 					if failed == "" {
-						failed = fmt.Sprintf("Job failed: %d of the %d tasks attempted failed, more than the 50%% failure threshold", j.Failed, done)
+						failed = fmt.Sprintf("Job failed: %d of the %d tasks attempted failed, more than the 50%% failure threshold", nfailed, done)
 					}
 					mu.Unlock()
 					stop()
@@ -401,7 +302,7 @@ feed:
 	}
 	close(idx)
 	wg.Wait()
-	return failed
+	return failed, nil
 }
 
 // runTask runs one task, retrying TemporaryFailure with a doubling delay
@@ -426,9 +327,7 @@ func (w *worker) runTask(ctx context.Context, i int, t Task) *result {
 			}
 			attempt++
 		}
-		w.s.mu.Lock()
-		w.s.retries[w.j.ID]++
-		w.s.mu.Unlock()
+		w.s.store.retried(w.j.ID)
 		wait := delay + time.Duration(rand.Int64N(int64(delay)))
 		select {
 		case <-ctx.Done():

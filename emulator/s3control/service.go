@@ -72,15 +72,7 @@ type Options struct {
 type Service struct {
 	opts  Options
 	store *store
-
-	mu      sync.Mutex
-	jobs    map[string]*Job      // by id
-	order   []*Job               // creation order
-	tasks   map[string][]Task    // by job id, once prepared
-	results map[string][]*result // by job id, index → result (nil: pending)
-	running map[string]context.CancelFunc
-	wake    chan struct{}
-	retries map[string]int64 // TemporaryFailure retries by job id
+	wake  chan struct{}
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -108,49 +100,46 @@ func New(o Options) (*Service, error) {
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 8
 	}
-	s := &Service{opts: o, jobs: map[string]*Job{}, tasks: map[string][]Task{}, results: map[string][]*result{},
-		running: map[string]context.CancelFunc{}, wake: make(chan struct{}, 1), retries: map[string]int64{}}
-	pending := map[string][]result{}
-	st, jobs, err := openStore(o.DataDir, func(r result) { pending[r.Job] = append(pending[r.Job], r) })
+	st, err := openStore(o.DataDir, o.Now, o.Log)
 	if err != nil {
 		return nil, err
 	}
-	s.store = st
-	for _, j := range jobs {
-		s.jobs[j.ID], s.order = j, append(s.order, j)
-		tasks, ok, err := st.loadTasks(j.ID)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			s.tasks[j.ID] = tasks
-			res := make([]*result, len(tasks))
-			for _, r := range pending[j.ID] {
-				if r.Index >= 0 && r.Index < len(res) && res[r.Index] == nil {
-					res[r.Index] = &r
-					if r.Succeeded {
-						j.Succeeded++
-					} else {
-						j.Failed++
-					}
-				}
-			}
-			s.results[j.ID] = res
-		}
-	}
+	s := &Service{opts: o, store: st, wake: make(chan struct{}, 1)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
 
 // Start runs the scheduler: jobs not yet finished (including those a
-// restart interrupted) resume.
+// restart interrupted) resume. Once a minute, and at once, jobs finished
+// Retention ago are removed (Tick on the Options' clock).
 func (s *Service) Start() {
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
 		s.schedule()
 	}()
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			s.Tick(s.ctx, s.opts.Now())
+			select {
+			case <-s.ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	s.poke()
+}
+
+// Tick removes the jobs that finished (Complete, Failed or Cancelled)
+// Retention or more before now, as AWS stops listing them, and returns
+// how many. Start calls it as the clock advances; tests call it with an
+// injected time.
+func (s *Service) Tick(ctx context.Context, now time.Time) int {
+	return s.store.expire(now)
 }
 
 // Stop ends the jobs' work; running jobs stay in their status and resume
@@ -169,9 +158,7 @@ func (s *Service) Close() error {
 // Retries returns how many times job id's tasks were retried after a
 // TemporaryFailure (the emulator's own count; AWS reports none).
 func (s *Service) Retries(id string) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.retries[id]
+	return s.store.retriesOf(id)
 }
 
 // route is one operation: method and path pattern, IAM action and whether
