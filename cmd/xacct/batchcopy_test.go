@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/xacct/xacct/emulatortest"
@@ -17,9 +18,10 @@ import (
 // TestCopyBatch deploys the project with `xacct up`, then copies a prefix
 // across accounts with `xacct copy --batch`: a Batch Operations job of
 // the home account that invokes the deployed s3-copy function per object
-// as deploy/home.yaml's job role. S3PutObjectCopy as the same role fails
-// every task (the role may not read the source), and copy prints the
-// report's failures.
+// as deploy/home.yaml's job role; then with the no-code S3PutObjectCopy
+// operation as the same role, which the target bucket's policy in
+// deploy/target.yaml admits. S3PutObjectCopy as a role the target bucket
+// does not admit fails every task, and copy prints the report's failures.
 func TestCopyBatch(t *testing.T) {
 	srv := emulatortest.New(t)
 	if out, errs, err := runMain(t, "up", "--endpoint", srv.URL, "--dir", "../..", "--source-bucket", "bt-src", "--target-bucket", "bt-dst"); err != nil {
@@ -63,10 +65,32 @@ func TestCopyBatch(t *testing.T) {
 	}
 
 	out, errs, err := runMain(t, "copy", "--batch", "--batch-operation", "S3PutObjectCopy", "--report-bucket", reports, "s3://bt-src/data/", "s3://bt-dst/data/", "--quiet", "--poll", "20ms")
+	var sum batchSummary
+	json.Unmarshal([]byte(out), &sum)
+	if err != nil || sum.Status != "Complete" || sum.Succeeded != n || sum.Failed != 0 {
+		t.Fatalf("copy --batch S3PutObjectCopy as the template's job role: %v\n%s%s", err, out, errs)
+	}
+	for i := range n {
+		k := fmt.Sprintf("data/file %02d.txt", i)
+		if _, err := ts.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("bt-dst"), Key: aws.String(k)}); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+	}
+
+	// A job role with the same permissions that the target bucket's
+	// policy does not name: every CopyObject is refused there.
+	hi := iam.NewFromConfig(srv.AdminConfig(t, "111111111111"))
+	emulatortest.Must(hi.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String("other-batch"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"batchoperations.s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))(t)
+	emulatortest.Must(hi.PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{RoleName: aws.String("other-batch"), PolicyName: aws.String("copy"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::bt-src/*","arn:aws:s3:::` + reports + `/manifests/*"]},` +
+			`{"Effect":"Allow","Action":"s3:PutObject","Resource":["arn:aws:s3:::bt-dst/*","arn:aws:s3:::` + reports + `/reports/*"]}]}`)}))(t)
+	out, errs, err = runMain(t, "copy", "--batch", "--batch-operation", "S3PutObjectCopy", "--job-role-arn", "arn:aws:iam::111111111111:role/other-batch",
+		"--report-bucket", reports, "s3://bt-src/data/", "s3://bt-dst/data/", "--quiet", "--poll", "20ms")
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d of %d objects failed", n, n)) {
 		t.Fatalf("S3PutObjectCopy without permission: %v\n%s%s", err, out, errs)
 	}
-	if !strings.Contains(errs, "failed: s3://bt-src/data/file 00.txt: AccessDenied 403:") || !strings.Contains(errs, "more failures") {
+	if !strings.Contains(errs, "failed: s3://bt-src/data/file 00.txt: AccessDenied 403:") || !strings.Contains(errs, "other-batch") || !strings.Contains(errs, "more failures") {
 		t.Fatalf("failures printed:\n%s", errs)
 	}
 	// Flags are checked before anything is called.
