@@ -2,7 +2,9 @@ package integration
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,4 +136,80 @@ func manifestFile(t *testing.T, body string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestBatchS3PutObjectCopyTemplatesCLI deploys deploy/target.yaml and
+// deploy/home.yaml with the aws CLI, then runs a no-code S3PutObjectCopy
+// job of the home account as the template's job role
+// (xacct-batch-operations) that copies into the target account's bucket:
+// the role's policy and the target bucket's policy are all it needs. The
+// completion report lists every key.
+func TestBatchS3PutObjectCopyTemplatesCLI(t *testing.T) {
+	needTool(t, "aws")
+	s := serve(t)
+	home := proxyEnv(s.rootEnv("111111111111"), s.URL)
+	target := proxyEnv(s.rootEnv("222222222222"), s.URL)
+	must(t, target, "aws", "cloudformation", "deploy", "--template-file", "../deploy/target.yaml", "--stack-name", "xacct-target",
+		"--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", "SourceBucketName=bc-src", "TargetBucketName=bc-dst")
+	build := t.TempDir()
+	for _, fn := range []string{"s3-copy", "switch-account"} {
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(build, "cmd", fn, "bootstrap"), "../cmd/"+fn)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", fn, err, msg)
+		}
+	}
+	os.MkdirAll(filepath.Join(build, "deploy"), 0o755)
+	tmpl, _ := os.ReadFile("../deploy/home.yaml")
+	os.WriteFile(filepath.Join(build, "deploy", "home.yaml"), tmpl, 0o644)
+	must(t, home, "aws", "s3", "mb", "s3://bc-artifacts")
+	packaged := filepath.Join(build, "packaged.yaml")
+	must(t, home, "aws", "cloudformation", "package", "--template-file", filepath.Join(build, "deploy", "home.yaml"), "--s3-bucket", "bc-artifacts", "--output-template-file", packaged)
+	must(t, home, "aws", "cloudformation", "deploy", "--template-file", packaged, "--stack-name", "xacct-home",
+		"--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", "SourceBucketName=bc-src", "TargetBucketName=bc-dst", "NotificationEmail=ops@example.com")
+
+	keys := []string{"a.txt", "dir/b c.txt", "ü+é.txt"}
+	var manifest strings.Builder
+	for _, k := range keys {
+		must(t, home, "aws", "s3api", "put-object", "--bucket", "bc-src", "--key", k, "--body", manifestFile(t, "data "+k))
+		manifest.WriteString("bc-src," + url.QueryEscape(k) + "\n")
+	}
+	const reports = "xacct-batch-111111111111-us-east-1"
+	var put struct{ ETag string }
+	json.Unmarshal([]byte(must(t, home, "aws", "s3api", "put-object", "--bucket", reports, "--key", "manifests/m.csv", "--body", manifestFile(t, manifest.String()))), &put)
+	etag, _ := json.Marshal(put.ETag)
+	var created struct{ JobId string }
+	json.Unmarshal([]byte(must(t, home, "aws", "s3control", "create-job", "--account-id", "111111111111", "--no-confirmation-required", "--priority", "10",
+		"--client-request-token", "bc-1", "--role-arn", "arn:aws:iam::111111111111:role/xacct-batch-operations",
+		"--operation", `{"S3PutObjectCopy":{"TargetResource":"arn:aws:s3:::bc-dst","TargetKeyPrefix":"batch/","CannedAccessControlList":"bucket-owner-full-control"}}`,
+		"--manifest", `{"Spec":{"Format":"S3BatchOperations_CSV_20180820","Fields":["Bucket","Key"]},"Location":{"ObjectArn":"arn:aws:s3:::`+reports+`/manifests/m.csv","ETag":`+string(etag)+`}}`,
+		"--report", `{"Bucket":"arn:aws:s3:::`+reports+`","Prefix":"reports","Format":"Report_CSV_20180820","Enabled":true,"ReportScope":"AllTasks"}`)), &created)
+	var j struct {
+		Job struct {
+			Status          string
+			ProgressSummary struct{ TotalNumberOfTasks, NumberOfTasksSucceeded, NumberOfTasksFailed int }
+			FailureReasons  []struct{ FailureCode, FailureReason string }
+		}
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		json.Unmarshal([]byte(must(t, home, "aws", "s3control", "describe-job", "--account-id", "111111111111", "--job-id", created.JobId)), &j)
+		if j.Job.Status == "Complete" || j.Job.Status == "Failed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s is %s", created.JobId, j.Job.Status)
+		}
+	}
+	if ps := j.Job.ProgressSummary; j.Job.Status != "Complete" || ps.NumberOfTasksSucceeded != len(keys) || ps.NumberOfTasksFailed != 0 {
+		t.Fatalf("job: %+v", j.Job)
+	}
+	for _, k := range keys {
+		if got := must(t, target, "aws", "s3api", "get-object", "--bucket", "bc-dst", "--key", "batch/"+k, filepath.Join(t.TempDir(), "out")); !strings.Contains(got, "ETag") {
+			t.Fatalf("batch/%s in the target bucket: %s", k, got)
+		}
+	}
+	ls := must(t, home, "aws", "s3", "ls", "--recursive", "s3://"+reports+"/reports/job-"+created.JobId+"/")
+	if !strings.Contains(ls, "manifest.json") || !strings.Contains(ls, "/results/") {
+		t.Fatalf("report: %s", ls)
+	}
 }
