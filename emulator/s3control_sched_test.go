@@ -1,7 +1,12 @@
 package emulator_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"fmt"
+	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/s3control/types"
 
@@ -40,6 +46,8 @@ def handler(event, context):
 // TestBatchJobPriority: with the bound on running jobs saturated (one at
 // a time here), the queued jobs run by Priority, highest first, whatever
 // their creation order, and UpdateJobPriority on a queued job moves it.
+// The job holding the slot is Active for the ten minutes the emulator's
+// clock is moved on meanwhile, and its timer says so.
 // AWS honours priorities "on a best-effort basis" and does not guarantee
 // strict ordering (User Guide, "Assigning job priority"); the emulator
 // documents this strict order (docs/emulator.md), which is what is tested.
@@ -52,7 +60,8 @@ func TestBatchJobPriority(t *testing.T) {
 		mu    sync.Mutex
 		order []string // the job role of each CopyObject, in order
 	)
-	srv := emulatortest.New(t, emulator.WithBatchActiveJobs(1), emulator.WithRequestHook(func(r emulator.RequestInfo) {
+	clock := newStepClock()
+	srv := emulatortest.New(t, emulator.WithClock(clock.Now), emulator.WithBatchActiveJobs(1), emulator.WithRequestHook(func(r emulator.RequestInfo) {
 		if r.Operation == "CopyObject" && r.Status == 200 {
 			if _, rest, ok := strings.Cut(r.Principal, ":assumed-role/"); ok {
 				role, _, _ := strings.Cut(rest, "/")
@@ -116,6 +125,9 @@ func TestBatchJobPriority(t *testing.T) {
 		}
 	}
 	emulatortest.Must(c.UpdateJobPriority(ctx, &s3control.UpdateJobPriorityInput{AccountId: aws.String(home), JobId: aws.String(promoted), Priority: 200}))(t)
+	// Ten minutes pass on the emulator's clock (within SigV4's 15 minutes
+	// of skew for the SDK's requests, signed with the real time).
+	clock.Add(10 * time.Minute)
 
 	if err := os.WriteFile(release, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -124,6 +136,10 @@ func TestBatchJobPriority(t *testing.T) {
 		if j := waitJob(t, c, home, id, types.JobStatusComplete, types.JobStatusFailed); j.Status != types.JobStatusComplete {
 			t.Fatalf("job %s: %s %+v", id, j.Status, j.FailureReasons)
 		}
+	}
+	d := emulatortest.Must(c.DescribeJob(ctx, &s3control.DescribeJobInput{AccountId: aws.String(home), JobId: hold.JobId}))(t)
+	if active := aws.ToInt64(d.Job.ProgressSummary.Timers.ElapsedTimeInActiveSeconds); active < 600 {
+		t.Errorf("the holding job was Active %d s by the emulator's clock, want at least 600", active)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -211,5 +227,61 @@ func TestBatchJobRetention(t *testing.T) {
 	c = s3control.NewFromConfig(srv.Config(home))
 	if got := listed(); len(got) != 1 || !got[waiting] {
 		t.Fatalf("listed after a restart: %v, want only %s", got, waiting)
+	}
+}
+
+// TestBatchJobInventoryManifestVersions runs an S3PutObjectCopy job from
+// an S3 Inventory report (manifest.json naming a gzipped CSV data file
+// with a VersionId column, keys URL-encoded; User Guide, "Specifying a
+// manifest") over a versioned source: the task naming an older version
+// copies that version, the one with no version id the current one, and
+// DescribeJob shows the manifest as given.
+func TestBatchJobInventoryManifestVersions(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	cfg := srv.Config(home)
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	for _, b := range []string{"iv-src", "iv-inv", "iv-dst"} {
+		emulatortest.Must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}))(t)
+	}
+	setVersioning(t, s3c, "iv-src", s3types.BucketVersioningStatusEnabled)
+	first := emulatortest.Must(s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("iv-src"), Key: aws.String("v 1.txt"), Body: strings.NewReader("one")}))(t)
+	putObjects(t, s3c, "iv-src", map[string]string{"v 1.txt": "two", "plain+.txt": "plain"})
+
+	var data bytes.Buffer
+	zw := gzip.NewWriter(&data)
+	fmt.Fprintf(zw, "\"iv-src\",\"%s\",\"%s\",\"3\"\n", url.QueryEscape("v 1.txt"), aws.ToString(first.VersionId))
+	fmt.Fprintf(zw, "\"iv-src\",\"%s\",\"\",\"5\"\n", url.QueryEscape("plain+.txt"))
+	zw.Close()
+	emulatortest.Must(s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("iv-inv"), Key: aws.String("inv/data/1.csv.gz"), Body: bytes.NewReader(data.Bytes())}))(t)
+	mo := emulatortest.Must(s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("iv-inv"), Key: aws.String("inv/manifest.json"), Body: strings.NewReader(
+		`{"sourceBucket":"iv-src","destinationBucket":"arn:aws:s3:::iv-inv","version":"2016-11-30","fileFormat":"CSV",` +
+			`"fileSchema":"Bucket, Key, VersionId, Size","files":[{"key":"inv/data/1.csv.gz","size":1,"MD5checksum":"x"}]}`)}))(t)
+	role := makeRole(t, cfg, "iv-job", batchTrust(home), `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["s3:GetObject","s3:GetObjectVersion"],"Resource":["arn:aws:s3:::iv-src/*","arn:aws:s3:::iv-inv/inv/*"]},
+		{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::iv-dst/*"}]}`)
+	c := s3control.NewFromConfig(cfg)
+	out := emulatortest.Must(c.CreateJob(ctx, &s3control.CreateJobInput{
+		AccountId: aws.String(home), ClientRequestToken: aws.String("iv"), ConfirmationRequired: aws.Bool(false), Priority: aws.Int32(1), RoleArn: aws.String(role),
+		Operation: &types.JobOperation{S3PutObjectCopy: &types.S3CopyObjectOperation{TargetResource: aws.String("arn:aws:s3:::iv-dst")}},
+		Manifest: &types.JobManifest{Spec: &types.JobManifestSpec{Format: types.JobManifestFormatS3InventoryReportCsv20161130},
+			Location: &types.JobManifestLocation{ObjectArn: aws.String("arn:aws:s3:::iv-inv/inv/manifest.json"), ETag: mo.ETag}},
+		Report: &types.JobReport{Enabled: false},
+	}))(t)
+	j := waitJob(t, c, home, aws.ToString(out.JobId), types.JobStatusComplete, types.JobStatusFailed)
+	if ps := j.ProgressSummary; j.Status != types.JobStatusComplete || aws.ToInt64(ps.TotalNumberOfTasks) != 2 || aws.ToInt64(ps.NumberOfTasksSucceeded) != 2 {
+		t.Fatalf("job: %s %+v %+v", j.Status, j.ProgressSummary, j.FailureReasons)
+	}
+	if j.Manifest == nil || j.Manifest.Spec.Format != types.JobManifestFormatS3InventoryReportCsv20161130 || aws.ToString(j.Manifest.Location.ObjectArn) != "arn:aws:s3:::iv-inv/inv/manifest.json" {
+		t.Fatalf("manifest: %+v", j.Manifest)
+	}
+	for k, want := range map[string]string{"v 1.txt": "one", "plain+.txt": "plain"} {
+		o := emulatortest.Must(s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("iv-dst"), Key: aws.String(k)}))(t)
+		b, _ := io.ReadAll(o.Body)
+		o.Body.Close()
+		if string(b) != want {
+			t.Errorf("%s copied as %q, want %q", k, b, want)
+		}
 	}
 }

@@ -150,7 +150,10 @@ type result struct {
 
 // Retention is how long a finished job is kept: ListJobs lists "jobs that
 // have ended within the last 90 days" (Amazon S3 API Reference,
-// "ListJobs"; User Guide, "Listing jobs"). Tick removes older ones.
+// "ListJobs"; User Guide, "Listing jobs"), and jobs are deleted 90 days
+// after reaching a terminal state, DescribeJob then answering that the
+// job does not exist (User Guide, "Troubleshooting Batch Operations",
+// NoSuchJobException). Tick removes older ones.
 const Retention = 90 * 24 * time.Hour
 
 // jobsFile is jobs.json.
