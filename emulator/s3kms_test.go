@@ -2,15 +2,18 @@ package emulator_test
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/xacct/xacct/emulator"
 	"github.com/xacct/xacct/emulatortest"
 )
 
@@ -183,5 +186,303 @@ func TestS3SSEKMSDenied(t *testing.T) {
 	}
 	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("kms-denied"), Key: aws.String("doc")}); apiCode(err) != "KMS.KMSInvalidStateException" {
 		t.Errorf("GetObject under a key pending deletion: got %v, want KMS.KMSInvalidStateException", err)
+	}
+}
+
+// TestS3SSEKMSCrossAccount: a role of another account writes into and
+// reads from an SSE-KMS bucket only when the key policy allows its
+// account (or it) and its own identity policy allows the KMS actions on
+// the key; each missing piece is S3's AccessDenied whose explanation
+// names it (AWS Knowledge Center, "Why do cross-account users receive
+// Access Denied errors when they try to access my S3 objects that I
+// encrypted with an AWS KMS customer managed key?"). The AWS managed key
+// aws/s3 serves its own account only: another account's write into a
+// bucket whose default is aws/s3 is refused (AWS KMS Developer Guide,
+// "AWS managed keys").
+func TestS3SSEKMSCrossAccount(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	owner := s3For(srv.Config(home))
+	k := kms.NewFromConfig(srv.Config(home))
+	const roleARN = "arn:aws:iam::222222222222:role/kms-writer"
+	shared := createKey(t, k, `{"Version":"2012-10-17","Statement":[
+	 {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"kms:*","Resource":"*"},
+	 {"Sid":"Writer","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"*"}]}`)
+	sharedARN := keyARNOf(t, k, shared)
+	privateARN := keyARNOf(t, k, createKey(t, k, ""))
+
+	tIAM := iam.NewFromConfig(srv.Config(target))
+	if _, err := tIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("kms-writer"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole"}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	mustBucket(t, owner, "kms-xa")
+	putPolicy(t, owner, "kms-xa", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+roleARN+`"},
+	 "Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::kms-xa/*"}]}`)
+	rolePolicy := func(kmsActions string) {
+		t.Helper()
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::kms-xa/*"}`
+		if kmsActions != "" {
+			doc += `,{"Effect":"Allow","Action":` + kmsActions + `,"Resource":"arn:aws:kms:us-east-1:111111111111:key/*"}`
+		}
+		if _, err := tIAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("kms-writer"), PolicyName: aws.String("p"), PolicyDocument: aws.String(doc + `]}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rolePolicy(`["kms:GenerateDataKey","kms:Decrypt"]`)
+	sess, err := assumeAs(ctx, srv.AdminConfig(t, target), roleARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer := s3For(srv.ConfigWith(sess))
+	put := func(key string) error {
+		_, err := writer.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kms-xa"), Key: aws.String(key), Body: strings.NewReader("cross")})
+		return err
+	}
+
+	// Everything in place: the bucket default names the shared key by ARN.
+	kmsBucketDefault(t, owner, "kms-xa", sharedARN, false)
+	if err := put("ok"); err != nil {
+		t.Fatalf("PutObject with the key policy and the role's KMS permissions: %v", err)
+	}
+	if got := getString(t, writer, "kms-xa", "ok"); got != "cross" {
+		t.Errorf("GetObject by the writer: %q", got)
+	}
+	if got := getString(t, owner, "kms-xa", "ok"); got != "cross" {
+		t.Errorf("GetObject by the bucket owner: %q", got)
+	}
+	// The default names the key by key id: it is the bucket owner's key.
+	kmsBucketDefault(t, owner, "kms-xa", shared, false)
+	if err := put("by-id"); err != nil {
+		t.Errorf("PutObject under a default naming the owner's key by id: %v", err)
+	}
+
+	for _, tc := range []struct {
+		name, key, kmsActions, explain string
+	}{
+		{"the key policy", privateARN, `["kms:GenerateDataKey","kms:Decrypt"]`, "step 4 (the key policy)"},
+		{"the role's KMS permission", sharedARN, `"kms:Decrypt"`, "step 4 (the KMS permission)"},
+		{"aws/s3 of the bucket owner", "", `"kms:*"`, "step 4 (the KMS key)"},
+	} {
+		kmsBucketDefault(t, owner, "kms-xa", tc.key, false)
+		rolePolicy(tc.kmsActions)
+		err := put("denied")
+		if apiCode(err) != "AccessDenied" || httpStatus(err) != 403 || !strings.Contains(apiMessage(err), "kms:GenerateDataKey") {
+			t.Errorf("missing %s: got %v, want 403 AccessDenied for kms:GenerateDataKey", tc.name, err)
+		}
+		if ex := explainOf(err); !strings.HasPrefix(ex, tc.explain) {
+			t.Errorf("missing %s: explanation %q, want %q", tc.name, ex, tc.explain)
+		}
+	}
+	// Reading without kms:Decrypt.
+	rolePolicy(`"kms:GenerateDataKey"`)
+	_, err = writer.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("kms-xa"), Key: aws.String("ok")})
+	if apiCode(err) != "AccessDenied" || !strings.HasPrefix(explainOf(err), "step 4 (the KMS permission)") {
+		t.Errorf("GetObject without kms:Decrypt: got %v (%s)", err, explainOf(err))
+	}
+}
+
+// TestS3SSEKMSMultipartAndCopy: CreateMultipartUpload needs
+// kms:GenerateDataKey, every part kms:Decrypt of the upload's data key
+// (AWS Knowledge Center, "Why am I getting an Access Denied error when I
+// try to upload a large file to my Amazon S3 bucket with my AWS KMS
+// key?"); CopyObject and UploadPartCopy read an SSE-KMS source with
+// kms:Decrypt and encrypt the target as the request or the target
+// bucket's default says (Amazon S3 API Reference, CopyObject).
+func TestS3SSEKMSMultipartAndCopy(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t, emulator.WithS3MinPartSize(1))
+	ctx := context.Background()
+	c := s3For(srv.Config(home))
+	k := kms.NewFromConfig(srv.Config(home))
+	keyA, keyB := keyARNOf(t, k, createKey(t, k, "")), keyARNOf(t, k, createKey(t, k, ""))
+	mustBucket(t, c, "kms-mp")
+	mp, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("kms-mp"), Key: aws.String("big"),
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(keyA),
+		SSEKMSEncryptionContext: aws.String(base64.StdEncoding.EncodeToString([]byte(`{"project":"x"}`)))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mp.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms || aws.ToString(mp.SSEKMSKeyId) != keyA {
+		t.Errorf("CreateMultipartUpload: SSE %q key %q", mp.ServerSideEncryption, aws.ToString(mp.SSEKMSKeyId))
+	}
+	if ec, _ := base64.StdEncoding.DecodeString(aws.ToString(mp.SSEKMSEncryptionContext)); string(ec) != `{"aws:s3:arn":"arn:aws:s3:::kms-mp/big","project":"x"}` {
+		t.Errorf("CreateMultipartUpload encryption context: %s", ec)
+	}
+	// A user allowed GenerateDataKey but not Decrypt starts an upload and
+	// cannot add a part to it.
+	genOnly := s3For(userWithPolicy(t, srv, home, "genonly", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::kms-mp/*"},
+	 {"Effect":"Allow","Action":"kms:GenerateDataKey","Resource":"*"}]}`))
+	up, err := genOnly.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("kms-mp"), Key: aws.String("gen"),
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(keyA)})
+	if err != nil {
+		t.Fatalf("CreateMultipartUpload with kms:GenerateDataKey: %v", err)
+	}
+	_, err = genOnly.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("kms-mp"), Key: aws.String("gen"), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("p")})
+	if apiCode(err) != "AccessDenied" || !strings.Contains(apiMessage(err), "kms:Decrypt") {
+		t.Errorf("UploadPart without kms:Decrypt: got %v, want AccessDenied for kms:Decrypt", err)
+	}
+
+	var parts []s3types.CompletedPart
+	for i, body := range []string{"first-", "second"} {
+		p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("kms-mp"), Key: aws.String("big"), UploadId: mp.UploadId, PartNumber: aws.Int32(int32(i + 1)), Body: strings.NewReader(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms || aws.ToString(p.SSEKMSKeyId) != keyA {
+			t.Errorf("UploadPart: SSE %q key %q", p.ServerSideEncryption, aws.ToString(p.SSEKMSKeyId))
+		}
+		parts = append(parts, s3types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: p.ETag})
+	}
+	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("kms-mp"), Key: aws.String("big"), UploadId: mp.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: parts}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms || aws.ToString(done.SSEKMSKeyId) != keyA {
+		t.Errorf("CompleteMultipartUpload: SSE %q key %q", done.ServerSideEncryption, aws.ToString(done.SSEKMSKeyId))
+	}
+	if got := getString(t, c, "kms-mp", "big"); got != "first-second" {
+		t.Errorf("GetObject of the completed upload: %q", got)
+	}
+	// Copy: the source is read with kms:Decrypt, the target takes the
+	// request's key.
+	cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("kms-mp"), Key: aws.String("copy"), CopySource: aws.String("kms-mp/big"),
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(keyB)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms || aws.ToString(cp.SSEKMSKeyId) != keyB {
+		t.Errorf("CopyObject to key B: SSE %q key %q", cp.ServerSideEncryption, aws.ToString(cp.SSEKMSKeyId))
+	}
+	if got := getString(t, c, "kms-mp", "copy"); got != "first-second" {
+		t.Errorf("GetObject of the copy: %q", got)
+	}
+	// Without headers a copy takes the target bucket's default (SSE-S3 here).
+	plain, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("kms-mp"), Key: aws.String("plain"), CopySource: aws.String("kms-mp/big")})
+	if err != nil || plain.ServerSideEncryption != s3types.ServerSideEncryptionAes256 {
+		t.Errorf("CopyObject without headers: %v, %+v", err, plain)
+	}
+	// Re-encrypting in place with another key.
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("kms-mp"), Key: aws.String("copy"), CopySource: aws.String("kms-mp/copy"),
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(keyA)}); err != nil {
+		t.Errorf("CopyObject onto itself with another key: %v", err)
+	}
+	// A reader without kms:Decrypt cannot copy the source.
+	_, err = genOnly.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("kms-mp"), Key: aws.String("stolen"), CopySource: aws.String("kms-mp/big")})
+	if apiCode(err) != "AccessDenied" || !strings.Contains(apiMessage(err), "kms:Decrypt") {
+		t.Errorf("CopyObject of an SSE-KMS source without kms:Decrypt: got %v", err)
+	}
+	// UploadPartCopy of an SSE-KMS source into an SSE-S3 upload.
+	mp2, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("kms-mp"), Key: aws.String("mp2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := genOnly.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("kms-mp"), Key: aws.String("mp2"), UploadId: mp2.UploadId,
+		PartNumber: aws.Int32(1), CopySource: aws.String("kms-mp/big")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("UploadPartCopy of an SSE-KMS source without kms:Decrypt: got %v", err)
+	}
+	upc, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("kms-mp"), Key: aws.String("mp2"), UploadId: mp2.UploadId,
+		PartNumber: aws.Int32(1), CopySource: aws.String("kms-mp/big"), CopySourceRange: aws.String("bytes=0-4")})
+	if err != nil || upc.ServerSideEncryption != s3types.ServerSideEncryptionAes256 {
+		t.Errorf("UploadPartCopy of an SSE-KMS source: %v, %+v", err, upc)
+	}
+	// DSSE-KMS is stored and reported as such.
+	ds, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kms-mp"), Key: aws.String("dsse"), Body: strings.NewReader("d"),
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKmsDsse, SSEKMSKeyId: aws.String(keyB)})
+	if err != nil || ds.ServerSideEncryption != s3types.ServerSideEncryptionAwsKmsDsse || aws.ToString(ds.SSEKMSKeyId) != keyB {
+		t.Errorf("PutObject aws:kms:dsse: %v, %+v", err, ds)
+	}
+}
+
+// TestS3SSEKMSContextAndConditions: the encryption context S3 sends to
+// KMS is the object's ARN, or the bucket's with an S3 Bucket Key, plus
+// the writer's pairs, so a key policy can pin kms:EncryptionContext:*
+// (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys
+// (SSE-KMS)": "Encryption context"; "Reducing the cost of SSE-KMS with
+// Amazon S3 Bucket Keys"); a bucket policy requiring aws:kms and a
+// particular key with s3:x-amz-server-side-encryption and
+// s3:x-amz-server-side-encryption-aws-kms-key-id refuses other writes
+// (Amazon S3 User Guide, "Bucket policy examples using condition keys").
+func TestS3SSEKMSContextAndConditions(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	c := s3For(srv.Config(home))
+	k := kms.NewFromConfig(srv.Config(home))
+	// The key serves only objects under kms-ctx/reports/ and the bucket
+	// kms-bk (bucket key).
+	keyID := createKey(t, k, `{"Version":"2012-10-17","Statement":[
+	 {"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":["kms:Describe*","kms:Put*","kms:Get*","kms:List*","kms:Disable*","kms:Enable*"],"Resource":"*"},
+	 {"Sid":"Use","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"*",
+	  "Condition":{"StringLike":{"kms:EncryptionContext:aws:s3:arn":["arn:aws:s3:::kms-ctx/reports/*","arn:aws:s3:::kms-bk"]}}}]}`)
+	keyARN := keyARNOf(t, k, keyID)
+	mustBucket(t, c, "kms-ctx")
+	mustBucket(t, c, "kms-bk")
+	putKMS := func(bucket, key string, bucketKey bool) error {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader("x"),
+			ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(keyARN), BucketKeyEnabled: aws.Bool(bucketKey)})
+		return err
+	}
+	if err := putKMS("kms-ctx", "reports/q1", false); err != nil {
+		t.Errorf("PutObject under the context the key policy allows: %v", err)
+	}
+	if err := putKMS("kms-ctx", "other/q1", false); apiCode(err) != "AccessDenied" {
+		t.Errorf("PutObject under another context: got %v, want AccessDenied", err)
+	}
+	if err := putKMS("kms-bk", "any/key", true); err != nil {
+		t.Errorf("PutObject with a bucket key (context: the bucket's ARN): %v", err)
+	}
+	if err := putKMS("kms-bk", "any/key2", false); apiCode(err) != "AccessDenied" {
+		t.Errorf("PutObject without a bucket key (context: the object's ARN): got %v, want AccessDenied", err)
+	}
+	if got := getString(t, c, "kms-bk", "any/key"); got != "x" {
+		t.Errorf("GetObject of a bucket-key object: %q", got)
+	}
+
+	// "Deny unencrypted uploads": the bucket policy requires aws:kms with
+	// this key.
+	putPolicy(t, c, "kms-ctx", `{"Version":"2012-10-17","Statement":[
+	 {"Sid":"DenyNotKMS","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::kms-ctx/*","Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}},
+	 {"Sid":"DenyOtherKey","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::kms-ctx/*","Condition":{"StringNotEqualsIfExists":{"s3:x-amz-server-side-encryption-aws-kms-key-id":"`+keyARN+`"}}}]}`)
+	if err := putKMS("kms-ctx", "reports/q2", false); err != nil {
+		t.Errorf("PutObject with aws:kms and the required key: %v", err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kms-ctx"), Key: aws.String("reports/plain"), Body: strings.NewReader("x")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("PutObject without encryption headers: got %v, want AccessDenied", err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kms-ctx"), Key: aws.String("reports/other"), Body: strings.NewReader("x"),
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(keyID)}); apiCode(err) != "AccessDenied" {
+		t.Errorf("PutObject naming the key by id where the policy requires its ARN: got %v, want AccessDenied", err)
+	}
+}
+
+// TestS3SSEKMSDataDir: an SSE-KMS object keeps its key and data key
+// across a restart on the same data directory, and still decrypts.
+func TestS3SSEKMSDataDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	srv := emulatortest.New(t, emulator.WithDataDir(dir))
+	c := s3For(srv.Config(home))
+	k := kms.NewFromConfig(srv.Config(home))
+	keyARN := keyARNOf(t, k, createKey(t, k, ""))
+	mustBucket(t, c, "kms-dd")
+	kmsBucketDefault(t, c, "kms-dd", keyARN, true)
+	putString(t, c, "kms-dd", "kept", "durable")
+	srv.Close()
+
+	srv = emulatortest.New(t, emulator.WithDataDir(dir))
+	c = s3For(srv.Config(home))
+	head, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("kms-dd"), Key: aws.String("kept")})
+	if err != nil || aws.ToString(head.SSEKMSKeyId) != keyARN || !aws.ToBool(head.BucketKeyEnabled) {
+		t.Fatalf("HeadObject after a restart: %v, %+v", err, head)
+	}
+	if got := getString(t, c, "kms-dd", "kept"); got != "durable" {
+		t.Errorf("GetObject after a restart: %q", got)
+	}
+	enc, err := c.GetBucketEncryption(context.Background(), &s3.GetBucketEncryptionInput{Bucket: aws.String("kms-dd")})
+	if err != nil || aws.ToString(enc.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID) != keyARN {
+		t.Errorf("GetBucketEncryption after a restart: %v", err)
 	}
 }

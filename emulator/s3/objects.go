@@ -535,6 +535,13 @@ func (s *Service) readObject(q *request, withBody bool) error {
 		}
 		return err
 	}
+	if withBody && o.SSEKMS != nil {
+		// S3 decrypts the object's data key for the reader (kms:Decrypt)
+		// before it sets a header or serves a byte; HEAD reads only metadata.
+		if err := s.openKMS(q, q.bucket, q.key, o.SSEKMS); err != nil {
+			return err
+		}
+	}
 	start, end, partial := int64(0), o.Size-1, false
 	if pn := q.get("partNumber"); pn != "" {
 		n, err := strconv.Atoi(pn)
@@ -594,13 +601,6 @@ func (s *Service) readObject(q *request, withBody bool) error {
 	n := end - start + 1
 	if o.Size == 0 {
 		n = 0
-	}
-	if withBody && o.SSEKMS != nil {
-		// S3 decrypts the object's data key for the reader (kms:Decrypt)
-		// before it serves the bytes; HEAD reads only metadata.
-		if err := s.openKMS(q, q.bucket, q.key, o.SSEKMS); err != nil {
-			return err
-		}
 	}
 	h.Set("Content-Length", strconv.FormatInt(n, 10))
 	status := http.StatusOK
