@@ -287,9 +287,10 @@ func TestOrganizationsPolicies(t *testing.T) {
 	if why := explainOf(err); !strings.Contains(why, "no SCP attached to OU `Sandbox` allows iam:ListRoles") {
 		t.Errorf("implicit SCP deny: X-Xacct-Explain = %q", why)
 	}
-	// In one account AWS says which policy type refused (IAM User Guide,
-	// "Access denied error messages").
-	if !strings.Contains(err.Error(), "because no service control policy allows the iam:ListRoles action") {
+	// In one account AWS says which policy type refused, and words the
+	// SCPs' implicit deny as an explicit one (IAM User Guide, "Troubleshoot
+	// access denied error messages").
+	if !strings.HasSuffix(apiMessage(err), "with an explicit deny in a service control policy") {
 		t.Errorf("AccessDenied message: %v", err)
 	}
 

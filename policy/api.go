@@ -155,6 +155,9 @@ type Request struct {
 type Named struct {
 	Name   string
 	Policy *Policy
+	// ARN is the policy's ARN where AWS names it in an AccessDenied (an
+	// SCP's or RCP's arn:aws:organizations::…:policy/…); empty otherwise.
+	ARN string
 }
 
 // Set is every policy that applies to one request.
@@ -238,6 +241,8 @@ type StatementRef struct {
 	// Target is, for an SCP or RCP, where the policy is attached (an
 	// OrgLevel's Target); empty otherwise.
 	Target string
+	// PolicyARN is the Named.ARN of the policy holding the statement.
+	PolicyARN string
 }
 
 // Decision is the evaluator's answer with its reasons.

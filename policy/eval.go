@@ -424,7 +424,7 @@ func (ev *evaluator) levelAllows(l *OrgLevel, isRes bool) bool {
 }
 
 func ref(s source, st *Statement, e Effect) StatementRef {
-	return StatementRef{Source: s.src, Policy: s.named.Name, Sid: st.Sid, Index: st.c.index, Effect: e, Target: s.target}
+	return StatementRef{Source: s.src, Policy: s.named.Name, Sid: st.Sid, Index: st.c.index, Effect: e, Target: s.target, PolicyARN: s.named.ARN}
 }
 
 // each calls f for every policy in set.

@@ -193,3 +193,14 @@ func (a *Authorizer) applyOrgs(req *policy.Request, set *policy.Set, chk service
 func serviceLinked(pr *policy.Principal) bool {
 	return pr.Type == policy.PrincipalAssumedRole && strings.Contains(pr.RoleARN, ":role/aws-service-role/")
 }
+
+// SameOrganization implements service.SameOrganization: whether accounts
+// a and b belong to one organization (false without Orgs).
+func (a *Authorizer) SameOrganization(x, y string) bool {
+	if a.Orgs == nil {
+		return false
+	}
+	ox, ok1 := a.Orgs.OrgAccount(x)
+	oy, ok2 := a.Orgs.OrgAccount(y)
+	return ok1 && ok2 && ox.OrgID == oy.OrgID
+}

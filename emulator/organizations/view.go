@@ -72,7 +72,7 @@ func (o *organization) levels(ids []string, typ string) []policy.OrgLevel {
 		l := policy.OrgLevel{Target: o.targetName(id)}
 		for _, pid := range o.Attached[id] {
 			if p := o.policy(pid); p != nil && p.Type == typ && p.parsed != nil {
-				l.Policies = append(l.Policies, policy.Named{Name: p.Name, Policy: p.parsed})
+				l.Policies = append(l.Policies, policy.Named{Name: p.Name, Policy: p.parsed, ARN: o.policyARN(p)})
 			}
 		}
 		out = append(out, l)

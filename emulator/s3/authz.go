@@ -56,17 +56,24 @@ func restricted(c *service.Caller, b Bucket, pol *policy.Policy) bool {
 }
 
 // denied is S3's AccessDenied: with the caller, action, resource and reason
-// for requests inside the bucket owner's account, a bare "Access Denied"
-// otherwise (Amazon S3 User Guide, "Troubleshoot access denied (403
-// Forbidden) errors").
+// for requests inside the bucket owner's account, and for requests from
+// the bucket owner's organization that an SCP or RCP refused; a bare
+// "Access Denied" otherwise (Amazon S3 User Guide, "Troubleshoot access
+// denied (403 Forbidden) errors": the additional context is given "for
+// requests made to resources within the same AWS account or same
+// organization in AWS Organizations").
 func denied(call *service.Call, chk service.Check, d policy.Decision) *awserr.Error {
 	c := call.Caller
 	why := service.Diagnose(call, chk, d)
-	if c.Anonymous() || (chk.ResourceAccount != "" && chk.ResourceAccount != c.Account()) {
+	if c.Anonymous() {
+		return service.Explained(errAccessDenied("Access Denied"), why)
+	}
+	reason := service.Reason(call, chk, d)
+	if reason == "" && chk.ResourceAccount != "" && chk.ResourceAccount != c.Account() {
 		return service.Explained(errAccessDenied("Access Denied"), why)
 	}
 	return service.Explained(errAccessDenied("User: "+c.ARN()+" is not authorized to perform: "+chk.Action+
-		" on resource: \""+chk.Resource+"\""+service.DenyReason(chk.Action, d)), why)
+		" on resource: \""+chk.Resource+"\""+reason), why)
 }
 
 // requireBucket loads a bucket or fails with NoSuchBucket.

@@ -123,7 +123,11 @@ func (s *Service) AssumeRole(ctx context.Context, in *AssumeRoleIn) (*AssumeRole
 		if !d.Allowed() {
 			why := service.Diagnose(call, chk, d)
 			if action == "sts:AssumeRole" {
-				return service.Explained(denied(caller.ARN(), role.ARN), why)
+				// An SCP or RCP names itself in the message within one
+				// account or organization (service.OrgDenyReason); a
+				// trust policy never does.
+				return service.Explained(awserr.AccessDenied("User: %s is not authorized to perform: sts:AssumeRole on resource: %s%s",
+					caller.ARN(), role.ARN, service.OrgDenyReason(call, chk, d)), why)
 			}
 			return service.Explained(awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s", caller.ARN(), action, role.ARN), why)
 		}
