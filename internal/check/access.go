@@ -303,7 +303,16 @@ func (a *analysis) decideKey(f *function, r *role, bk *bucket, action, where str
 	if kmsAction == "" || !strings.HasPrefix(bk.sse, "aws:kms") {
 		return
 	}
-	ref := bk.kmsKey
+	a.decideKMS(f, r, bk, bk.kmsKey, bk.account, action, kmsAction, where)
+}
+
+// decideKMS decides kmsAction for role r, which calls the S3 action on
+// bucket bk, with the key ref names (empty: the AWS managed key aws/s3),
+// looked up in account keyAcct when ref is not an ARN: S3 resolves a
+// bucket's default key in the bucket's account and a key id or alias name
+// a request sends in the requester's account (Amazon S3 User Guide,
+// "Specifying server-side encryption with AWS KMS (SSE-KMS)").
+func (a *analysis) decideKMS(f *function, r *role, bk *bucket, ref, keyAcct, action, kmsAction, where string) {
 	if ref == "" || ref == "alias/aws/s3" || strings.HasSuffix(ref, ":alias/aws/s3") {
 		if r.account != bk.account {
 			a.add(Finding{Severity: Error, Code: "AWSManagedKeyAcrossAccounts", Step: 4, Function: f.name, Role: r.arn, Template: bk.file, Resource: bk.id,
@@ -313,7 +322,7 @@ func (a *analysis) decideKey(f *function, r *role, bk *bucket, action, where str
 		a.ok("%s: %s may %s with bucket %s's AWS managed key aws/s3 (same account, through S3)", f.name, r.arn, kmsAction, bk.name)
 		return
 	}
-	k := a.key(bk.account, ref)
+	k := a.key(keyAcct, ref)
 	if k == nil {
 		a.notChecked("%s: bucket %s's KMS key %s is not defined in these templates: %s by %s was not checked", f.name, bk.name, ref, kmsAction, r.arn)
 		return
@@ -341,6 +350,11 @@ func (a *analysis) decideKey(f *function, r *role, bk *bucket, action, where str
 			what = fmt.Sprintf("the key policy of %s (%s) does not allow %s %s", k.resource, k.arn, r.arn, kmsAction)
 			break
 		}
+	}
+	if code == "MissingKMSPermission" && k.account == r.account {
+		// The key policy delegates to the account's IAM policies; a
+		// statement of its own naming the role would do as well.
+		what = fmt.Sprintf("neither the key policy of %s (%s) names %s for it nor does a policy of the role allow it (the key policy delegates to the account's IAM policies)", k.resource, k.arn, r.arn)
 	}
 	a.add(Finding{Severity: Error, Code: code, Step: 4, Function: f.name, Role: r.arn, Template: tmpl, Resource: res,
 		Message: fmt.Sprintf("step 4: %s calls %s (%s) on bucket %s, encrypted with KMS key %s, so %s needs %s: %s (%s)", f.name, action, where, bk.name, k.arn, r.arn, kmsAction, what, d.Explain())})

@@ -302,6 +302,7 @@ func (a *analysis) reach(f *function, tr *role) {
 			return
 		}
 		a.ok("%s: %s may %s on %s", f.name, tr.name, action, resource)
+		a.reachKey(f, tr, bk, action, why)
 	}
 	if src := f.env["s3_bucket"]; src != "" {
 		check("s3:ListBucket", src, "arn:aws:s3:::"+src, "the copy lists the source bucket")
@@ -319,6 +320,31 @@ func (a *analysis) reach(f *function, tr *role) {
 		} else {
 			a.ok("%s: %s may s3:ListAllMyBuckets", f.name, tr.name)
 		}
+	}
+}
+
+// reachKey is step 4 of the copy: reading an SSE-KMS source needs
+// kms:Decrypt on its key; writing needs kms:GenerateDataKey on the key the
+// copy encrypts with (the function's SSE_KMS_KEY_ID, resolved in the
+// writer's account, else the target bucket's default) and, as the copy
+// engine switches to a multipart copy for large objects, kms:Decrypt too
+// (S3 decrypts the parts to complete the upload: Amazon S3 API Reference,
+// CreateMultipartUpload, "Permissions").
+func (a *analysis) reachKey(f *function, tr *role, bk *bucket, action, why string) {
+	switch action {
+	case "s3:GetObject":
+		if strings.HasPrefix(bk.sse, "aws:kms") {
+			a.decideKMS(f, tr, bk, bk.kmsKey, bk.account, action, "kms:Decrypt", why)
+		}
+	case "s3:PutObject":
+		ref, acct := bk.kmsKey, bk.account
+		if id := f.env["SSE_KMS_KEY_ID"]; id != "" {
+			ref, acct = id, tr.account
+		} else if !strings.HasPrefix(bk.sse, "aws:kms") {
+			return
+		}
+		a.decideKMS(f, tr, bk, ref, acct, action, "kms:GenerateDataKey", why)
+		a.decideKMS(f, tr, bk, ref, acct, action+" (multipart)", "kms:Decrypt", why)
 	}
 }
 

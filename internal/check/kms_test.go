@@ -92,3 +92,80 @@ Resources:
 		})
 	}
 }
+
+// TestProjectTemplatesKMS: the project's templates with EncryptWithKMS
+// (SSE-KMS buckets under a customer managed key in each account) are
+// clean and decide step 4 for both keys; each piece of step 4 removed is
+// an error naming it, on the template to fix.
+func TestProjectTemplatesKMS(t *testing.T) {
+	files := []string{"../../deploy/target.yaml", "../../deploy/home.yaml"}
+	params := map[string]string{"EncryptWithKMS": "true"}
+	for k, v := range projectParams {
+		params[k] = v
+	}
+	rep := run(t, files, params)
+	if rep.Summary.Errors != 0 || rep.Summary.Warnings != 0 {
+		t.Fatalf("project templates with EncryptWithKMS: %s", report(rep))
+	}
+	checked := strings.Join(rep.Checked, "\n")
+	for _, w := range []string{
+		"xacct-cross-account may kms:Decrypt with bucket src's key SourceKey (step 4)",
+		"xacct-cross-account may kms:GenerateDataKey with bucket dst's key TargetKey (step 4)",
+		"xacct-cross-account may kms:Decrypt with bucket dst's key TargetKey (step 4)",
+	} {
+		if !strings.Contains(checked, w) {
+			t.Errorf("checked list lacks %q:\n%s", w, checked)
+		}
+	}
+	if rep := run(t, files, projectParams); strings.Contains(strings.Join(rep.Checked, "\n"), "step 4") {
+		t.Errorf("without EncryptWithKMS, step 4 was checked:\n%s", report(rep))
+	}
+	for _, tc := range []struct {
+		name  string
+		edits []string
+		extra map[string]string
+		code  string
+		file  string // base name of the template the finding names
+		says  string
+	}{
+		{"the source key policy does not name the target role",
+			[]string{"            Action: kms:Decrypt\n            Resource: '*'", "            Action: kms:Encrypt\n            Resource: '*'"},
+			nil, "MissingKeyPolicy", "home.yaml", "the key policy of SourceKey"},
+		{"the role may not decrypt the source key",
+			[]string{"Action: kms:Decrypt\n                  Resource: !If", "Action: kms:Encrypt\n                  Resource: !If"},
+			nil, "MissingKMSPermission", "target.yaml", "needs kms:Decrypt: no policy of arn:aws:iam::222222222222:role/xacct-cross-account allows kms:Decrypt"},
+		{"the role may decrypt only another key",
+			nil, map[string]string{"SourceKeyArn": "arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000000000"},
+			"MissingKMSPermission", "target.yaml", "needs kms:Decrypt"},
+		// The target key is in the role's account: its policy delegates to
+		// IAM, so either a statement of it or the role's policy may allow.
+		{"the target key policy does not let the role generate data keys",
+			[]string{"              - kms:GenerateDataKey\n              - kms:Decrypt\n            Resource: '*'", "              - kms:Decrypt\n            Resource: '*'"},
+			nil, "MissingKMSPermission", "target.yaml", "needs kms:GenerateDataKey: neither the key policy of TargetKey"},
+		{"the target key policy's statement only for another service",
+			[]string{"kms:ViaService: !Sub s3.${AWS::Region}.amazonaws.com\n\n  TargetKeyAlias", "kms:ViaService: !Sub ec2.${AWS::Region}.amazonaws.com\n\n  TargetKeyAlias"},
+			nil, "MissingKMSPermission", "target.yaml", "condition StringEquals on kms:ViaService is not met"},
+		{"the copy encrypts with aws/s3 of the source account",
+			[]string{"KMSMasterKeyID: !GetAtt SourceKey.Arn", "KMSMasterKeyID: alias/aws/s3"},
+			nil, "AWSManagedKeyAcrossAccounts", "home.yaml", "AWS managed key aws/s3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := map[string]string{}
+			for k, v := range params {
+				p[k] = v
+			}
+			for k, v := range tc.extra {
+				p[k] = v
+			}
+			fs := files
+			if tc.edits != nil {
+				fs = variant(t, files, tc.edits...)
+			}
+			rep := run(t, fs, p)
+			f := finding(rep, tc.code)
+			if f == nil || f.Step != 4 || filepath.Base(f.Template) != tc.file || !strings.Contains(f.Message, tc.says) {
+				t.Fatalf("want %s (step 4) on %s saying %q:\n%s", tc.code, tc.file, tc.says, report(rep))
+			}
+		})
+	}
+}
