@@ -97,10 +97,12 @@ func (c *Copier) copyObject(ctx context.Context, src Source, dstBucket, dstKey s
 		CopySource: aws.String(copySource(src)),
 		ACL:        c.opts.ACL,
 	}
-	if strings.Contains(src.ETag, "-") {
-		// A multipart source gets a single-part ETag in the target: record
-		// the source's so a rerun can skip it. REPLACE needs the source's
-		// headers.
+	in.ServerSideEncryption, in.SSEKMSKeyId = c.opts.SSE, nonEmpty(c.opts.SSEKMSKeyID)
+	if strings.Contains(src.ETag, "-") || c.kmsTarget() {
+		// A multipart source gets a single-part ETag in the target, and an
+		// SSE-KMS object's ETag is not the MD5 of its data (Amazon S3 API
+		// Reference, Object: ETag): record the source's so a rerun can
+		// skip it. REPLACE needs the source's headers.
 		meta, err := c.sourceMetadata(ctx, src, false)
 		if err != nil {
 			return fail("HeadObject", err)
@@ -176,6 +178,7 @@ func (c *Copier) multipartCopy(ctx context.Context, src Source, dstBucket, dstKe
 		Bucket: aws.String(dstBucket), Key: aws.String(dstKey), ACL: c.opts.ACL, Metadata: meta.meta,
 		ContentType: meta.contentType, ContentEncoding: meta.encoding, ContentDisposition: meta.disposition,
 		ContentLanguage: meta.language, CacheControl: meta.cache, Tagging: nonEmpty(meta.tagging),
+		ServerSideEncryption: c.opts.SSE, SSEKMSKeyId: nonEmpty(c.opts.SSEKMSKeyID),
 	})
 	if err != nil {
 		return "CreateMultipartUpload", err
@@ -250,6 +253,9 @@ func (c *Copier) multipartCopy(ctx context.Context, src Source, dstBucket, dstKe
 	abort()
 	return "CompleteMultipartUpload", err2
 }
+
+// kmsTarget reports whether the copy asks for SSE-KMS (or DSSE-KMS).
+func (c *Copier) kmsTarget() bool { return strings.HasPrefix(string(c.opts.SSE), "aws:kms") }
 
 func nonEmpty(s string) *string {
 	if s == "" {

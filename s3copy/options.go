@@ -72,6 +72,17 @@ type Options struct {
 	PartConcurrency int
 	// ACL is sent with every write when set, e.g. bucket-owner-full-control.
 	ACL types.ObjectCannedACL
+	// SSE is the server-side encryption every write asks for
+	// (x-amz-server-side-encryption: aws:kms, aws:kms:dsse or AES256; the
+	// aws CLI's --sse); empty leaves it to the target bucket's default.
+	SSE types.ServerSideEncryption
+	// SSEKMSKeyID is the KMS key of an SSE-KMS write (key id, key ARN,
+	// alias name or alias ARN; the aws CLI's --sse-kms-key-id). S3
+	// resolves an id or alias in the writer's account: a key of another
+	// account needs its ARN. Setting it without SSE means aws:kms. The
+	// writer needs kms:GenerateDataKey on it, and kms:Decrypt too for
+	// multipart copies (S3 decrypts the parts to complete the upload).
+	SSEKMSKeyID string
 	// Overwrite copies every object even if an identical one is already
 	// in the target (default: skip those).
 	Overwrite bool
@@ -126,6 +137,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = 1000
+	}
+	if o.SSEKMSKeyID != "" && o.SSE == "" {
+		o.SSE = types.ServerSideEncryptionAwsKms
 	}
 	if o.Now == nil {
 		o.Now = time.Now

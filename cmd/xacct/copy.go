@@ -28,6 +28,8 @@ func runCopy(ctx context.Context, m *Main, args []string) error {
 	listWith := fs.String("list-with", "role", "credentials that read the source: role (the assumed role, as the s3-copy function does) or self")
 	concurrency := fs.Int("concurrency", 16, "copies in flight")
 	acl := fs.String("acl", "bucket-owner-full-control", "canned ACL for written objects (empty for none)")
+	sse := fs.String("sse", "", "server-side encryption of written objects, as the aws CLI's --sse: aws:kms, aws:kms:dsse or AES256 (default: the target bucket's)")
+	sseKey := fs.String("sse-kms-key-id", "", "KMS key of written objects (key id, key ARN, alias name or alias ARN; implies --sse aws:kms); an id or alias resolves in the writer's account (the role's, with --role-arn)")
 	startAfter := fs.String("start-after", "", "continue after this key (a continuation token from an earlier run)")
 	region := fs.String("region", "", "region (default: the SDK's)")
 	quiet := fs.Bool("quiet", false, "no progress bar or progress lines")
@@ -97,7 +99,18 @@ flags:`)
 	case *dst == "":
 		return usagef("copy: the target bucket is missing (--target-bucket B)")
 	}
+	switch s3types.ServerSideEncryption(*sse) {
+	case "", s3types.ServerSideEncryptionAwsKms, s3types.ServerSideEncryptionAwsKmsDsse, s3types.ServerSideEncryptionAes256:
+	default:
+		return usagef("copy: --sse must be aws:kms, aws:kms:dsse or AES256, not %q", *sse)
+	}
+	if *sse == "AES256" && *sseKey != "" {
+		return usagef("copy: --sse-kms-key-id goes with --sse aws:kms or aws:kms:dsse, not AES256")
+	}
 	if *batch {
+		if *sse != "" || *sseKey != "" {
+			return usagef("copy --batch: the job's copies encrypt as the s3-copy function is configured (its SSE_KMS_KEY_ID) or as the target bucket's default; --sse and --sse-kms-key-id are for a direct copy")
+		}
 		if *reportBucket == "" {
 			return usagef("copy --batch: the report bucket is missing (--report-bucket B)")
 		}
@@ -142,6 +155,7 @@ flags:`)
 	progress := newProgress(m.Stderr, *quiet, time.Now)
 	c := s3copy.New(source, target, func(o *s3copy.Options) {
 		o.DestPrefix, o.Concurrency, o.ACL = *destPrefix, *concurrency, s3types.ObjectCannedACL(*acl)
+		o.SSE, o.SSEKMSKeyID = s3types.ServerSideEncryption(*sse), *sseKey
 		o.Progress = progress.update
 	})
 	job := s3copy.Job{SourceBucket: *src, Prefix: *prefix, TargetBucket: *dst, StartAfter: *startAfter}
@@ -175,6 +189,11 @@ func copyResult(ctx context.Context, job s3copy.Job, sum s3copy.Summary, err err
 				return fmt.Errorf("listing s3://%s/%s failed: %w", job.SourceBucket, job.Prefix, endpointError(oe.Err))
 			}
 			return fmt.Errorf("listing s3://%s/%s failed and %d objects failed to copy: %w", job.SourceBucket, job.Prefix, sum.Failed, endpointError(err))
+		}
+		if x := crossaccount.Explain(err); x != err.Error() {
+			// A KMS refusal (step 4) explained: the key policy, the role's
+			// KMS permission, aws/s3 across accounts.
+			return fmt.Errorf("%d objects failed to copy: %w\n\n%s", sum.Failed, endpointError(err), x)
 		}
 		return fmt.Errorf("%d objects failed to copy: %w", sum.Failed, endpointError(err))
 	}

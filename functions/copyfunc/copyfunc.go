@@ -41,6 +41,12 @@ type Config struct {
 	// ACL (TARGET_ACL, default bucket-owner-full-control; "none" for no
 	// ACL) is set on every copied object.
 	ACL types.ObjectCannedACL
+	// SSE (SSE: aws:kms, aws:kms:dsse or AES256) and SSEKMSKeyID
+	// (SSE_KMS_KEY_ID, which alone means aws:kms) are the encryption
+	// every copy asks for; unset, the target bucket's default applies.
+	// The key id or alias resolves in the assumed role's account.
+	SSE         types.ServerSideEncryption
+	SSEKMSKeyID string
 	// MultipartThreshold (MULTIPART_THRESHOLD bytes, default 5 GiB).
 	MultipartThreshold int64
 	// ListWithFunctionCredentials (LIST_WITH=function) lists the source
@@ -57,6 +63,8 @@ func ConfigFromEnv() (Config, error) {
 		RoleARN:                     os.Getenv("target_account_role_arn"),
 		DestPrefix:                  os.Getenv("DEST_PREFIX"),
 		ExternalID:                  os.Getenv("EXTERNAL_ID"),
+		SSE:                         types.ServerSideEncryption(os.Getenv("SSE")),
+		SSEKMSKeyID:                 os.Getenv("SSE_KMS_KEY_ID"),
 		ACL:                         types.ObjectCannedACLBucketOwnerFullControl,
 		Concurrency:                 16,
 		ListWithFunctionCredentials: os.Getenv("LIST_WITH") == "function",
@@ -72,6 +80,14 @@ func ConfigFromEnv() (Config, error) {
 	}
 	if _, err := crossaccount.ParseRoleARN(c.RoleARN); err != nil {
 		return c, err
+	}
+	switch c.SSE {
+	case "", types.ServerSideEncryptionAwsKms, types.ServerSideEncryptionAwsKmsDsse, types.ServerSideEncryptionAes256:
+	default:
+		return c, fmt.Errorf("SSE must be aws:kms, aws:kms:dsse or AES256, got %q", c.SSE)
+	}
+	if c.SSE == types.ServerSideEncryptionAes256 && c.SSEKMSKeyID != "" {
+		return c, fmt.Errorf("SSE_KMS_KEY_ID goes with SSE aws:kms or aws:kms:dsse, not AES256")
 	}
 	if v := os.Getenv("TARGET_ACL"); v != "" {
 		c.ACL = types.ObjectCannedACL(v)
@@ -186,6 +202,7 @@ func (h *Handler) copier(ctx context.Context) (*s3copy.Copier, error) {
 	}
 	return s3copy.New(source, target, func(o *s3copy.Options) {
 		o.DestPrefix, o.Concurrency, o.ACL, o.MultipartThreshold = h.Config.DestPrefix, h.Config.Concurrency, h.Config.ACL, h.Config.MultipartThreshold
+		o.SSE, o.SSEKMSKeyID = h.Config.SSE, h.Config.SSEKMSKeyID
 		if h.Options != nil {
 			h.Options(o)
 		}

@@ -141,6 +141,19 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil || c.Concurrency != 8 || c.ACL != "bucket-owner-full-control" || c.Prefix != "p/" {
 		t.Errorf("got %+v %v", c, err)
 	}
+	t.Setenv("SSE_KMS_KEY_ID", "alias/xacct-target")
+	if c, err := copyfunc.ConfigFromEnv(); err != nil || c.SSEKMSKeyID != "alias/xacct-target" {
+		t.Errorf("SSE_KMS_KEY_ID: got %+v %v", c, err)
+	}
+	t.Setenv("SSE", "AES256")
+	if _, err := copyfunc.ConfigFromEnv(); err == nil || !strings.Contains(err.Error(), "SSE_KMS_KEY_ID goes with SSE aws:kms") {
+		t.Errorf("AES256 with a KMS key: %v", err)
+	}
+	t.Setenv("SSE", "aws:kmz")
+	if _, err := copyfunc.ConfigFromEnv(); err == nil || !strings.Contains(err.Error(), "SSE must be aws:kms") {
+		t.Errorf("SSE aws:kmz: %v", err)
+	}
+	t.Setenv("SSE", "")
 	t.Setenv("target_account_role_arn", "arn:aws:iam::222:role/x")
 	if _, err := copyfunc.ConfigFromEnv(); err == nil {
 		t.Error("bad role ARN accepted")
