@@ -27,6 +27,7 @@ import (
 	"github.com/xacct/xacct/emulator"
 	emus3control "github.com/xacct/xacct/emulator/s3control"
 	"github.com/xacct/xacct/emulatortest"
+	"github.com/xacct/xacct/internal/stackdeploy"
 )
 
 // holdFunction is a Batch Operations function (schema 2.0) that answers
@@ -282,6 +283,70 @@ func TestBatchJobInventoryManifestVersions(t *testing.T) {
 		o.Body.Close()
 		if string(b) != want {
 			t.Errorf("%s copied as %q, want %q", k, b, want)
+		}
+	}
+}
+
+// TestBatchS3PutObjectCopyWithKMS deploys both templates with
+// EncryptWithKMS=true and copies across accounts with an S3PutObjectCopy
+// job as the template's job role: S3 decrypts each source object with the
+// home account's key and encrypts the copy with the target account's
+// bucket key, both for the job role through S3, which the role's policy
+// and the target key's policy allow.
+func TestBatchS3PutObjectCopyWithKMS(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	deploy := func(acct, file, stack string, params map[string]string) *stackdeploy.Result {
+		body, err := stackdeploy.Package(ctx, srv.Config(acct), "../deploy/"+file, "xacct-artifacts-"+acct, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := stackdeploy.Deploy(ctx, srv.Config(acct), stack, body, params, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", stack, err)
+		}
+		return out
+	}
+	params := templateParams("HomeAccountId", "SourceBucketName", "TargetBucketName")
+	params["EncryptWithKMS"] = "true"
+	deploy(target, "target.yaml", "xacct-target", params)
+	params = templateParams("TargetAccountId", "SourceBucketName", "TargetBucketName", "NotificationEmail")
+	params["EncryptWithKMS"] = "true"
+	hout := deploy(home, "home.yaml", "xacct-home", params)
+
+	hs := s3.NewFromConfig(srv.Config(home), func(o *s3.Options) { o.UsePathStyle = true })
+	keys := fill(t, hs, "xacct-src", "kms/", 5)
+	if h := emulatortest.Must(hs.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("xacct-src"), Key: aws.String(keys[0])}))(t); h.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms {
+		t.Fatalf("source object encrypted with %q, want aws:kms", h.ServerSideEncryption)
+	}
+	reports := hout.Outputs["BatchReportBucketName"]
+	mo := emulatortest.Must(hs.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(reports), Key: aws.String("manifests/kms.csv"), Body: strings.NewReader(csvManifest("xacct-src", keys))}))(t)
+	c := s3control.NewFromConfig(srv.Config(home))
+	out := emulatortest.Must(c.CreateJob(ctx, &s3control.CreateJobInput{
+		AccountId: aws.String(home), ClientRequestToken: aws.String("kms"), ConfirmationRequired: aws.Bool(false), Priority: aws.Int32(1),
+		RoleArn:   aws.String(hout.Outputs["BatchOperationsRoleArn"]),
+		Operation: &types.JobOperation{S3PutObjectCopy: &types.S3CopyObjectOperation{TargetResource: aws.String("arn:aws:s3:::xacct-dst")}},
+		Manifest: &types.JobManifest{Spec: &types.JobManifestSpec{Format: types.JobManifestFormatS3BatchOperationsCsv20180820, Fields: []types.JobManifestFieldName{"Bucket", "Key"}},
+			Location: &types.JobManifestLocation{ObjectArn: aws.String("arn:aws:s3:::" + reports + "/manifests/kms.csv"), ETag: mo.ETag}},
+		Report: &types.JobReport{Enabled: true, Bucket: aws.String("arn:aws:s3:::" + reports), Prefix: aws.String("reports"),
+			Format: types.JobReportFormatReportCsv20180820, ReportScope: types.JobReportScopeFailedTasksOnly},
+	}))(t)
+	id := aws.ToString(out.JobId)
+	j := waitJob(t, c, home, id, types.JobStatusComplete, types.JobStatusFailed)
+	if j.Status != types.JobStatusComplete || aws.ToInt64(j.ProgressSummary.NumberOfTasksSucceeded) != int64(len(keys)) {
+		var failed [][]string
+		if aws.ToInt64(j.ProgressSummary.NumberOfTasksFailed) > 0 {
+			_, failed = readReport(t, hs, reports, "reports", id)
+		}
+		t.Fatalf("job: %s, %d succeeded, %d failed, %+v; failed tasks %v", j.Status, aws.ToInt64(j.ProgressSummary.NumberOfTasksSucceeded),
+			aws.ToInt64(j.ProgressSummary.NumberOfTasksFailed), j.FailureReasons, failed)
+	}
+	ts := s3.NewFromConfig(srv.Config(target), func(o *s3.Options) { o.UsePathStyle = true })
+	for _, k := range keys {
+		h := emulatortest.Must(ts.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("xacct-dst"), Key: aws.String(k)}))(t)
+		if h.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms || !strings.Contains(aws.ToString(h.SSEKMSKeyId), ":"+target+":key/") {
+			t.Fatalf("%s in the target: %q %q, want aws:kms under a key of %s", k, h.ServerSideEncryption, aws.ToString(h.SSEKMSKeyId), target)
 		}
 	}
 }
