@@ -137,3 +137,27 @@ func TestHandlerNonStringAccountID(t *testing.T) {
 		}
 	}
 }
+
+// TestHandlerOrganizationEventInvalid: an organization event with a bad
+// maxConcurrency or roleName answers 400 before any AWS call.
+func TestHandlerOrganizationEventInvalid(t *testing.T) {
+	srv := emulatortest.New(t)
+	cfg, _ := execSession(t, srv, true)
+	h := switchaccount.New(cfg, switchaccount.Config{RoleName: "external-role", SessionName: "switch-account"}, lambdalog.NewWithLevel(io.Discard, 0))
+	for _, tc := range []struct{ event, msg string }{
+		{`{"organization": true, "maxConcurrency": 0.5}`, "Invalid maxConcurrency: must be an integer from 1 to 50, got a number"},
+		{`{"organization": true, "maxConcurrency": 51}`, "Invalid maxConcurrency: must be an integer from 1 to 50, got 51"},
+		{`{"organization": true, "maxConcurrency": -1}`, "Invalid maxConcurrency: must be an integer from 1 to 50, got -1"},
+		{`{"organization": "yes"}`, "Invalid organization: must be a boolean, got a string"},
+		{`{"organization": true, "roleName": "no spaces allowed"}`, "Invalid roleName: "},
+	} {
+		var ev switchaccount.Event
+		if err := json.Unmarshal([]byte(tc.event), &ev); err != nil {
+			t.Fatalf("%s: %v", tc.event, err)
+		}
+		resp, b := invoke(t, h, ev)
+		if resp.StatusCode != 400 || !strings.HasPrefix(b.Message, tc.msg) {
+			t.Errorf("%s: got %d %q, want 400 %q", tc.event, resp.StatusCode, b.Message, tc.msg)
+		}
+	}
+}
