@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -56,6 +57,8 @@ type demo struct {
 	ctx    context.Context
 	steps  int
 	offset atomic.Int64 // the emulator's clock runs this far ahead
+	// targetKey and sourceKey are the ARNs of the buckets' KMS keys.
+	targetKey, sourceKey string
 }
 
 func runDemo(ctx context.Context, m *Main, args []string) error {
@@ -69,7 +72,8 @@ Runs the whole system on an embedded emulator (no AWS account needed):
 deploys deploy/target.yaml and deploy/home.yaml through CloudFormation,
 builds and runs the s3-copy function in Lambda, copies objects across
 accounts, shows the logs and metrics, breaks each of the three setup steps
-in turn and shows the AccessDenied and which step is missing, then shows
+in turn and shows the AccessDenied and which step is missing — and the
+fourth, the KMS keys of the SSE-KMS buckets — then shows
 the Errors alarm firing and its email in the SNS outbox. Run it from the
 xacct source tree (it builds the functions with the Go toolchain).`)
 		fs.PrintDefaults()
@@ -138,7 +142,7 @@ func (d *demo) run(root string) error {
 
 	d.section("Deploy the templates through CloudFormation (functions built from cmd/)")
 	up := upConfig{dir: root, region: "us-east-1", home: demoHome, target: demoTarget, sourceBucket: demoSource, targetBucket: demoDest,
-		email: "ops@example.com", externalID: demoExtID, homeStack: "xacct-home", targetStack: "xacct-target"}
+		email: "ops@example.com", externalID: demoExtID, homeStack: "xacct-home", targetStack: "xacct-target", kms: true}
 	quiet := &Main{Stdout: io.Discard, Stderr: io.Discard}
 	start := time.Now()
 	home, target, err := up.deploy(d.ctx, quiet, d.url)
@@ -148,6 +152,8 @@ func (d *demo) run(root string) error {
 	d.say("stack xacct-target (account %s): %s, role %s", demoTarget, target.Status, target.Outputs["CrossAccountRoleArn"])
 	d.say("stack xacct-home   (account %s): %s, function %s, topic %s", demoHome, home.Status, home.Outputs["CopyFunctionName"], home.Outputs["AlertTopicArn"])
 	d.say("(%.1fs, including go build of both functions)", time.Since(start).Seconds())
+	d.targetKey, d.sourceKey = target.Outputs["TargetKeyArn"], home.Outputs["SourceKeyArn"]
+	d.say("both buckets encrypt with SSE-KMS (EncryptWithKMS=true): source key %s, target key %s", d.sourceKey, d.targetKey)
 	if err := d.confirmEmail(home.Outputs["AlertTopicArn"]); err != nil {
 		return err
 	}
@@ -173,6 +179,9 @@ func (d *demo) run(root string) error {
 	d.say("result: %s", res)
 	if err := d.listTarget(); err != nil {
 		return err
+	}
+	if h, err := s3.NewFromConfig(d.root(demoTarget)).HeadObject(d.ctx, &s3.HeadObjectInput{Bucket: aws.String(demoDest), Key: aws.String("readme.txt")}); err == nil {
+		d.say("readme.txt is stored encrypted: %s with %s (bucket key: %t)", h.ServerSideEncryption, aws.ToString(h.SSEKMSKeyId), aws.ToBool(h.BucketKeyEnabled))
 	}
 	d.say("the function's log lines (JSON, with the request id):")
 	for _, l := range logs {
@@ -371,6 +380,10 @@ func (d *demo) breakSteps() error {
 		return err
 	}
 
+	if err := d.breakKeys(); err != nil {
+		return err
+	}
+
 	d.section("Everything restored")
 	d.coldStart("restored")
 	res, _, err := d.invoke()
@@ -379,6 +392,62 @@ func (d *demo) breakSteps() error {
 	}
 	d.say("result: %s", res)
 	return nil
+}
+
+// breakKeys is step 4: with SSE-KMS buckets, S3 calls KMS for the copy's
+// role (kms:Decrypt on the source key, kms:GenerateDataKey on the target
+// key), so both keys' policies and, across accounts, the role's own
+// policy must allow it.
+func (d *demo) breakKeys() error {
+	hs := s3.NewFromConfig(d.root(demoHome))
+	if _, err := hs.PutObject(d.ctx, &s3.PutObjectInput{Bucket: aws.String(demoSource), Key: aws.String("2026/12/summary.csv"), Body: strings.NewReader("region,total\napac,44\n")}); err != nil {
+		return err
+	}
+	d.say("")
+	d.say("a new object arrives: s3://%s/2026/12/summary.csv (encrypted with the source key by the bucket's default)", demoSource)
+
+	d.section("Break step 4: the target key's policy no longer names the role")
+	kc := kms.NewFromConfig(d.root(demoTarget))
+	kp, err := kc.GetKeyPolicy(d.ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(d.targetKey), PolicyName: aws.String("default")})
+	if err != nil {
+		return err
+	}
+	var doc struct {
+		Version   string
+		Statement []map[string]any
+	}
+	json.Unmarshal([]byte(aws.ToString(kp.Policy)), &doc)
+	var kept []map[string]any
+	for _, s := range doc.Statement {
+		if s["Sid"] != "CrossAccountRoleWritesThroughS3" {
+			kept = append(kept, s)
+		}
+	}
+	doc.Statement = kept
+	broken, _ := json.Marshal(doc)
+	if _, err := kc.PutKeyPolicy(d.ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(d.targetKey), PolicyName: aws.String("default"), Policy: aws.String(string(broken))}); err != nil {
+		return err
+	}
+	d.say("(statement CrossAccountRoleWritesThroughS3 removed; the role still may s3:PutObject, but S3 asks KMS")
+	d.say(" for a data key as the role, and KMS refuses)")
+	d.expectDenied("step 4: target key policy")
+	if _, err := kc.PutKeyPolicy(d.ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(d.targetKey), PolicyName: aws.String("default"), Policy: kp.Policy}); err != nil {
+		return err
+	}
+
+	d.section("Break step 4 across accounts: the role loses kms:Decrypt on the source key")
+	ti := iam.NewFromConfig(d.root(demoTarget))
+	orig, err := d.rolePolicy(demoTarget, demoCrossRole, "decrypt-source-key")
+	if err != nil {
+		return err
+	}
+	if _, err := ti.DeleteRolePolicy(d.ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(demoCrossRole), PolicyName: aws.String("decrypt-source-key")}); err != nil {
+		return err
+	}
+	d.say("(the source key's policy still names the role, but across accounts its own policy must allow it too)")
+	d.expectDenied("step 4: the role's kms:Decrypt")
+	_, err = ti.PutRolePolicy(d.ctx, &iam.PutRolePolicyInput{RoleName: aws.String(demoCrossRole), PolicyName: aws.String("decrypt-source-key"), PolicyDocument: aws.String(orig)})
+	return err
 }
 
 // alarm moves the emulator's clock past the minute of the failures, so
@@ -465,7 +534,7 @@ func (d *demo) diagnoseList() string {
 // policy pins another role: the mistake found before any deployment.
 func (d *demo) check(root string) error {
 	d.section("Before deploying: xacct check finds the same mistakes statically")
-	params := map[string]string{"SourceBucketName": demoSource, "TargetBucketName": demoDest, "NotificationEmail": "ops@example.com", "ExternalId": demoExtID}
+	params := map[string]string{"SourceBucketName": demoSource, "TargetBucketName": demoDest, "NotificationEmail": "ops@example.com", "ExternalId": demoExtID, "EncryptWithKMS": "true"}
 	files := []string{filepath.Join(root, "deploy", "target.yaml"), filepath.Join(root, "deploy", "home.yaml")}
 	rep, err := check.Run(files, check.Options{Params: params})
 	if err != nil {
@@ -488,6 +557,22 @@ func (d *demo) check(root string) error {
 		return err
 	}
 	d.say("with the trust policy naming another role:")
+	for _, f := range rep.Findings {
+		if f.Severity == check.Error {
+			d.say("  %s %s: %s", f.Severity, f.Function, firstLine(f.Message))
+		}
+	}
+	hbody, err := os.ReadFile(files[1])
+	if err != nil {
+		return err
+	}
+	brokenHome := filepath.Join(dir, "home.yaml")
+	os.WriteFile(brokenHome, []byte(strings.Replace(string(hbody), "role/${CrossAccountRoleName}\n            Action: kms:Decrypt", "role/some-other-role\n            Action: kms:Decrypt", 1)), 0o644)
+	rep, err = check.Run([]string{files[0], brokenHome}, check.Options{Params: params})
+	if err != nil {
+		return err
+	}
+	d.say("with the source key's policy naming another role:")
 	for _, f := range rep.Findings {
 		if f.Severity == check.Error {
 			d.say("  %s %s: %s", f.Severity, f.Function, firstLine(f.Message))

@@ -28,6 +28,8 @@ type upConfig struct {
 	homeStack, targetStack     string
 	artifactPrefix             string
 	skipUnsupported            bool
+	// kms deploys both templates with EncryptWithKMS=true.
+	kms bool
 }
 
 func (c *upConfig) flags(fs *flag.FlagSet) {
@@ -42,6 +44,7 @@ func (c *upConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.externalID, "external-id", "", "sts:ExternalId the target role requires (empty for none)")
 	fs.StringVar(&c.homeStack, "home-stack", "xacct-home", "home stack name")
 	fs.StringVar(&c.targetStack, "target-stack", "xacct-target", "target stack name")
+	fs.BoolVar(&c.kms, "kms", false, "SSE-KMS buckets under a customer managed key in each account (the templates' EncryptWithKMS=true)")
 	fs.BoolVar(&c.skipUnsupported, "skip-unsupported", false, "deploy without the resources of types the emulator does not provision (and what references them), warning about each")
 }
 
@@ -77,8 +80,10 @@ func (c *upConfig) deploy(ctx context.Context, m *Main, endpoint string) (home, 
 	if err != nil {
 		return nil, nil, err
 	}
+	kms := fmt.Sprint(c.kms)
 	target, err = stackdeploy.Deploy(ctx, tcfg, c.targetStack, tbody, map[string]string{
 		"HomeAccountId": c.home, "SourceBucketName": c.sourceBucket, "TargetBucketName": c.targetBucket, "ExternalId": c.externalID,
+		"EncryptWithKMS": kms,
 	}, show, c.deployOptions(m))
 	if err != nil {
 		return nil, nil, err
@@ -90,7 +95,7 @@ func (c *upConfig) deploy(ctx context.Context, m *Main, endpoint string) (home, 
 	}
 	home, err = stackdeploy.Deploy(ctx, hcfg, c.homeStack, hbody, map[string]string{
 		"TargetAccountId": c.target, "SourceBucketName": c.sourceBucket, "TargetBucketName": c.targetBucket,
-		"NotificationEmail": c.email, "ExternalId": c.externalID, "SourcePrefix": c.prefix,
+		"NotificationEmail": c.email, "ExternalId": c.externalID, "SourcePrefix": c.prefix, "EncryptWithKMS": kms,
 	}, show, c.deployOptions(m))
 	return home, target, err
 }

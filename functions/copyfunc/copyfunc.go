@@ -226,8 +226,14 @@ func (h *Handler) CopyPrefix(ctx context.Context, startAfter string) (Result, er
 		attrs = append(attrs, slog.Bool("stopped", true), slog.String("continuation_token", sum.Continuation))
 	}
 	if err != nil {
+		explained := false
 		for _, e := range unjoin(err) {
 			h.Log.ErrorContext(ctx, "failed to copy", slog.String("error", e.Error()))
+			if x := crossaccount.Explain(e); !explained && x != e.Error() {
+				// A KMS refusal (step 4), explained once.
+				h.Log.ErrorContext(ctx, x)
+				explained = true
+			}
 		}
 		h.Log.ErrorContext(ctx, "copy finished with failures", attrs...)
 		return sum, fmt.Errorf("%d of %d objects failed to copy: %w", sum.Failed, sum.Failed+sum.Copied+sum.Skipped, err)
