@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -484,5 +487,37 @@ func TestS3SSEKMSDataDir(t *testing.T) {
 	enc, err := c.GetBucketEncryption(context.Background(), &s3.GetBucketEncryptionInput{Bucket: aws.String("kms-dd")})
 	if err != nil || aws.ToString(enc.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID) != keyARN {
 		t.Errorf("GetBucketEncryption after a restart: %v", err)
+	}
+}
+
+// TestS3SSEKMSLambdaCode: Lambda reading a function's code from an
+// SSE-KMS object reads it as its caller, so the caller needs kms:Decrypt
+// on the object's key as for any GetObject.
+func TestS3SSEKMSLambdaCode(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	c := s3For(srv.Config(home))
+	k := kms.NewFromConfig(srv.Config(home))
+	keyARN := keyARNOf(t, k, createKey(t, k, ""))
+	mustBucket(t, c, "kms-code")
+	kmsBucketDefault(t, c, "kms-code", keyARN, false)
+	code := zipFiles(t, map[string]string{"app.py": "def handler(event, context):\n    return event\n"})
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kms-code"), Key: aws.String("app.zip"), Body: bytes.NewReader(code)}); err != nil {
+		t.Fatal(err)
+	}
+	role := execRole(t, iam.NewFromConfig(srv.Config(home)), "kms-code-role", lambdaTrust)
+	create := func(lc *lambda.Client, name string) error {
+		_, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(name), Runtime: lambdatypes.RuntimePython312,
+			Role: aws.String(role), Handler: aws.String("app.handler"),
+			Code: &lambdatypes.FunctionCode{S3Bucket: aws.String("kms-code"), S3Key: aws.String("app.zip")}})
+		return err
+	}
+	noKMS := userWithPolicy(t, srv, home, "deployer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["lambda:CreateFunction","iam:PassRole","s3:GetObject"],"Resource":"*"}]}`)
+	if err := create(lambda.NewFromConfig(noKMS), "denied"); apiCode(err) != "AccessDeniedException" || !strings.Contains(apiMessage(err), "kms:Decrypt") {
+		t.Errorf("CreateFunction from an SSE-KMS object without kms:Decrypt: got %v, want AccessDeniedException for kms:Decrypt", err)
+	}
+	if err := create(lambda.NewFromConfig(srv.Config(home)), "allowed"); err != nil {
+		t.Errorf("CreateFunction from an SSE-KMS object: %v", err)
 	}
 }
