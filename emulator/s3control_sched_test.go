@@ -350,3 +350,64 @@ func TestBatchS3PutObjectCopyWithKMS(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchJobDeployedRoleWithoutTrust is the cross-account job of the
+// must-show run at a small size, with the trust missing on the deployed
+// job role (its trust policy no longer names
+// batchoperations.s3.amazonaws.com): CreateJob succeeds, the job fails
+// before reading its manifest with AccessDenied on sts:AssumeRole in
+// FailureReasons, as AWS fails a job whose role Batch Operations cannot
+// assume ("Troubleshooting Batch Operations": a job failure, not an API
+// failure), and nothing is copied. With the template's trust put back the
+// same job completes.
+func TestBatchJobDeployedRoleWithoutTrust(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	_, hout := deployProject(t, srv)
+	admin := srv.AdminConfig(t, home)
+	hs := s3.NewFromConfig(srv.Config(home), func(o *s3.Options) { o.UsePathStyle = true })
+	keys := fill(t, hs, "xacct-src", "trust/", 3)
+	reports := hout.Outputs["BatchReportBucketName"]
+	mo := emulatortest.Must(hs.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(reports), Key: aws.String("manifests/trust.csv"), Body: strings.NewReader(csvManifest("xacct-src", keys))}))(t)
+	roleARN := hout.Outputs["BatchOperationsRoleArn"]
+	ic := iam.NewFromConfig(admin)
+	trust := emulatortest.Must(ic.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("xacct-batch-operations")}))(t)
+	doc, err := url.QueryUnescape(aws.ToString(trust.Role.AssumeRolePolicyDocument))
+	if err != nil {
+		t.Fatal(err)
+	}
+	emulatortest.Must(ic.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("xacct-batch-operations"), PolicyDocument: aws.String(lambdaTrust)}))(t)
+
+	c := s3control.NewFromConfig(admin)
+	create := func(token string) *types.JobDescriptor {
+		out := emulatortest.Must(c.CreateJob(ctx, &s3control.CreateJobInput{
+			AccountId: aws.String(home), ClientRequestToken: aws.String(token), ConfirmationRequired: aws.Bool(false), Priority: aws.Int32(10), RoleArn: aws.String(roleARN),
+			Operation: &types.JobOperation{LambdaInvoke: &types.LambdaInvokeOperation{FunctionArn: aws.String(hout.Outputs["CopyFunctionArn"]),
+				InvocationSchemaVersion: aws.String("2.0"), UserArguments: map[string]string{"destinationPrefix": token + "/"}}},
+			Manifest: &types.JobManifest{Spec: &types.JobManifestSpec{Format: types.JobManifestFormatS3BatchOperationsCsv20180820, Fields: []types.JobManifestFieldName{"Bucket", "Key"}},
+				Location: &types.JobManifestLocation{ObjectArn: aws.String("arn:aws:s3:::" + reports + "/manifests/trust.csv"), ETag: mo.ETag}},
+			Report: &types.JobReport{Enabled: true, Bucket: aws.String("arn:aws:s3:::" + reports), Prefix: aws.String("reports"),
+				Format: types.JobReportFormatReportCsv20180820, ReportScope: types.JobReportScopeAllTasks},
+		}))(t)
+		return waitJob(t, c, home, aws.ToString(out.JobId), types.JobStatusComplete, types.JobStatusFailed)
+	}
+	j := create("untrusted")
+	if j.Status != types.JobStatusFailed || len(j.FailureReasons) != 1 || aws.ToString(j.FailureReasons[0].FailureCode) != "AccessDenied" ||
+		!strings.Contains(aws.ToString(j.FailureReasons[0].FailureReason), "batchoperations.s3.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: "+roleARN) ||
+		aws.ToInt64(j.ProgressSummary.TotalNumberOfTasks) != 0 {
+		t.Fatalf("job without trust: %s %+v", j.Status, j.FailureReasons)
+	}
+	ts := s3.NewFromConfig(srv.Config(target), func(o *s3.Options) { o.UsePathStyle = true })
+	if got := listAll(t, ts, "xacct-dst", "untrusted/"); len(got) != 0 {
+		t.Fatalf("copied without trust: %v", got)
+	}
+
+	emulatortest.Must(ic.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("xacct-batch-operations"), PolicyDocument: aws.String(doc)}))(t)
+	if j := create("trusted"); j.Status != types.JobStatusComplete || aws.ToInt64(j.ProgressSummary.NumberOfTasksSucceeded) != int64(len(keys)) {
+		t.Fatalf("job with the template's trust: %s %+v", j.Status, j.FailureReasons)
+	}
+	if got := listAll(t, ts, "xacct-dst", "trusted/"); len(got) != len(keys) {
+		t.Fatalf("copied with trust: %v", got)
+	}
+}
