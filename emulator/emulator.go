@@ -33,6 +33,7 @@ import (
 	"github.com/xacct/xacct/emulator/cloudtrail"
 	"github.com/xacct/xacct/emulator/cloudwatch"
 	"github.com/xacct/xacct/emulator/console"
+	"github.com/xacct/xacct/emulator/expect"
 	"github.com/xacct/xacct/emulator/iam"
 	"github.com/xacct/xacct/emulator/internal/trail"
 	"github.com/xacct/xacct/emulator/kms"
@@ -444,6 +445,7 @@ func continueEmptyBody(w http.ResponseWriter, r *http.Request) {
 
 func (e *Emulator) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	expect.Restore(r) // an Expect header expect.Listener renamed
 	r, disarm := wrapBody(rw, r, e.opts.BodyReadTimeout)
 	defer disarm()
 	continueEmptyBody(rw, r)

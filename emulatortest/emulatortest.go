@@ -43,6 +43,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/xacct/xacct/emulator"
+	"github.com/xacct/xacct/emulator/expect"
 	"github.com/xacct/xacct/emulator/s3control"
 )
 
@@ -84,7 +85,11 @@ func New(t testing.TB, opts ...emulator.Option) *Server {
 	if err != nil {
 		t.Fatalf("emulator.New: %v", err)
 	}
-	srv := httptest.NewServer(emu)
+	// The connections answer an unknown Expect value as S3 does
+	// (expect.Listener), as `xacct serve` does.
+	srv := httptest.NewUnstartedServer(emu)
+	srv.Listener = expect.Listener(srv.Listener)
+	srv.Start()
 	emu.SetEndpoint(srv.URL)
 	s.URL, s.Emulator, s.srv = srv.URL, emu, srv
 	t.Cleanup(s.Close)

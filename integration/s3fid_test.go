@@ -50,3 +50,16 @@ func TestS3CLIBlockPublicAccessAndBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestS3UnknownExpectBoto3: a CreateBucket and a PutObject carrying
+// "Expect: 200" or an empty Expect succeed, as against S3 (ceph s3-tests
+// test_object_create_bad_expect_mismatch: "garbage, but S3 succeeds!"),
+// instead of net/http's bare 417; 100-continue uploads still work.
+func TestS3UnknownExpectBoto3(t *testing.T) {
+	needTool(t, "python3")
+	s := serve(t)
+	out := must(t, s.rootEnv("111111111111"), "python3", "testdata/s3_expect_boto3.py")
+	if strings.TrimSpace(out) != "ok" {
+		t.Errorf("boto3 script: %s", out)
+	}
+}

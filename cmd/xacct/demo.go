@@ -32,6 +32,7 @@ import (
 
 	"github.com/xacct/xacct/crossaccount"
 	"github.com/xacct/xacct/emulator"
+	"github.com/xacct/xacct/emulator/expect"
 	"github.com/xacct/xacct/internal/check"
 )
 
@@ -102,7 +103,7 @@ xacct source tree (it builds the functions with the Go toolchain).`)
 		return err
 	}
 	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	go srv.Serve(expect.Listener(ln))
 	defer srv.Close()
 	d.url, d.emu = "http://"+ln.Addr().String(), emu
 	emu.SetEndpoint(d.url)

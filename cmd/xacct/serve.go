@@ -13,6 +13,7 @@ import (
 
 	"github.com/xacct/xacct/emulator"
 	"github.com/xacct/xacct/emulator/console"
+	"github.com/xacct/xacct/emulator/expect"
 	"github.com/xacct/xacct/emulator/lambda"
 )
 
@@ -91,7 +92,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	fmt.Fprintf(m.Stderr, "xacct emulator listening on http://%s\n", ln.Addr())
 	fmt.Fprintf(m.Stderr, "web console: http://%s%s\n", ln.Addr(), console.Prefix)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// expect.Listener: an unknown Expect value is processed, as S3 does,
+	// instead of net/http's bare 417.
+	go func() { errc <- srv.Serve(expect.Listener(ln)) }()
 	select {
 	case err := <-errc:
 		return err

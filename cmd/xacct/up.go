@@ -16,6 +16,7 @@ import (
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/xacct/xacct/emulator"
+	"github.com/xacct/xacct/emulator/expect"
 	"github.com/xacct/xacct/internal/stackdeploy"
 )
 
@@ -154,7 +155,7 @@ flags:`)
 	url := "http://" + ln.Addr().String()
 	emu.SetEndpoint(url)
 	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 30 * time.Second}
-	go srv.Serve(ln)
+	go srv.Serve(expect.Listener(ln))
 	defer srv.Close()
 	home, _, err := c.deploy(ctx, m, url)
 	if err != nil {
