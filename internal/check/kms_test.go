@@ -143,7 +143,7 @@ func TestProjectTemplatesKMS(t *testing.T) {
 			[]string{"              - kms:GenerateDataKey\n              - kms:Decrypt\n            Resource: '*'", "              - kms:Decrypt\n            Resource: '*'"},
 			nil, "MissingKMSPermission", "target.yaml", "needs kms:GenerateDataKey: neither the key policy of TargetKey"},
 		{"the target key policy's statement only for another service",
-			[]string{"kms:ViaService: !Sub s3.${AWS::Region}.amazonaws.com\n\n  TargetKeyAlias", "kms:ViaService: !Sub ec2.${AWS::Region}.amazonaws.com\n\n  TargetKeyAlias"},
+			[]string{"              - kms:Decrypt\n            Resource: '*'\n            Condition:\n              StringEquals:\n                kms:ViaService: !Sub s3.", "              - kms:Decrypt\n            Resource: '*'\n            Condition:\n              StringEquals:\n                kms:ViaService: !Sub ec2."},
 			nil, "MissingKMSPermission", "target.yaml", "condition StringEquals on kms:ViaService is not met"},
 		{"the copy encrypts with aws/s3 of the source account",
 			[]string{"KMSMasterKeyID: !GetAtt SourceKey.Arn", "KMSMasterKeyID: alias/aws/s3"},
