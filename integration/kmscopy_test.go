@@ -189,3 +189,45 @@ func TestKMSCopyTemplatesCLI(t *testing.T) {
 		t.Errorf("target after the restored copies: %s", ls)
 	}
 }
+
+// TestKMSCopyTemplatesBoto3 is TestKMSCopyTemplatesCLI's step 4 with
+// boto3 (the templates deployed with the aws CLI): the copy into the
+// target key, single and multipart (UploadPartCopy into an SSE-KMS
+// target, which needs kms:Decrypt as well: Amazon S3 API Reference,
+// CreateMultipartUpload, "Permissions"), then each piece of step 4 taken
+// away, the copy AccessDenied with the explanation naming it, and
+// restored.
+func TestKMSCopyTemplatesBoto3(t *testing.T) {
+	needTool(t, "aws")
+	needTool(t, "python3")
+	s := serve(t)
+	k := deployKMSSystem(t, s)
+	env := append(s.rootEnv("111111111111"), "SOURCE_KEY="+k.sourceKey, "TARGET_KEY="+k.targetKey)
+	out := must(t, env, "python3", "testdata/kms_copy_templates_boto3.py")
+	lines := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		name, rest, _ := strings.Cut(l, " ")
+		lines[name] = strings.TrimSpace(rest)
+	}
+	want := map[string]string{
+		"copy":                  `OK {"copied":2,"skipped":0,"failed":0`,
+		"encrypted-small.txt":   "aws:kms True True True",
+		"encrypted-big.bin":     "aws:kms True True True",
+		"no-source-key-policy":  "Unhandled AccessDenied step 4 (the key policy)",
+		"no-target-key-policy":  "Unhandled AccessDenied step 4 (the KMS permission)",
+		"no-role-decrypt":       "Unhandled AccessDenied step 4 (the KMS permission)",
+		"cross-aws-s3":          "Unhandled AccessDenied step 4 (the KMS key)",
+		"restored-cross-aws-s3": `OK {"copied":0,"skipped":5,"failed":0`,
+	}
+	for _, c := range []string{"no-source-key-policy", "no-target-key-policy", "no-role-decrypt"} {
+		want["restored-"+c] = `OK {"copied":1,`
+	}
+	for name, w := range want {
+		if got := lines[name]; !strings.HasPrefix(got, w) {
+			t.Errorf("%s: got %q, want it to start with %q", name, got, w)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+}
