@@ -188,10 +188,14 @@ type framer struct {
 	remain   uint64
 	in       []byte
 	out      []byte
-	lastPost bool  // the previous request was a POST: net/http skips CR/LF before the next
-	excess   int64 // chunk overhead, tracked as net/http does
-	ended    bool  // the connection reached EOF or failed
-	err      error // returned once in and out are drained
+	lastPost bool          // the previous request was a POST: net/http skips CR/LF before the next
+	excess   int64         // chunk overhead, tracked as net/http does
+	ended    bool          // the connection reached EOF or failed
+	err      error         // returned once in and out are drained
+	inBuf    []byte        // in's buffer, reused once in is drained
+	outBuf   []byte        // out's buffer, likewise
+	hr       bytes.Reader  // the head being parsed
+	br       *bufio.Reader // reads hr, kept for the connection's next heads
 }
 
 // noteErr remembers the connection's first error, returned after the
@@ -206,7 +210,7 @@ func (f *framer) noteErr(err error) {
 // on as it is, for net/http to refuse.
 func (f *framer) eof() {
 	f.ended = true
-	f.out = append(f.out, f.in...)
+	f.appendOut(f.in)
 	f.in = nil
 	f.st = stPassthrough
 }
@@ -216,7 +220,13 @@ func (f *framer) feed(b []byte) {
 	if len(b) == 0 {
 		return
 	}
+	// Move what is left to the front of the buffer, so reads reuse it
+	// (after the append, in starts at its array's start either way).
+	if cap(f.inBuf) >= len(f.in)+len(b) {
+		f.in = f.inBuf[:copy(f.inBuf[:len(f.in)], f.in)]
+	}
 	f.in = append(f.in, b...)
+	f.inBuf = keep(f.in)
 	f.step()
 }
 
@@ -231,6 +241,7 @@ func (f *framer) output(p []byte) int {
 	if len(f.out) == 0 {
 		f.out = nil
 	}
+
 	return n
 }
 
@@ -277,7 +288,7 @@ func (f *framer) step() {
 	for len(f.in) > 0 {
 		switch f.st {
 		case stPassthrough:
-			f.out = append(f.out, f.in...)
+			f.appendOut(f.in)
 			f.in = nil
 			return
 		case stBody, stChunkData:
@@ -320,9 +331,31 @@ func (f *framer) step() {
 	}
 }
 
+// appendOut appends b to out, reusing out's buffer once it was drained.
+func (f *framer) appendOut(b []byte) {
+	if len(f.out) == 0 {
+		f.out = f.outBuf[:0]
+	}
+	c := cap(f.out)
+	start := len(f.out) == 0
+	f.out = append(f.out, b...)
+	if start || cap(f.out) != c { // out starts at its array's start
+		f.outBuf = keep(f.out)
+	}
+}
+
+// keep returns b's buffer, empty, for reuse, unless it grew past 64 KiB
+// (a long head): an idle connection does not hold on to that.
+func keep(b []byte) []byte {
+	if cap(b) > 64<<10 {
+		return nil
+	}
+	return b[:0]
+}
+
 // pass moves n bytes from in to out untouched.
 func (f *framer) pass(n int) {
-	f.out = append(f.out, f.in[:n]...)
+	f.appendOut(f.in[:n])
 	f.in = f.in[n:]
 	if len(f.in) == 0 {
 		f.in = nil
@@ -364,10 +397,13 @@ func (f *framer) head() bool {
 		return false
 	}
 	head := f.in[:end]
-	hr := bytes.NewReader(head)
-	br := bufio.NewReaderSize(hr, readSize)
-	req, err := http.ReadRequest(br)
-	if err == nil && (br.Buffered() != 0 || hr.Len() != 0) {
+	f.hr.Reset(head)
+	if f.br == nil {
+		f.br = bufio.NewReaderSize(&f.hr, readSize)
+	}
+	f.br.Reset(&f.hr)
+	req, err := http.ReadRequest(f.br)
+	if err == nil && (f.br.Buffered() != 0 || f.hr.Len() != 0) {
 		err = errors.New("head not read to its end") // never expected
 	}
 	if err != nil || req.ProtoMajor != 1 || req.Method == "CONNECT" || req.Header.Get("Upgrade") != "" {
@@ -377,7 +413,7 @@ func (f *framer) head() bool {
 		return true
 	}
 	if unmet(req.Header.Get("Expect")) {
-		f.out = append(f.out, renameExpect(head)...)
+		f.appendOut(renameExpect(head))
 		f.in = f.in[end:]
 	} else {
 		f.pass(end)
@@ -488,7 +524,7 @@ func (f *framer) chunkLine() bool {
 		return false
 	}
 	line := f.in[:j+1]
-	if j >= readSize || bytes.IndexByte(line, '\r') != len(line)-2 {
+	if j >= readSize || len(line) < 2 || bytes.IndexByte(line, '\r') != len(line)-2 {
 		f.st = stPassthrough // bare LF, stray CR or too long: net/http refuses
 		return true
 	}
