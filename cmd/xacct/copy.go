@@ -30,6 +30,7 @@ func runCopy(ctx context.Context, m *Main, args []string) error {
 	acl := fs.String("acl", "bucket-owner-full-control", "canned ACL for written objects (empty for none)")
 	sse := fs.String("sse", "", "server-side encryption of written objects, as the aws CLI's --sse: aws:kms, aws:kms:dsse or AES256 (default: the target bucket's)")
 	sseKey := fs.String("sse-kms-key-id", "", "KMS key of written objects (key id, key ARN, alias name or alias ARN; implies --sse aws:kms); an id or alias resolves in the writer's account (the role's, with --role-arn)")
+	versionID := fs.String("version-id", "", "copy only this version of the one object the source names (s3://BUCKET/KEY, or --prefix KEY) from a versioned bucket; default: the current version of every object")
 	startAfter := fs.String("start-after", "", "continue after this key (a continuation token from an earlier run)")
 	region := fs.String("region", "", "region (default: the SDK's)")
 	quiet := fs.Bool("quiet", false, "no progress bar or progress lines")
@@ -107,6 +108,9 @@ flags:`)
 	if *sse == "AES256" && *sseKey != "" {
 		return usagef("copy: --sse-kms-key-id goes with --sse aws:kms or aws:kms:dsse, not AES256")
 	}
+	if *versionID != "" && (*batch || *prefix == "" || *startAfter != "") {
+		return usagef("copy: --version-id copies one object: name its key as the source (s3://BUCKET/KEY), without --batch or --start-after")
+	}
 	if *batch {
 		if *sse != "" || *sseKey != "" {
 			return usagef("copy --batch: the job's copies encrypt as the s3-copy function is configured (its SSE_KMS_KEY_ID) or as the target bucket's default; --sse and --sse-kms-key-id are for a direct copy")
@@ -159,6 +163,9 @@ flags:`)
 		o.Progress = progress.update
 	})
 	job := s3copy.Job{SourceBucket: *src, Prefix: *prefix, TargetBucket: *dst, StartAfter: *startAfter}
+	if *versionID != "" {
+		job.Key, job.VersionID = *prefix, *versionID
+	}
 	sum, err := c.Copy(ctx, job)
 	progress.finish()
 	enc := json.NewEncoder(m.Stdout)
