@@ -58,7 +58,9 @@ func TestS3BucketTemplateCLI(t *testing.T) {
 	var pab struct{ PublicAccessBlockConfiguration map[string]bool }
 	get("get-public-access-block", &pab)
 	var own struct {
-		OwnershipControls struct{ Rules []struct{ ObjectOwnership string } }
+		OwnershipControls struct {
+			Rules []struct{ ObjectOwnership string }
+		}
 	}
 	get("get-bucket-ownership-controls", &own)
 

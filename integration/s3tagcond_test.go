@@ -39,7 +39,9 @@ func TestS3TagConditionKeysCLI(t *testing.T) {
 {"Effect":"Allow","Action":["s3:PutObject","s3:PutObjectTagging"],"Resource":"arn:aws:s3:::cli-tagcond/*","Condition":{"StringEquals":{"s3:RequestObjectTag/team":"blue"}}}]}`
 	must(t, root, "aws", "iam", "create-user", "--user-name", "cli-tagged")
 	must(t, root, "aws", "iam", "put-user-policy", "--user-name", "cli-tagged", "--policy-name", "tags", "--policy-document", policy)
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	if err := json.Unmarshal([]byte(must(t, root, "aws", "iam", "create-access-key", "--user-name", "cli-tagged")), &key); err != nil {
 		t.Fatal(err)
 	}
