@@ -31,6 +31,7 @@ func runCheck(ctx context.Context, m *Main, args []string) error {
 	fs.Var(accounts, "account", "the account of a template, `FILE=ACCOUNT_ID` (repeatable; default: templates with Lambda functions are 111111111111, others 222222222222)")
 	format := fs.String("format", "text", "output: text or json")
 	region := fs.String("region", "us-east-1", "region the templates are evaluated for")
+	orgFile := fs.String("organization", "", "decide the cross-account steps with an organization's SCPs and RCPs too: a description `FILE` (docs/cli.md) or \"live\" (read with the default credentials, AWS_ENDPOINT_URL for the emulator, from the management account or a delegated administrator)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `usage: xacct check [flags] TEMPLATE...
 
@@ -52,6 +53,11 @@ finding is an error.
   xacct check deploy/target.yaml deploy/home.yaml \
     --param SourceBucketName=src --param TargetBucketName=dst --param NotificationEmail=ops@example.com
 
+With --organization, each step found allowed is decided again with the SCPs
+of the principal's account and the RCPs of the resource's account, from the
+root through the OUs to the account ("denied by SCP DenyAssume attached to
+OU Workloads"); the management account is never restricted.
+
 flags:`)
 		fs.PrintDefaults()
 	}
@@ -66,7 +72,19 @@ flags:`)
 	if *format != "text" && *format != "json" {
 		return usagef("check: --format must be text or json, not %q", *format)
 	}
-	rep, err := check.Run(files, check.Options{Params: params, Accounts: accounts, Region: *region})
+	opts := check.Options{Params: params, Accounts: accounts, Region: *region}
+	if *orgFile != "" {
+		o, err := loadOrganization(ctx, *orgFile, *region)
+		var ie *check.InputError
+		if errors.As(err, &ie) {
+			return usagef("check: %s", ie.Msg)
+		}
+		if err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+		opts.Organization = o
+	}
+	rep, err := check.Run(files, opts)
 	var ie *check.InputError
 	if errors.As(err, &ie) {
 		return usagef("check: %s", ie.Msg)

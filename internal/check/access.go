@@ -263,6 +263,7 @@ func (a *analysis) decideBucket(f *function, roles []*role, bk *bucket, u bucket
 		req := &policy.Request{Principal: session(r, f.name), Action: action, Resource: resource, ResourceAccount: bk.account}
 		d := policy.Evaluate(req, set)
 		if d.Allowed() {
+			a.record(allowedReq{f: f, what: f.name + " calls " + action + " (" + where + ") on bucket " + bk.name, req: *req, set: *set, file: r.file, res: r.id})
 			a.ok("%s: %s may %s on %s (the code calls it at %s)", f.name, r.arn, action, bk.name, where)
 			a.decideKey(f, r, bk, action, where)
 			return
@@ -339,6 +340,8 @@ func (a *analysis) decideKMS(f *function, r *role, bk *bucket, ref, keyAcct, act
 	req.Context.Set("kms:EncryptionContextKeys", "aws:s3:arn")
 	d := policy.Evaluate(req, &policy.Set{Identity: ids, Resource: &policy.Named{Name: "key policy of " + k.resource, Policy: kp}})
 	if d.Allowed() {
+		a.record(allowedReq{f: f, what: "step 4 (the KMS key of bucket " + bk.name + ")", step: 4, req: *req, file: r.file, res: r.id,
+			set: policy.Set{Identity: ids, Resource: &policy.Named{Name: "key policy of " + k.resource, Policy: kp}}})
 		a.ok("%s: %s may %s with bucket %s's key %s (step 4)", f.name, r.arn, kmsAction, bk.name, k.resource)
 		return
 	}

@@ -72,6 +72,7 @@ func Run(files []string, opts Options) (*Report, error) {
 	}
 	a.broad()
 	a.trustAcrossTemplates()
+	a.organization()
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		return rep.Findings[i].Severity == Error && rep.Findings[j].Severity != Error
 	})
@@ -89,6 +90,8 @@ func Run(files []string, opts Options) (*Report, error) {
 type analysis struct {
 	m   *model
 	rep *Report
+	// allowed are the requests found allowed, for the organization pass.
+	allowed []allowedReq
 }
 
 func (a *analysis) add(f Finding) { a.rep.Findings = append(a.rep.Findings, f) }
@@ -231,6 +234,14 @@ func (a *analysis) function(f *function) {
 			continue
 		}
 		a.trust(f, exec, tr, sess, externalID)
+		if tp, err := policy.Parse(tr.trust, policy.KindTrust); err == nil {
+			req := policy.Request{Principal: sess, Action: "sts:AssumeRole", Resource: tr.arn, ResourceAccount: tr.account}
+			if externalID != "" {
+				req.Context.Set("sts:ExternalId", externalID)
+			}
+			a.record(allowedReq{f: f, what: "step 1 (sts:AssumeRole)", step: 1, req: req, file: exec.file, res: exec.id,
+				set: policy.Set{Identity: ids, Resource: &policy.Named{Name: "trust policy of " + tr.arn, Policy: tp}}})
+		}
 		a.reach(f, tr)
 	}
 }
@@ -290,6 +301,7 @@ func (a *analysis) reach(f *function, tr *role) {
 			}
 		}
 		req := &policy.Request{Principal: sess, Action: action, Resource: resource, ResourceAccount: bk.account}
+		a.record(allowedReq{f: f, what: why, req: *req, set: *set, file: tr.file, res: tr.id})
 		if d := policy.Evaluate(req, set); !d.Allowed() {
 			code := "MissingBucketAccess"
 			where := tr.file

@@ -33,6 +33,9 @@ type Options struct {
 	Accounts map[string]string
 	// Region is the region templates are evaluated for (us-east-1).
 	Region string
+	// Organization, when set, is the AWS Organization the accounts live
+	// in: the cross-account steps are decided with its SCPs and RCPs too.
+	Organization *Organization
 }
 
 // role is an IAM role defined in a template.
@@ -85,6 +88,8 @@ type kmsKey struct {
 
 // model is everything the templates define.
 type model struct {
+	org       *Organization
+	region    string
 	roles     map[string]*role // by ARN
 	functions []*function
 	buckets   map[string]*bucket
@@ -105,11 +110,12 @@ type model struct {
 // functions, buckets and policies with their values resolved as a
 // deployment would.
 func load(files []string, opts Options) (*model, error) {
-	m := &model{roles: map[string]*role{}, buckets: map[string]*bucket{}, keys: map[string]*kmsKey{}, aliases: map[string]string{}, managed: map[string]string{}, accounts: map[string]string{}}
+	m := &model{org: opts.Organization, roles: map[string]*role{}, buckets: map[string]*bucket{}, keys: map[string]*kmsKey{}, aliases: map[string]string{}, managed: map[string]string{}, accounts: map[string]string{}}
 	region := opts.Region
 	if region == "" {
 		region = "us-east-1"
 	}
+	m.region = region
 	type loaded struct {
 		file string
 		b    *cfntemplate.Bound
