@@ -142,15 +142,33 @@ func (s *Service) createBucket(q *request) error {
 	if acl := q.r.Header.Get("X-Amz-Acl"); ownership == OwnershipEnforced && ((acl != "" && acl != "private") || hasGrantHeaders(q.r.Header)) {
 		return awserr.New(http.StatusBadRequest, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
 	}
+	// A new bucket has Block Public Access on, so a public ACL cannot be
+	// set with it ("If you try to create a bucket with a public ACL, the
+	// request will fail": Amazon S3 API Reference, CreateBucket).
+	if ownership != OwnershipEnforced && publicACLHeaders(q.r.Header) {
+		return awserr.New(http.StatusBadRequest, "InvalidBucketAclWithBlockPublicAccessError", "Bucket cannot have public ACLs set with BlockPublicAccess enabled")
+	}
 	acct := c.Account()
 	if err := s.authorize(q, "s3:CreateBucket", Bucket{Name: q.bucket, Owner: acct}, nil, "", nil); err != nil {
 		return err
+	}
+	// With ACLs enabled the bucket keeps the ACL the request gives it
+	// (grants.go).
+	var grants []Grant
+	if ownership != OwnershipEnforced {
+		if acl := q.r.Header.Get("X-Amz-Acl"); !knownCannedACL(acl) {
+			return errInvalidArgument("", "x-amz-acl", acl)
+		}
+		if grants, err = s.requestGrants(q.r.Header, acct, true); err != nil {
+			return err
+		}
+		grants = withoutOwner(grants, acct)
 	}
 	b := &bucketState{
 		// Block Public Access is on, all four settings, for every new bucket
 		// (Amazon S3 User Guide, "Blocking public access to your Amazon S3
 		// storage": the default since April 2023).
-		Bucket: Bucket{Name: q.bucket, Owner: acct, Region: region, Created: s.opts.Now().UTC(), Ownership: ownership,
+		Bucket: Bucket{Name: q.bucket, Owner: acct, Region: region, Created: s.opts.Now().UTC(), Ownership: ownership, ACL: grants,
 			PublicAccessBlock: &PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}},
 		objects: map[string]*Object{},
 	}
@@ -166,6 +184,13 @@ func (s *Service) createBucket(q *request) error {
 		// own; elsewhere BucketAlreadyOwnedByYou (Amazon S3 API Reference,
 		// CreateBucket).
 		if prev.Region == "us-east-1" && region == "us-east-1" {
+			// … and resets the bucket's ACL (Amazon S3 API Reference,
+			// BucketAlreadyOwnedByYou) to the one this request gives.
+			if prev.Ownership != OwnershipEnforced {
+				if err := s.store.updateBucket(q.bucket, func(bs *bucketState) { bs.ACL = grants }); err != nil {
+					return err
+				}
+			}
 			q.w.Header().Set("Location", "/"+q.bucket)
 			return q.noContent(http.StatusOK)
 		}
@@ -498,17 +523,19 @@ func (s *Service) putBucketACL(q *request) error {
 		return q.noContent(http.StatusOK)
 	}
 	// With ACLs enabled the grants are kept and enforced (grants.go).
-	grants := cannedGrants(q.r.Header.Get("X-Amz-Acl"), b.Owner)
-	hg, err := s.headerGrants(q.r.Header)
+	if acl := q.r.Header.Get("X-Amz-Acl"); !knownCannedACL(acl) {
+		return errInvalidArgument("", "x-amz-acl", acl)
+	}
+	grants, err := s.requestGrants(q.r.Header, b.Owner, true)
 	if err != nil {
 		return err
 	}
-	grants = append(grants, hg...)
 	if hasBody {
 		if grants, err = s.bodyGrants(x, b.Owner); err != nil {
 			return err
 		}
 	}
+	grants = withoutOwner(grants, b.Owner)
 	return s.updateBucket(q, func(bs *bucketState) { bs.ACL = grants }, http.StatusOK)
 }
 

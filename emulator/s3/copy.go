@@ -173,6 +173,9 @@ func (s *Service) copyObject(q *request) error {
 		return err
 	}
 	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full, Tags: tags}
+	if o.ACL, err = s.writeGrants(q.r.Header, b, o.Owner); err != nil {
+		return err
+	}
 	if err := s.seal(q, b, o, enc); err != nil {
 		return err
 	}
@@ -238,7 +241,7 @@ func (s *Service) copyTags(q *request, src *Object) ([]Tag, error) {
 		if ref.set {
 			action = "s3:GetObjectVersionTagging"
 		}
-		if err := s.authorize(q, action, b, pol, sk, existingTagContext(nil, src)); err != nil {
+		if err := s.authorizeObject(q, action, b, pol, sk, src, existingTagContext(nil, src)); err != nil {
 			return nil, err
 		}
 		return append([]Tag(nil), src.Tags...), nil

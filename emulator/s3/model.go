@@ -39,9 +39,8 @@ type Bucket struct {
 	// Lifecycle is the bucket's lifecycle configuration (nil: none).
 	Lifecycle []LifecycleRule `json:",omitempty"`
 	// ACL is the bucket's ACL grants beyond the owner's full control
-	// (grants.go); ObjectACLs is set once an object of the bucket has any.
-	ACL        []Grant `json:",omitempty"`
-	ObjectACLs bool    `json:",omitempty"`
+	// (grants.go).
+	ACL []Grant `json:",omitempty"`
 	// Versioning is "" for a bucket whose versioning was never set (it
 	// can never return to that state), VersioningEnabled or
 	// VersioningSuspended.

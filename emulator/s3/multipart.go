@@ -63,6 +63,11 @@ func (s *Service) createUpload(q *request) error {
 		Owner: objectOwner(b, q.call.Caller.Account(), full), Algorithm: alg, Parts: map[int]Part{},
 		Template: Object{Key: q.key, OwnerFullControl: full, Tags: tags},
 	}
+	// The ACL the completed object gets (Amazon S3 API Reference,
+	// CreateMultipartUpload: the ACL headers apply to the object).
+	if u.Template.ACL, err = s.writeGrants(q.r.Header, b, u.Owner); err != nil {
+		return err
+	}
 	// An SSE-KMS upload gets its data key now (kms:GenerateDataKey);
 	// each part needs kms:Decrypt of it.
 	if err := s.seal(q, b, &u.Template, enc); err != nil {

@@ -71,15 +71,41 @@ func checkACL(b Bucket, h http.Header) (fullControl bool, err error) {
 	if b.Ownership == OwnershipEnforced && (grants || (acl != "" && acl != "bucket-owner-full-control")) {
 		return false, errACLNotSupported()
 	}
-	switch acl {
-	case "", "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write":
-	default:
+	if !knownCannedACL(acl) {
 		return false, errInvalidArgument("", "x-amz-acl", acl)
 	}
 	if public && blocksPublicACLs(b) {
 		return false, errAccessDenied("Access Denied")
 	}
 	return acl == "bucket-owner-full-control", nil
+}
+
+// knownCannedACL reports whether acl is "" or one of S3's canned ACLs
+// (Amazon S3 User Guide, "Canned ACL").
+func knownCannedACL(acl string) bool {
+	switch acl {
+	case "", "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write":
+		return true
+	}
+	return false
+}
+
+// publicACLHeaders reports whether a request's x-amz-acl or x-amz-grant-*
+// headers grant to the AllUsers or AuthenticatedUsers group.
+func publicACLHeaders(h http.Header) bool {
+	if publicCannedACLs[h.Get("X-Amz-Acl")] {
+		return true
+	}
+	for k, vs := range h {
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-grant-") {
+			for _, v := range vs {
+				if publicGrantee(v) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // blocksPublicACLs reports the BlockPublicAcls setting: writes carrying a
@@ -231,15 +257,8 @@ func (s *Service) putObject(q *request) error {
 		return err
 	}
 	o := &Object{Key: q.key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full, Tags: tags}
-	if b.Ownership != OwnershipEnforced && (q.r.Header.Get("X-Amz-Acl") != "" || hasGrantHeaders(q.r.Header)) {
-		if o.ACL, err = s.objectGrants(q, b, aclBodyXML{}, false); err != nil {
-			return err
-		}
-		if len(o.ACL) > 0 && !b.ObjectACLs {
-			if err := s.store.updateBucket(q.bucket, func(bs *bucketState) { bs.ObjectACLs = true }); err != nil {
-				return err
-			}
-		}
+	if o.ACL, err = s.writeGrants(q.r.Header, b, o.Owner); err != nil {
+		return err
 	}
 	if err := s.seal(q, b, o, enc); err != nil {
 		return err
@@ -349,7 +368,7 @@ func (s *Service) readableObject(q *request, b Bucket, pol *policy.Policy, key s
 	if ok && !o.DeleteMarker {
 		tagged = o
 	}
-	if err := s.authorize(q, action, b, pol, key, existingTagContext(nil, tagged)); err != nil {
+	if err := s.authorizeObject(q, action, b, pol, key, tagged, existingTagContext(nil, tagged)); err != nil {
 		return nil, err
 	}
 	switch {
@@ -365,11 +384,6 @@ func (s *Service) readableObject(q *request, b Bucket, pol *policy.Policy, key s
 		return nil, s.missingKey(q, b, pol, key)
 	case o.DeleteMarker:
 		return nil, errMarkerVersion(o)
-	}
-	// An object another account wrote under ObjectWriter ownership, without
-	// bucket-owner-full-control, is not the bucket owner's to read.
-	if o.Owner != b.Owner && !o.OwnerFullControl && q.call.Caller.Account() != o.Owner {
-		return nil, errAccessDenied("Access Denied")
 	}
 	return o, nil
 }
@@ -798,10 +812,10 @@ func (s *Service) getObjectACL(q *request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(q, "s3:GetObjectAcl", b, pol, q.key, nil); err != nil {
+	o, ok := s.store.object(q.bucket, q.key)
+	if err := s.authorizeObject(q, "s3:GetObjectAcl", b, pol, q.key, o, nil); err != nil {
 		return err
 	}
-	o, ok := s.store.object(q.bucket, q.key)
 	if !ok {
 		return errNoSuchKey(q.key)
 	}
@@ -817,7 +831,8 @@ func (s *Service) putObjectACL(q *request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(q, "s3:PutObjectAcl", b, pol, q.key, putContext(q.r.Header)); err != nil {
+	cur, _ := s.store.object(q.bucket, q.key)
+	if err := s.authorizeObject(q, "s3:PutObjectAcl", b, pol, q.key, cur, putContext(q.r.Header)); err != nil {
 		return err
 	}
 	full, err := checkACL(b, q.r.Header)
@@ -841,13 +856,8 @@ func (s *Service) putObjectACL(q *request) error {
 			return err
 		}
 	}
-	if err := s.store.updateObject(q.bucket, q.key, func(o *Object) { o.OwnerFullControl, o.ACL = full, grants }); err != nil {
+	if err := s.store.updateObject(q.bucket, q.key, func(o *Object) { o.OwnerFullControl, o.ACL = full, withoutOwner(grants, o.Owner) }); err != nil {
 		return err
-	}
-	if len(grants) > 0 && !b.ObjectACLs {
-		if err := s.store.updateBucket(q.bucket, func(bs *bucketState) { bs.ObjectACLs = true }); err != nil {
-			return err
-		}
 	}
 	return q.noContent(http.StatusOK)
 }

@@ -178,6 +178,9 @@ func (s *Service) postObject(q *request) error {
 		return err
 	}
 	o := &Object{Key: key, Owner: objectOwner(b, q.call.Caller.Account(), full), OwnerFullControl: full, Tags: tags}
+	if o.ACL, err = s.writeGrants(r.Header, b, o.Owner); err != nil {
+		return err
+	}
 	if err := s.seal(&w, b, o, enc); err != nil {
 		return err
 	}

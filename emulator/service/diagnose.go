@@ -32,6 +32,11 @@ func Diagnose(call *Call, chk Check, d policy.Decision) string {
 	if d.Allowed() {
 		return ""
 	}
+	if chk.Diagnose != nil {
+		if why := chk.Diagnose(d); why != "" {
+			return why
+		}
+	}
 	var caller *Caller
 	if call != nil {
 		caller = call.Caller

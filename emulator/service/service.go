@@ -85,6 +85,10 @@ type Check struct {
 	// Context adds request-specific condition keys (s3:prefix,
 	// sts:ExternalId, ...) to the global ones the authorizer sets.
 	Context map[string][]string
+	// Diagnose, when set, explains a refusal of this check in the
+	// service's own terms (S3: an object another account owns); Diagnose
+	// uses its text instead of the generic diagnosis unless it is "".
+	Diagnose func(d policy.Decision) string
 }
 
 // Authorizer decides Checks for a Call. The emulator implements it with the
