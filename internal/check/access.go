@@ -261,6 +261,7 @@ func (a *analysis) decideBucket(f *function, roles []*role, bk *bucket, u bucket
 			}
 		}
 		req := &policy.Request{Principal: session(r, f.name), Action: action, Resource: resource, ResourceAccount: bk.account}
+		a.orgKeys(&req.Context, r.account, bk.account)
 		d := policy.Evaluate(req, set)
 		if d.Allowed() {
 			a.record(allowedReq{f: f, what: f.name + " calls " + action + " (" + where + ") on bucket " + bk.name, req: *req, set: *set, file: r.file, res: r.id})

@@ -111,6 +111,10 @@ func (a *analysis) broad() {
 					case act == "*" || strings.HasSuffix(act, ":*"):
 						warn("BroadAction", fmt.Sprintf("policy %s of %s allows %q; list the actions the code calls", d.name, r.arn, act))
 					case strings.EqualFold(act, "sts:AssumeRole"):
+						if k := scopedToResourceOwner(st); k != "" {
+							a.ok("%s: policy %s allows sts:AssumeRole on %s only where %s matches", r.arn, d.name, strings.Join(resources, ", "), k)
+							break
+						}
 						for _, res := range resources {
 							if res == "*" || strings.HasPrefix(res, "arn:aws:iam::*:") || strings.HasPrefix(res, "arn:*:iam::*:") || strings.HasSuffix(res, ":role/*") {
 								warn("BroadAssumeRole", fmt.Sprintf("policy %s of %s allows sts:AssumeRole on %q: any role in %s that trusts this account; name the exact role ARN", d.name, r.arn, res, accountsOf(res)))
@@ -146,4 +150,22 @@ func accountsOf(res string) string {
 		return "any account"
 	}
 	return "the account"
+}
+
+// scopedToResourceOwner returns the condition key of st that limits it to
+// roles of named accounts or organizations (aws:ResourceOrgID,
+// aws:ResourceOrgPaths, aws:ResourceAccount): a role name in every account
+// is then not "any role in any account".
+func scopedToResourceOwner(st map[string]any) string {
+	cond, _ := st["Condition"].(map[string]any)
+	for _, byKey := range cond {
+		keys, _ := byKey.(map[string]any)
+		for k := range keys {
+			switch strings.ToLower(k) {
+			case "aws:resourceorgid", "aws:resourceorgpaths", "aws:resourceaccount":
+				return k
+			}
+		}
+	}
+	return ""
 }

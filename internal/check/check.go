@@ -257,6 +257,7 @@ func (a *analysis) trust(f *function, exec, tr *role, sess policy.Principal, ext
 		if ext != "" {
 			cx.Set("sts:ExternalId", ext)
 		}
+		a.orgKeys(&cx, exec.account, tr.account)
 		return TrustStep(sess, tr.arn, tr.account, &policy.Named{Name: "trust policy of " + tr.arn, Policy: tp}, cx)
 	}
 	d := decide(externalID)
@@ -301,6 +302,7 @@ func (a *analysis) reach(f *function, tr *role) {
 			}
 		}
 		req := &policy.Request{Principal: sess, Action: action, Resource: resource, ResourceAccount: bk.account}
+		a.orgKeys(&req.Context, sess.Account, bk.account)
 		a.record(allowedReq{f: f, what: why, req: *req, set: *set, file: tr.file, res: tr.id})
 		if d := policy.Evaluate(req, set); !d.Allowed() {
 			code := "MissingBucketAccess"

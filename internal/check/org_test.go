@@ -116,6 +116,29 @@ func TestCheckOrganization(t *testing.T) {
 			}
 		}
 	})
+	t.Run("trust by aws:PrincipalOrgID", func(t *testing.T) {
+		// deploy/target.yaml's TrustOrganizationId: decided with the
+		// organization's keys, the trust admits the home account's roles.
+		o, err := ParseOrganization([]byte(orgDoc("333333333333", false)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]string{"TrustOrganizationId": "o-abcdefghij"}
+		for k, v := range projectParams {
+			params[k] = v
+		}
+		files := []string{"../../deploy/target.yaml", "../../deploy/home.yaml"}
+		rep, err := Run(files, Options{Params: params, Organization: o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Blocking() {
+			t.Errorf("with the organization: %+v", rep.Findings)
+		}
+		if rep, _ := Run(files, Options{Params: params}); !has(rep, want{"TrustPolicyDenies", 2, Error}) {
+			t.Errorf("without the organization the check cannot know the account is a member: %+v", rep.Findings)
+		}
+	})
 	t.Run("example file", func(t *testing.T) {
 		b, err := os.ReadFile("../../docs/organization.example.json")
 		if err != nil {
@@ -172,4 +195,22 @@ func FuzzParseOrganization(f *testing.F) {
 			o.levels(a, typeRCP)
 		}
 	})
+}
+
+// TestCheckOrganizationFanOutRole: deploy/home.yaml's organization
+// fan-out may assume a role name in any account, but only where
+// aws:ResourceOrgID is the function's organization: not "any role in any
+// account" (BroadAssumeRole), which it is without that condition.
+func TestCheckOrganizationFanOutRole(t *testing.T) {
+	params := map[string]string{"OrganizationRoleName": "OrganizationAccountAccessRole"}
+	for k, v := range projectParams {
+		params[k] = v
+	}
+	files := []string{"../../deploy/target.yaml", "../../deploy/home.yaml"}
+	if rep := run(t, files, params); has(rep, want{"BroadAssumeRole", 0, Warning}) {
+		t.Errorf("scoped by aws:ResourceOrgID: %+v", rep.Findings)
+	}
+	if rep := run(t, variant(t, files, "aws:ResourceOrgID", "aws:PrincipalTag/team"), params); !has(rep, want{"BroadAssumeRole", 0, Warning}) {
+		t.Errorf("without aws:ResourceOrgID: %+v", rep.Findings)
+	}
 }

@@ -65,14 +65,7 @@ func (a *analysis) organization() {
 		if r.req.Principal.RoleARN != "" {
 			r.req.Context.Set("aws:PrincipalArn", r.req.Principal.RoleARN)
 		}
-		if o.accounts[pa] != "" {
-			r.req.Context.Set("aws:PrincipalOrgID", o.ID)
-			r.req.Context.Set("aws:PrincipalOrgPaths", o.orgPath(pa))
-		}
-		if o.accounts[ra] != "" {
-			r.req.Context.Set("aws:ResourceOrgID", o.ID)
-			r.req.Context.Set("aws:ResourceOrgPaths", o.orgPath(ra))
-		}
+		a.orgKeys(&r.req.Context, pa, ra)
 		if !policy.Evaluate(&r.req, &r.set).Allowed() {
 			continue // refused without the organization's policies: reported already
 		}
@@ -110,6 +103,27 @@ func (a *analysis) organization() {
 		seen[msg] = true
 		a.add(Finding{Severity: Error, Code: code, Step: r.step, Function: r.f.name, Role: r.req.Principal.RoleARN, Template: r.file, Resource: r.res,
 			Message: msg})
+	}
+}
+
+// orgKeys sets the organization condition keys of a request by a
+// principal of account pa on a resource of account ra (IAM User Guide,
+// "AWS global condition context keys": aws:PrincipalOrgID,
+// aws:PrincipalOrgPaths, aws:ResourceOrgID, aws:ResourceOrgPaths), when
+// the check has an organization: a trust or bucket policy naming the
+// organization is then decided as AWS decides it.
+func (a *analysis) orgKeys(cx *policy.Context, pa, ra string) {
+	o := a.m.org
+	if o == nil {
+		return
+	}
+	if o.accounts[pa] != "" {
+		cx.Set("aws:PrincipalOrgID", o.ID)
+		cx.Set("aws:PrincipalOrgPaths", o.orgPath(pa))
+	}
+	if o.accounts[ra] != "" {
+		cx.Set("aws:ResourceOrgID", o.ID)
+		cx.Set("aws:ResourceOrgPaths", o.orgPath(ra))
 	}
 }
 
