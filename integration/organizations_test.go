@@ -34,6 +34,8 @@ func TestOrganizationsBoto3(t *testing.T) {
 		"outsider-assume":         "AccessDenied step 2 (trust policy)",
 		"scp-dev-assume":          "AccessDenied denied by SCP `DenyAssume` attached to OU `Workloads`",
 		"scp-sandbox-assume":      "OK",
+		"scp-dev-assume-message":  "MATCH",
+		"rcp-outsider-message":    "MATCH",
 		"attach-twice":            "DuplicatePolicyAttachmentException",
 		"scp-root-sandbox-assume": "AccessDenied denied by SCP `DenyAssume` attached to root `r-",
 		"scp-root-mgmt-assume":    "OK",

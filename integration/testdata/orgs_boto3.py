@@ -40,6 +40,16 @@ def attempt(name, fn):
         print(name, code, explain if code.startswith("AccessDenied") else "")
 
 
+def message(name, fn, want):
+    """Prints NAME MATCH when fn fails with an error message ending with want, else the message."""
+    try:
+        fn()
+        print(name, "OK")
+    except ClientError as e:
+        msg = e.response["Error"]["Message"]
+        print(name, "MATCH" if msg.endswith(want) else msg)
+
+
 def assume(sts, role):
     sts.assume_role(RoleArn=role, RoleSessionName="orgs")
 
@@ -79,6 +89,11 @@ scp = org.create_policy(Name="DenyAssume", Description="no role hopping", Type="
 scp_id = scp["Policy"]["PolicySummary"]["Id"]
 org.attach_policy(PolicyId=scp_id, TargetId=ous["Workloads"])
 attempt("scp-dev-assume", lambda: assume(sts["dev"], role))
+# IAM User Guide, "Troubleshoot access denied error messages"; AWS Security Blog,
+# "Enhanced access denied error messages with policy ARNs" (same organization).
+message("scp-dev-assume-message", lambda: assume(sts["dev"], role),
+        "is not authorized to perform: sts:AssumeRole on resource: %s with an explicit deny in a service control policy: %s"
+        % (role, scp["Policy"]["PolicySummary"]["Arn"]))
 attempt("scp-sandbox-assume", lambda: assume(sts["sandbox"], role))
 attempt("attach-twice", lambda: org.attach_policy(PolicyId=scp_id, TargetId=ous["Workloads"]))
 # On the root too: every member is blocked, the management account is not.
@@ -103,5 +118,8 @@ rcp = org.create_policy(Name="DenyS3Outside", Description="data perimeter", Type
                                                            "Bool": {"aws:PrincipalIsAWSService": "false"}}}]}))
 org.attach_policy(PolicyId=rcp["Policy"]["PolicySummary"]["Id"], TargetId=ous["Workloads"])
 attempt("rcp-outsider-list", lambda: outsider_s3.list_objects_v2(Bucket="prod-data") and None)
+# Outside the bucket owner's organization S3 gives no reason (S3 User Guide,
+# "Troubleshoot access denied (403 Forbidden) errors").
+message("rcp-outsider-message", lambda: outsider_s3.list_objects_v2(Bucket="prod-data"), "Access Denied")
 attempt("rcp-owner-list", lambda: s3.list_objects_v2(Bucket="prod-data") and None)
 attempt("detach-rcp-full", lambda: org.detach_policy(PolicyId="p-RCPFullAWSAccess", TargetId=ous["Workloads"]))
