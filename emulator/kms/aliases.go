@@ -29,7 +29,7 @@ func checkAliasName(name string) error {
 		}
 	}
 	if !strings.HasPrefix(name, "alias/") || len(name) == len("alias/") {
-		return errInvalidAliasName("Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
+		return errAliasPrefix()
 	}
 	if strings.HasPrefix(name, "alias/aws/") {
 		return kmsErr("NotAuthorizedException", "Cannot create alias with prefix 'alias/aws/'")
@@ -144,7 +144,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *AliasNameIn) (*struct{}, 
 	call := callOf(ctx)
 	acct, region := call.Caller.Account(), call.Region
 	if !strings.HasPrefix(in.AliasName, "alias/") {
-		return nil, errInvalidAliasName("Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
+		return nil, errAliasPrefix()
 	}
 	if strings.HasPrefix(in.AliasName, "alias/aws/") {
 		return nil, kmsErr("NotAuthorizedException", "Cannot delete alias with prefix 'alias/aws/'")

@@ -9,6 +9,7 @@ package kms
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -97,8 +98,20 @@ func parseRef(ref, acct, region string) (parsedRef, error) {
 		}
 		return parsedRef{acct: acct, region: region, alias: ref}, nil
 	}
+	if !keyIDPattern.MatchString(ref) {
+		// AWS answers a key id that is not a key id's shape so, and one
+		// that is but names no key with the key ARN (recorded from AWS in
+		// LocalStack's AWS-validated test_get_key_invalid_uuid and
+		// test_get_key_does_not_exist snapshots).
+		return parsedRef{}, errInvalidKeyID(ref)
+	}
 	return parsedRef{acct: acct, region: region, keyID: ref}, nil
 }
+
+// keyIDPattern is the shape of a key id: a UUID, or mrk- and 32 hex
+// digits for a multi-Region key (AWS KMS Developer Guide, "Key
+// identifiers (KeyId)").
+var keyIDPattern = regexp.MustCompile(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$`)
 
 // resolve finds the key ref names for operation opName, as its caller
 // sees it, creating the AWS managed key of a predefined alias

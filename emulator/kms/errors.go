@@ -65,8 +65,12 @@ func errAlreadyExists(aliasARN string) error {
 	return kmsErr("AlreadyExistsException", "An alias with the name %s already exists", aliasARN)
 }
 
-func errInvalidAliasName(format string, args ...any) error {
-	return kmsErr("InvalidAliasNameException", format, args...)
+// errAliasPrefix is AWS's answer to an alias name without the "alias/"
+// prefix: a ValidationException, not InvalidAliasNameException (recorded
+// from AWS in LocalStack's AWS-validated snapshot of CreateAlias,
+// tests/aws/services/kms/test_kms.snapshot.json, test_create_alias).
+func errAliasPrefix() error {
+	return errValidation("Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
 }
 
 func errMalformedPolicy(format string, args ...any) error {
