@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/xacct/xacct/emulatortest"
@@ -124,6 +125,8 @@ func TestBinaryCLI(t *testing.T) {
 		{name: "copy not a URL", args: []string{"copy", "src", "s3://dst"}, code: 2, stderr: `copy: "src" is not an s3://BUCKET[/PREFIX] URL`},
 		{name: "copy concurrency 0", args: []string{"copy", "s3://a", "s3://b", "--concurrency", "0"}, code: 2, stderr: "--concurrency must be between 1 and 1024, not 0"},
 		{name: "copy concurrency 1025", args: []string{"copy", "--concurrency", "1025", "s3://a", "s3://b"}, code: 2, stderr: "--concurrency must be between 1 and 1024, not 1025"},
+		{name: "copy sse unknown", args: []string{"copy", "s3://a", "s3://b", "--sse", "aws:kmz"}, code: 2, stderr: `--sse must be aws:kms, aws:kms:dsse or AES256, not "aws:kmz"`},
+		{name: "copy sse AES256 with a key", args: []string{"copy", "s3://a", "s3://b", "--sse", "AES256", "--sse-kms-key-id", "alias/k"}, code: 2, stderr: "--sse-kms-key-id goes with --sse aws:kms or aws:kms:dsse, not AES256"},
 		{name: "invoke, no emulator", args: []string{"invoke", "f", "--endpoint", nothing}, code: 1,
 			stderr: "xacct: no emulator at " + nothing + ": start `xacct serve` or set AWS_ENDPOINT_URL"},
 		{name: "up, no emulator at AWS_ENDPOINT_URL", env: []string{"AWS_ENDPOINT_URL=" + nothing}, args: []string{"up"}, code: 1,
@@ -185,6 +188,20 @@ func TestBinaryCopy(t *testing.T) {
 		if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("copy-dst"), Key: aws.String(k)}); err != nil {
 			t.Errorf("%s not copied: %v", k, err)
 		}
+	}
+
+	// --sse-kms-key-id (as the aws CLI's): the copies are SSE-KMS under it.
+	key, err := kms.NewFromConfig(srv.Config("111111111111")).CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kms.NewFromConfig(srv.Config("111111111111")).CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/copy"), TargetKeyId: key.KeyMetadata.KeyId})
+	stdout, stderr, code = runBinary(t, bin, env, "copy", "s3://copy-src/data/", "s3://copy-dst/encrypted/", "--acl", "", "--sse-kms-key-id", "alias/copy")
+	if code != 0 || !strings.Contains(stdout, `"copied": 2`) {
+		t.Fatalf("copy --sse-kms-key-id: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("copy-dst"), Key: aws.String("encrypted/a")}); err != nil || h.ServerSideEncryption != "aws:kms" || aws.ToString(h.SSEKMSKeyId) != *key.KeyMetadata.Arn {
+		t.Errorf("copy --sse-kms-key-id: %v, want aws:kms with %s", err, *key.KeyMetadata.Arn)
 	}
 
 	_, stderr, code = runBinary(t, bin, env, "copy", "s3://no-such-bucket/data/", "s3://copy-dst")
