@@ -144,3 +144,26 @@ Outputs:
 		t.Error("function survived its stack")
 	}
 }
+
+// packageHome lays deploy/home.yaml out as `sam build` would (each CodeUri
+// directory holding its built bootstrap), makes the artifacts bucket as env
+// and runs `aws cloudformation package` into it; it returns the packaged
+// template's path, ready for `aws cloudformation deploy`.
+func packageHome(t *testing.T, env []string, bucket string) string {
+	t.Helper()
+	build := t.TempDir()
+	for _, fn := range []string{"s3-copy", "switch-account"} {
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(build, "cmd", fn, "bootstrap"), "../cmd/"+fn)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", fn, err, msg)
+		}
+	}
+	os.MkdirAll(filepath.Join(build, "deploy"), 0o755)
+	tmpl, _ := os.ReadFile("../deploy/home.yaml")
+	os.WriteFile(filepath.Join(build, "deploy", "home.yaml"), tmpl, 0o644)
+	must(t, env, "aws", "s3", "mb", "s3://"+bucket)
+	packaged := filepath.Join(build, "packaged.yaml")
+	must(t, env, "aws", "cloudformation", "package", "--template-file", filepath.Join(build, "deploy", "home.yaml"), "--s3-bucket", bucket, "--output-template-file", packaged)
+	return packaged
+}

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,20 +23,7 @@ func deployKMSSystem(t *testing.T, s *server) *kmsSystem {
 	k := &kmsSystem{home: s.rootEnv("111111111111"), target: s.rootEnv("222222222222")}
 	must(t, k.target, "aws", "cloudformation", "deploy", "--template-file", "../deploy/target.yaml", "--stack-name", "xacct-target",
 		"--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", "SourceBucketName=kms-src", "TargetBucketName=kms-dst", "EncryptWithKMS=true")
-	build := t.TempDir()
-	for _, fn := range []string{"s3-copy", "switch-account"} {
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(build, "cmd", fn, "bootstrap"), "../cmd/"+fn)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", fn, err, msg)
-		}
-	}
-	os.MkdirAll(filepath.Join(build, "deploy"), 0o755)
-	homeTmpl, _ := os.ReadFile("../deploy/home.yaml")
-	os.WriteFile(filepath.Join(build, "deploy", "home.yaml"), homeTmpl, 0o644)
-	must(t, k.home, "aws", "s3", "mb", "s3://home-artifacts")
-	packaged := filepath.Join(build, "packaged.yaml")
-	must(t, k.home, "aws", "cloudformation", "package", "--template-file", filepath.Join(build, "deploy", "home.yaml"), "--s3-bucket", "home-artifacts", "--output-template-file", packaged)
+	packaged := packageHome(t, k.home, "home-artifacts")
 	must(t, k.home, "aws", "cloudformation", "deploy", "--template-file", packaged, "--stack-name", "xacct-home",
 		"--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", "SourceBucketName=kms-src", "TargetBucketName=kms-dst",
 		"NotificationEmail=ops@example.com", "EncryptWithKMS=true")

@@ -2,9 +2,6 @@ package integration
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -31,20 +28,7 @@ func TestSwitchAccountOrganizationBoto3(t *testing.T) {
 
 	must(t, proxyEnv(s.rootEnv("222222222222"), s.URL), "aws", "cloudformation", "deploy", "--template-file", "../deploy/target.yaml", "--stack-name", "xacct-target",
 		"--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", "SourceBucketName=org-src", "TargetBucketName=org-dst")
-	build := t.TempDir()
-	for _, fn := range []string{"s3-copy", "switch-account"} {
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(build, "cmd", fn, "bootstrap"), "../cmd/"+fn)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", fn, err, msg)
-		}
-	}
-	os.MkdirAll(filepath.Join(build, "deploy"), 0o755)
-	tmpl, _ := os.ReadFile("../deploy/home.yaml")
-	os.WriteFile(filepath.Join(build, "deploy", "home.yaml"), tmpl, 0o644)
-	must(t, home, "aws", "s3", "mb", "s3://org-artifacts")
-	packaged := filepath.Join(build, "packaged.yaml")
-	must(t, home, "aws", "cloudformation", "package", "--template-file", filepath.Join(build, "deploy", "home.yaml"), "--s3-bucket", "org-artifacts", "--output-template-file", packaged)
+	packaged := packageHome(t, home, "org-artifacts")
 	if _, err := run(t, home, "aws", "cloudformation", "deploy", "--template-file", packaged, "--stack-name", "xacct-home",
 		"--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", "SourceBucketName=org-src", "TargetBucketName=org-dst",
 		"NotificationEmail=ops@example.com", "OrganizationRoleName=OrganizationAccountAccessRole"); err != nil {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -151,20 +150,7 @@ func TestBatchS3PutObjectCopyTemplatesCLI(t *testing.T) {
 	target := proxyEnv(s.rootEnv("222222222222"), s.URL)
 	must(t, target, "aws", "cloudformation", "deploy", "--template-file", "../deploy/target.yaml", "--stack-name", "xacct-target",
 		"--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", "SourceBucketName=bc-src", "TargetBucketName=bc-dst")
-	build := t.TempDir()
-	for _, fn := range []string{"s3-copy", "switch-account"} {
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(build, "cmd", fn, "bootstrap"), "../cmd/"+fn)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", fn, err, msg)
-		}
-	}
-	os.MkdirAll(filepath.Join(build, "deploy"), 0o755)
-	tmpl, _ := os.ReadFile("../deploy/home.yaml")
-	os.WriteFile(filepath.Join(build, "deploy", "home.yaml"), tmpl, 0o644)
-	must(t, home, "aws", "s3", "mb", "s3://bc-artifacts")
-	packaged := filepath.Join(build, "packaged.yaml")
-	must(t, home, "aws", "cloudformation", "package", "--template-file", filepath.Join(build, "deploy", "home.yaml"), "--s3-bucket", "bc-artifacts", "--output-template-file", packaged)
+	packaged := packageHome(t, home, "bc-artifacts")
 	must(t, home, "aws", "cloudformation", "deploy", "--template-file", packaged, "--stack-name", "xacct-home",
 		"--capabilities", "CAPABILITY_NAMED_IAM", "--parameter-overrides", "SourceBucketName=bc-src", "TargetBucketName=bc-dst", "NotificationEmail=ops@example.com")
 
