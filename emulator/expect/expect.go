@@ -436,16 +436,25 @@ func (f *framer) head() bool {
 
 // headEnd returns the length of the request head at the start of b,
 // through the empty line that ends it (a line of "\r\n" or "\n", as
-// net/textproto reads lines), or -1 if b holds no complete head.
-func headEnd(b []byte) int {
-	for i := 0; i < len(b); {
+// net/textproto reads lines), or -1 if b holds no complete head. The
+// head's first line is never the end.
+func headEnd(b []byte) int { return blankLineEnd(b, 1) }
+
+// trailerEnd returns the length of the trailer fields at the start of b,
+// through the first empty line, or -1.
+func trailerEnd(b []byte) int { return blankLineEnd(b, 0) }
+
+// blankLineEnd returns the offset just past the first empty line ("\r\n"
+// or "\n") of b at or after line number first, or -1 if there is none.
+func blankLineEnd(b []byte, first int) int {
+	for i, n := 0, 0; i < len(b); n++ {
 		j := bytes.IndexByte(b[i:], '\n')
 		if j < 0 {
 			return -1
 		}
 		line := b[i : i+j]
 		next := i + j + 1
-		if i > 0 && (len(line) == 0 || (len(line) == 1 && line[0] == '\r')) {
+		if n >= first && (len(line) == 0 || (len(line) == 1 && line[0] == '\r')) {
 			return next
 		}
 		i = next
@@ -607,22 +616,4 @@ func (f *framer) trailer() bool {
 	f.pass(end)
 	f.st = stHead
 	return true
-}
-
-// trailerEnd returns the length of the trailer fields at the start of b,
-// through the first empty line, or -1.
-func trailerEnd(b []byte) int {
-	for i := 0; i < len(b); {
-		j := bytes.IndexByte(b[i:], '\n')
-		if j < 0 {
-			return -1
-		}
-		line := b[i : i+j]
-		next := i + j + 1
-		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
-			return next
-		}
-		i = next
-	}
-	return -1
 }
